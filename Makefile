@@ -1,0 +1,39 @@
+# heapsnap — build, test and benchmark targets. `make help` lists them.
+.DEFAULT_GOAL := build
+
+GO      ?= go
+BIN     ?= bin/heapsnap
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DATE    ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+
+.PHONY: help build test bench lint golden docs clean fuzz
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+build: ## build bin/heapsnap
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/heapsnap
+
+test: ## run every test (what CI runs)
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l cmd internal pkg)" || { echo "gofmt needed:"; gofmt -l cmd internal pkg; exit 1; }
+	$(GO) test -race -timeout 15m ./...
+
+bench: ## Go benchmarks, then the end-to-end benchmark (testdata/bench/e2e.sh)
+	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./... | tee bench.txt
+	./testdata/bench/e2e.sh
+
+lint: ## go vet and gofmt
+	$(GO) vet ./...
+	gofmt -l cmd internal pkg
+
+golden: ## rewrite golden files from the current output
+	$(GO) test ./... -update
+
+fuzz: ## run the parser fuzz target for FUZZTIME (default 60s)
+	$(GO) test ./pkg/heapsnapshot -run '^$$' -fuzz FuzzParse -fuzztime $${FUZZTIME:-60s}
+
+clean: ## remove build outputs
+	rm -rf bin dist bench.txt coverage.out

@@ -1,0 +1,511 @@
+package analysis
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+)
+
+// Class is one row of DevTools' Summary (constructor) view.
+type Class struct {
+	NameIndex uint32 // string index of the class name
+	// HasLocation is set for classes of objects created by a user-script
+	// constructor: DevTools keys them by script position as well as name.
+	HasLocation bool
+	ScriptID    uint32
+	Line        uint32 // 0-based, as in the snapshot
+	Column      uint32 // 0-based
+
+	Count    int
+	Self     uint64 // sum of adjusted self sizes
+	Retained uint64 // sum of retained sizes of members with no same-class dominator
+	Distance int32  // minimum member distance
+	// Shadowed is set when a class with the same public key appears later:
+	// DevTools' Summary then shows only the later one.
+	Shadowed bool
+
+	firstMember int64 // ordinal of the first member, -1 if none
+}
+
+// Interface is an inferred plain-object interface ("{a, b}" class names).
+type Interface struct {
+	Name  string
+	Props []string // raw property names, in the edge order they were seen
+}
+
+// ClassName returns the class's name.
+func (r *Result) ClassName(c *Class) string { return r.Snap.Strings.String(c.NameIndex) }
+
+// ClassKey returns the class's public key as DevTools forms it:
+// "<script>,<line>,<column>,<name>" for located classes, ",<name>" otherwise.
+func (r *Result) ClassKey(c *Class) string {
+	if c.HasLocation {
+		return fmt.Sprintf("%d,%d,%d,%s", c.ScriptID, c.Line, c.Column, r.ClassName(c))
+	}
+	return "," + r.ClassName(c)
+}
+
+// formatPropertyName is DevTools' formatPropertyName: names containing
+// , ' " { or } are written as JSON.stringify writes them.
+func formatPropertyName(p []byte) []byte {
+	if bytes.ContainsAny(p, ",'\"{}") {
+		return heapsnapshot.AppendJSString(nil, p)
+	}
+	return p
+}
+
+var objectName = []byte("Object")
+
+func (r *Result) isPlainObject(i uint32) bool {
+	s := r.Snap
+	return int(s.NodeType[i]) == r.kinds.object && bytes.Equal(s.NodeNameBytes(i), objectName)
+}
+
+// inferInterfaces is DevTools' inferInterfaceDefinitions: the property
+// lists of plain objects ({a, b}), kept if common enough.
+func (r *Result) inferInterfaces() []Interface {
+	s := r.Snap
+	k := r.kinds
+	type candidate struct {
+		iface Interface
+		count int
+	}
+	var cands []candidate
+	index := map[string]int{}
+	var name []byte
+	var props []uint32
+	plain := 0
+	proto := []byte("__proto__")
+	for i := range uint32(s.NodeCount) {
+		if !r.isPlainObject(i) {
+			continue
+		}
+		plain++
+		name = append(name[:0], '{')
+		props = props[:0]
+		width := 1 // UTF-16 length of name
+		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+			if int(s.EdgeType[e]) != k.property {
+				continue
+			}
+			p := s.Strings.Bytes(s.EdgeName[e])
+			if bytes.Equal(p, proto) {
+				continue
+			}
+			f := formatPropertyName(p)
+			fw := heapsnapshot.UTF16Len(f)
+			if width > 1 && width+fw > 120 {
+				break
+			}
+			if width != 1 {
+				name = append(name, ',', ' ')
+				width += 2
+			}
+			name = append(name, f...)
+			width += fw
+			props = append(props, s.EdgeName[e])
+		}
+		if len(props) == 0 {
+			continue
+		}
+		name = append(name, '}')
+		if c, ok := index[string(name)]; ok {
+			cands[c].count++
+			continue
+		}
+		names := make([]string, len(props))
+		for j, p := range props {
+			names[j] = s.Strings.String(p)
+		}
+		index[string(name)] = len(cands)
+		cands = append(cands, candidate{iface: Interface{Name: string(name), Props: names}, count: 1})
+	}
+	slices.SortStableFunc(cands, func(a, b candidate) int { return b.count - a.count })
+	minCount := max(2, float64(plain)/1000)
+	var defs []Interface
+	for _, c := range cands {
+		if float64(c.count) < minCount {
+			break
+		}
+		defs = append(defs, c.iface)
+	}
+	return defs
+}
+
+// ifaceNode is a node of the tree DevTools builds over the interface
+// definitions' sorted property names.
+type ifaceNode struct {
+	next     map[string]*ifaceNode
+	greatest []byte // largest child key; nil when there are no children
+	match    *ifaceMatch
+}
+
+type ifaceMatch struct {
+	name  string
+	props int
+	index int
+}
+
+// better picks DevTools' preferred match: more properties, then the earlier
+// definition. nil stands for "no interface".
+func better(a, b *ifaceMatch) *ifaceMatch {
+	switch {
+	case b == nil:
+		return a
+	case a == nil || b.props > a.props:
+		return b
+	case a.props > b.props:
+		return a
+	case a.index <= b.index:
+		return a
+	}
+	return b
+}
+
+func buildIfaceTree(defs []Interface) *ifaceNode {
+	tree := &ifaceNode{next: map[string]*ifaceNode{}}
+	for k, d := range defs {
+		props := slices.Clone(d.Props)
+		slices.SortFunc(props, func(a, b string) int { return heapsnapshot.CompareUTF16([]byte(a), []byte(b)) })
+		cur := tree
+		for _, p := range props {
+			nx := cur.next[p]
+			if nx == nil {
+				nx = &ifaceNode{next: map[string]*ifaceNode{}}
+				cur.next[p] = nx
+				if cur.greatest == nil || heapsnapshot.CompareUTF16(cur.greatest, []byte(p)) < 0 {
+					cur.greatest = []byte(p)
+				}
+			}
+			cur = nx
+		}
+		if cur.match == nil {
+			cur.match = &ifaceMatch{name: d.Name, props: len(d.Props), index: k}
+		}
+	}
+	return tree
+}
+
+// classNamer computes DevTools' class name (as a string index) per node.
+type classNamer struct {
+	r     *Result
+	added map[string]uint32 // names appended by this pass, by text
+	tree  *ifaceNode
+	// scratch for interface matching
+	props  [][]byte
+	states []*ifaceNode
+}
+
+func (c *classNamer) appended(name []byte) uint32 {
+	if idx, ok := c.added[string(name)]; ok {
+		return idx
+	}
+	idx := c.r.Snap.Strings.Append(name)
+	c.added[string(name)] = idx
+	return idx
+}
+
+// interfaceName returns the interface class of plain object i, or false.
+func (c *classNamer) interfaceName(i uint32) (uint32, bool) {
+	s := c.r.Snap
+	c.props = c.props[:0]
+	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+		if int(s.EdgeType[e]) == c.r.kinds.property {
+			c.props = append(c.props, s.Strings.Bytes(s.EdgeName[e]))
+		}
+	}
+	slices.SortFunc(c.props, heapsnapshot.CompareUTF16)
+	c.states = append(c.states[:0], c.tree)
+	match := c.tree.match
+	var snapshot []*ifaceNode
+	for _, p := range c.props {
+		snapshot = append(snapshot[:0], c.states...)
+		for _, st := range snapshot {
+			if st.greatest == nil || heapsnapshot.CompareUTF16(p, st.greatest) >= 0 {
+				if k := slices.Index(c.states, st); k >= 0 {
+					c.states = slices.Delete(c.states, k, k+1)
+				}
+			}
+			if nx := st.next[string(p)]; nx != nil {
+				if !slices.Contains(c.states, nx) {
+					c.states = append(c.states, nx)
+				}
+				match = better(match, nx.match)
+			}
+		}
+	}
+	if match == nil {
+		return 0, false
+	}
+	if idx, ok := c.r.interfaceNames[match.name]; ok {
+		return idx, true
+	}
+	idx := s.Strings.Append([]byte(match.name))
+	c.r.interfaceNames[match.name] = idx
+	return idx, true
+}
+
+// assignClasses is DevTools' calculateObjectNames plus
+// applyInterfaceDefinitions(defs), followed by class keys: it fills r.Class
+// and r.Classes.
+func (r *Result) assignClasses(defs []Interface) {
+	s := r.Snap
+	k := r.kinds
+	n := uint32(s.NodeCount)
+	if r.interfaceNames == nil {
+		r.interfaceNames = map[string]uint32{}
+	}
+	c := &classNamer{r: r, added: map[string]uint32{}, tree: buildIfaceTree(defs)}
+	system := c.appended([]byte("(system)"))
+	compiledCode := c.appended([]byte("(compiled code)"))
+	function := c.appended([]byte("Function"))
+	regExp := c.appended([]byte("RegExp"))
+	typeClass := make([]uint32, len(s.Meta.NodeTypes))
+	for t, name := range s.Meta.NodeTypes {
+		switch t {
+		case k.hidden, k.object, k.native, k.code, k.closure, k.regexp:
+		default:
+			typeClass[t] = c.appended([]byte("(" + name + ")"))
+		}
+	}
+	cls := make([]uint32, n) // class name index first, class id below
+	var buf []byte
+	for i := range n {
+		switch t := int(s.NodeType[i]); t {
+		case k.hidden:
+			cls[i] = system
+		case k.object, k.native:
+			name := s.NodeNameBytes(i)
+			switch {
+			case len(name) > 0 && name[0] == '<':
+				if sp := bytes.IndexByte(name, ' '); sp >= 0 {
+					name = append(append(buf[:0], name[:sp]...), '>')
+					buf = name
+				}
+				cls[i] = c.appended(name)
+			case bytes.HasPrefix(name, []byte("Detached <")):
+				if sp := bytes.IndexByte(name[10:], ' '); sp >= 0 {
+					name = append(append(buf[:0], name[:10+sp]...), '>')
+					buf = name
+				}
+				cls[i] = c.appended(name)
+			default:
+				cls[i] = s.NodeName[i]
+			}
+		case k.code:
+			cls[i] = compiledCode
+		case k.closure:
+			cls[i] = function
+		case k.regexp:
+			cls[i] = regExp
+		default:
+			cls[i] = typeClass[t]
+		}
+	}
+	for i := range n {
+		if r.isPlainObject(i) {
+			if idx, ok := c.interfaceName(i); ok {
+				cls[i] = idx
+			}
+		}
+	}
+	r.Class = cls
+	r.keyClasses()
+}
+
+// keyClasses turns r.Class from class name indices into class ids, one per
+// DevTools class key.
+func (r *Result) keyClasses() {
+	s := r.Snap
+	type locKey struct{ script, line, col, name uint32 }
+	byName := make([]int32, s.Strings.Len())
+	for i := range byName {
+		byName[i] = -1
+	}
+	byLoc := map[locKey]uint32{}
+	var classes []Class
+	object := r.kinds.object
+	locs := s.Locations
+	for i := range uint32(s.NodeCount) {
+		name := r.Class[i]
+		// Locations are sorted by node, so advance through them in step.
+		for len(locs) > 0 && locs[0].Node < i {
+			locs = locs[1:]
+		}
+		if int(s.NodeType[i]) == object && len(locs) > 0 && locs[0].Node == i {
+			l := locs[0]
+			key := locKey{l.ScriptID, l.Line, l.Column, name}
+			id, ok := byLoc[key]
+			if !ok {
+				id = uint32(len(classes))
+				byLoc[key] = id
+				classes = append(classes, Class{NameIndex: name, HasLocation: true, ScriptID: l.ScriptID, Line: l.Line, Column: l.Column, firstMember: -1})
+			}
+			r.Class[i] = id
+			continue
+		}
+		if byName[name] < 0 {
+			byName[name] = int32(len(classes))
+			classes = append(classes, Class{NameIndex: name, firstMember: -1})
+		}
+		r.Class[i] = uint32(byName[name])
+	}
+	r.Classes = classes
+	r.mergeLocatedClasses()
+}
+
+// mergeLocatedClasses joins located classes whose keys have the same text
+// but different name indices (a DevTools-appended string equal to a V8
+// one): DevTools keys located classes by text.
+func (r *Result) mergeLocatedClasses() {
+	seen := map[string]uint32{}
+	remap := make([]uint32, len(r.Classes))
+	merged := false
+	for id := range r.Classes {
+		remap[id] = uint32(id)
+		c := &r.Classes[id]
+		if !c.HasLocation {
+			continue
+		}
+		key := r.ClassKey(c)
+		if first, ok := seen[key]; ok {
+			remap[id] = first
+			merged = true
+			continue
+		}
+		seen[key] = uint32(id)
+	}
+	if !merged {
+		return
+	}
+	for i, id := range r.Class {
+		r.Class[i] = remap[id]
+	}
+}
+
+// aggregate fills the Summary numbers of every class: DevTools'
+// buildAggregates and calculateClassesRetainedSize.
+func (r *Result) aggregate() {
+	s := r.Snap
+	for i, size := range s.NodeSelfSize {
+		if size == 0 {
+			continue
+		}
+		c := &r.Classes[r.Class[i]]
+		if c.Count == 0 {
+			c.firstMember = int64(i)
+			c.Distance = r.Distance[i]
+		}
+		c.Count++
+		c.Self += uint64(size)
+		c.Distance = min(c.Distance, r.Distance[i])
+	}
+	r.classRetainedSizes()
+	r.markShadowedClasses()
+}
+
+// classRetainedSizes adds up, per class, the retained sizes of members that
+// have no member of the same class above them in the dominator tree. Like
+// DevTools it walks the tree from the root, iteratively.
+func (r *Result) classRetainedSizes() {
+	s := r.Snap
+	n := uint32(s.NodeCount)
+	root := s.Root()
+	// Children lists of the dominator tree (CSR).
+	childFirst := make([]uint32, n+1)
+	for i, d := range r.Dominator {
+		if uint32(i) != root {
+			childFirst[d+1]++
+		}
+	}
+	for i := uint32(1); i <= n; i++ {
+		childFirst[i] += childFirst[i-1]
+	}
+	children := make([]uint32, childFirst[n])
+	fill := slices.Clone(childFirst[:n])
+	for i, d := range r.Dominator {
+		if uint32(i) != root {
+			children[fill[d]] = uint32(i)
+			fill[d]++
+		}
+	}
+	fill = nil
+	open := make([]uint32, len(r.Classes)) // members of each class on the current path
+	type frame struct{ node, next uint32 }
+	enter := func(i uint32) {
+		if s.NodeSelfSize[i] == 0 {
+			return
+		}
+		c := r.Class[i]
+		if open[c] == 0 {
+			r.Classes[c].Retained += r.Retained[i]
+		}
+		open[c]++
+	}
+	stack := []frame{{root, childFirst[root]}}
+	enter(root)
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.next < childFirst[top.node+1] {
+			child := children[top.next]
+			top.next++
+			enter(child)
+			stack = append(stack, frame{child, childFirst[child]})
+			continue
+		}
+		if s.NodeSelfSize[top.node] != 0 {
+			open[r.Class[top.node]]--
+		}
+		stack = stack[:len(stack)-1]
+	}
+}
+
+// markShadowedClasses reproduces DevTools' public-key collision: classes
+// are inserted in order of their first member into a plain object keyed by
+// public key, so a later class with an equal key hides the earlier one.
+func (r *Result) markShadowedClasses() {
+	order := make([]int, 0, len(r.Classes))
+	for id := range r.Classes {
+		if r.Classes[id].Count > 0 {
+			order = append(order, id)
+		}
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		return int(r.Classes[a].firstMember - r.Classes[b].firstMember)
+	})
+	last := map[string]int{}
+	for _, id := range order {
+		key := r.ClassKey(&r.Classes[id])
+		if prev, ok := last[key]; ok {
+			r.Classes[prev].Shadowed = true
+		}
+		last[key] = id
+	}
+}
+
+// SummaryRows returns the classes DevTools' Summary lists: every class with
+// members that is not shadowed, sorted by retained size (descending), then
+// name and key.
+func (r *Result) SummaryRows() []*Class {
+	var rows []*Class
+	for id := range r.Classes {
+		if c := &r.Classes[id]; c.Count > 0 && !c.Shadowed {
+			rows = append(rows, c)
+		}
+	}
+	slices.SortFunc(rows, func(a, b *Class) int {
+		if a.Retained != b.Retained {
+			if a.Retained > b.Retained {
+				return -1
+			}
+			return 1
+		}
+		if c := heapsnapshot.CompareUTF16(r.Snap.Strings.Bytes(a.NameIndex), r.Snap.Strings.Bytes(b.NameIndex)); c != 0 {
+			return c
+		}
+		return heapsnapshot.CompareUTF16([]byte(r.ClassKey(a)), []byte(r.ClassKey(b)))
+	})
+	return rows
+}

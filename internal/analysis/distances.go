@@ -1,0 +1,192 @@
+package analysis
+
+import (
+	"math"
+	"unicode/utf8"
+)
+
+// computeDistances is DevTools' calculateDistances: a BFS from the user
+// roots (distance 1), then a BFS from the root for everything else (from
+// BaseSystemDistance when user roots exist), both skipping weak edges and
+// the edges JSHeapSnapshot's filter refuses.
+func (r *Result) computeDistances() {
+	s := r.Snap
+	n := s.NodeCount
+	dist := make([]int32, n)
+	for i := range dist {
+		dist[i] = NoDistance
+	}
+	root := s.Root()
+	rootEdges := int(s.FirstEdge[root+1] - s.FirstEdge[root])
+	queue := make([]uint32, 0, n+rootEdges)
+	f := r.newDistanceFilter()
+	k := r.kinds
+	bfs := func() {
+		for head := 0; head < len(queue); head++ {
+			i := queue[head]
+			d := dist[i] + 1
+			for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+				if int(s.EdgeType[e]) == k.weak {
+					continue
+				}
+				c := s.EdgeTo[e]
+				if dist[c] != NoDistance {
+					continue
+				}
+				// The filter is stateful (WeakMap pairs), so it is consulted
+				// only for edges that would otherwise be followed.
+				if !f.allow(i, e) {
+					continue
+				}
+				dist[c] = d
+				queue = append(queue, c)
+			}
+		}
+	}
+	for e := s.FirstEdge[root]; e < s.FirstEdge[root+1]; e++ {
+		if c := s.EdgeTo[e]; r.isUserRoot(c) {
+			dist[c] = 1
+			queue = append(queue, c)
+		}
+	}
+	userRoots := len(queue)
+	bfs()
+	if userRoots > 0 {
+		dist[root] = BaseSystemDistance
+	} else {
+		dist[root] = 0
+	}
+	queue = append(queue[:0], root)
+	bfs()
+	r.Distance = dist
+}
+
+// distanceFilter is JSHeapSnapshot's distance filter.
+type distanceFilter struct {
+	r                 *Result
+	weakMap           *weakMapEdges
+	nativeContextName uint32 // string indices of the names it tests, or MaxUint32
+	descriptorsName   uint32
+	sloppyMapName     uint32
+	pending           map[string]struct{}
+	buf               []byte
+}
+
+func (r *Result) newDistanceFilter() *distanceFilter {
+	f := &distanceFilter{r: r, weakMap: newWeakMapEdges(r), pending: map[string]struct{}{},
+		nativeContextName: math.MaxUint32, descriptorsName: math.MaxUint32, sloppyMapName: math.MaxUint32}
+	// Resolve the few names the filter compares to string indices once, so
+	// that the BFS compares integers. Strings are not deduplicated in every
+	// snapshot, so all indices with the text must match: compare by text
+	// when a snapshot has duplicates.
+	f.nativeContextName = r.uniqueString("system / NativeContext")
+	f.descriptorsName = r.uniqueString("(map descriptors)")
+	f.sloppyMapName = r.uniqueString("sloppy_function_map")
+	return f
+}
+
+// stringIndex values returned by uniqueString.
+const (
+	noSuchString     = math.MaxUint32     // the text is not in the table
+	duplicatedString = math.MaxUint32 - 1 // the text occurs more than once
+)
+
+// uniqueString returns the index of the only string with this text,
+// noSuchString, or duplicatedString.
+func (r *Result) uniqueString(text string) uint32 {
+	st := &r.Snap.Strings
+	found := uint32(noSuchString)
+	for i := 0; i < st.Len(); i++ {
+		if string(st.Bytes(uint32(i))) == text {
+			if found != noSuchString {
+				return duplicatedString
+			}
+			found = uint32(i)
+		}
+	}
+	return found
+}
+
+// nameIs tests a string index against a name resolved by uniqueString.
+func (r *Result) nameIs(idx, want uint32, text string) bool {
+	switch want {
+	case noSuchString:
+		return false
+	case duplicatedString:
+		return string(r.Snap.Strings.Bytes(idx)) == text
+	}
+	return idx == want
+}
+
+func (f *distanceFilter) allow(src, e uint32) bool {
+	r := f.r
+	s := r.Snap
+	k := r.kinds
+	srcType := int(s.NodeType[src])
+	numeric := k.numericName[s.EdgeType[e]]
+	if srcType == k.hidden && !numeric &&
+		r.nameIs(s.EdgeName[e], f.sloppyMapName, "sloppy_function_map") &&
+		r.nameIs(s.NodeName[src], f.nativeContextName, "system / NativeContext") {
+		return false
+	}
+	if srcType == k.array && r.nameIs(s.NodeName[src], f.descriptorsName, "(map descriptors)") {
+		// Only the key and value slots of a descriptor array count; the
+		// details slot (index % 3 == 1 past the header) does not.
+		idx, ok := jsParseInt(r.edgeName(e, &f.buf))
+		return !ok || idx < 2 || math.Mod(idx, 3) != 1
+	}
+	if int(s.EdgeType[e]) == k.internal {
+		if m := f.weakMap.match(e); m.ok {
+			// The first edge of a WeakMap pair is refused and the second
+			// allowed, so the value gets max(table, key) + 1.
+			if _, seen := f.pending[m.dup]; seen {
+				delete(f.pending, m.dup)
+			} else {
+				f.pending[m.dup] = struct{}{}
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// jsParseInt is JavaScript's parseInt(s, 10): leading white space, an
+// optional sign, then the longest run of digits. ok is false for NaN.
+func jsParseInt(b []byte) (float64, bool) {
+	i := 0
+	for i < len(b) {
+		c, size := utf8.DecodeRune(b[i:])
+		if !isJSSpace(c) {
+			break
+		}
+		i += size
+	}
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	start := i
+	v := 0.0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		v = v*10 + float64(b[i]-'0')
+		i++
+	}
+	if i == start {
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// isJSSpace reports whether c is StrWhiteSpaceChar (WhiteSpace or
+// LineTerminator in ECMAScript).
+func isJSSpace(c rune) bool {
+	switch c {
+	case '\t', '\n', '\v', '\f', '\r', ' ', 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF:
+		return true
+	}
+	return c >= 0x2000 && c <= 0x200A
+}

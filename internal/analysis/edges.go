@@ -1,0 +1,206 @@
+package analysis
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+)
+
+// markPageOwned is DevTools' markPageOwnedNodes: everything reachable over
+// non-weak edges from the root's shortcut targets (the user globals) and
+// from "(Document DOM trees)".
+func (r *Result) markPageOwned() bitset {
+	s := r.Snap
+	k := r.kinds
+	page := newBitset(s.NodeCount)
+	var stack []uint32
+	root := s.Root()
+	for e := s.FirstEdge[root]; e < s.FirstEdge[root+1]; e++ {
+		t, to := int(s.EdgeType[e]), s.EdgeTo[e]
+		switch t {
+		case k.element:
+			if int(s.NodeType[to]) != k.synthetic || string(s.NodeNameBytes(to)) != "(Document DOM trees)" {
+				continue
+			}
+		case k.shortcut:
+		default:
+			continue
+		}
+		stack = append(stack, to)
+		page.set(to)
+	}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+			to := s.EdgeTo[e]
+			if page.has(to) || int(s.EdgeType[e]) == k.weak {
+				continue
+			}
+			page.set(to)
+			stack = append(stack, to)
+		}
+	}
+	return page
+}
+
+// weakMapPattern is DevTools' ephemeron edge-name pattern with JavaScript
+// semantics: "." excludes line terminators, "$" is the end of input.
+var weakMapPattern = regexp.MustCompile(`^[0-9]+( / part of key \([^\n\r\x{2028}\x{2029}]*? @[0-9]+\) -> value \([^\n\r\x{2028}\x{2029}]*? @[0-9]+\) pair in WeakMap \(table @([0-9]+)\))\z`)
+
+// weakMapEdges recognises WeakMap ephemeron edge names, remembering the
+// answer per string.
+type weakMapEdges struct {
+	r    *Result
+	memo map[uint32]weakMapName
+}
+
+type weakMapName struct {
+	ok    bool
+	table uint64 // the id in "(table @<id>)"
+	dup   string // the name after its leading number, shared by both edges of a pair
+}
+
+func newWeakMapEdges(r *Result) *weakMapEdges {
+	return &weakMapEdges{r: r, memo: map[uint32]weakMapName{}}
+}
+
+// match reports whether internal edge e has an ephemeron name.
+func (w *weakMapEdges) match(e uint32) weakMapName {
+	s := w.r.Snap
+	if int(s.EdgeType[e]) != w.r.kinds.internal {
+		return weakMapName{}
+	}
+	idx := s.EdgeName[e]
+	name := s.Strings.Bytes(idx)
+	// Cheap rejection before the regexp: such names start with a digit and
+	// end with ')'.
+	if len(name) < 40 || name[0]-'0' > 9 || name[len(name)-1] != ')' {
+		return weakMapName{}
+	}
+	if m, ok := w.memo[idx]; ok {
+		return m
+	}
+	var m weakMapName
+	if sub := weakMapPattern.FindSubmatchIndex(name); sub != nil {
+		table, err := strconv.ParseUint(string(name[sub[4]:sub[5]]), 10, 64)
+		if err != nil {
+			table = ^uint64(0) // beyond any uint32 node id
+		}
+		m = weakMapName{ok: true, table: table, dup: string(name[sub[2]:sub[3]])}
+	}
+	w.memo[idx] = m
+	return m
+}
+
+// essentialEdges is DevTools' computeIsEssentialEdge over every edge: the
+// edges the dominator computation follows.
+func (r *Result) essentialEdges(page bitset) bitset {
+	s := r.Snap
+	k := r.kinds
+	ess := newBitset(s.EdgeCount)
+	wm := newWeakMapEdges(r)
+	root := s.Root()
+	for src := uint32(0); src < uint32(s.NodeCount); src++ {
+		srcPage := page.has(src)
+		for e := s.FirstEdge[src]; e < s.FirstEdge[src+1]; e++ {
+			t, to := int(s.EdgeType[e]), s.EdgeTo[e]
+			if t == k.internal {
+				// The WeakMap table → value edge does not retain the value;
+				// the key → value edge (same text) does.
+				if m := wm.match(e); m.ok && m.table == uint64(s.NodeID[src]) {
+					continue
+				}
+			}
+			if t == k.weak || src == to {
+				continue
+			}
+			if src != root {
+				if t == k.shortcut {
+					continue
+				}
+				if page.has(to) && !srcPage {
+					continue
+				}
+			}
+			ess.set(e)
+		}
+	}
+	return ess
+}
+
+// hasUserRoot reports whether any root edge points at a user root. Without
+// one (snapshots taken with exposeInternals) DevTools skips the shallow
+// size transfer and counts distances from the root.
+func (r *Result) hasUserRoot() bool {
+	s := r.Snap
+	root := s.Root()
+	for e := s.FirstEdge[root]; e < s.FirstEdge[root+1]; e++ {
+		if r.isUserRoot(s.EdgeTo[e]) {
+			return true
+		}
+	}
+	return false
+}
+
+// transferShallowSizes is JSHeapSnapshot.calculateShallowSizes: hidden and
+// array nodes and external string data owned by exactly one object have
+// their size moved to that owner. Self sizes are rewritten in place.
+func (r *Result) transferShallowSizes() {
+	if !r.hasUserRoot() {
+		return
+	}
+	s := r.Snap
+	k := r.kinds
+	n := uint32(s.NodeCount)
+	const (
+		unvisited = ^uint32(0)
+		multiple  = ^uint32(0) - 1
+	)
+	owners := make([]uint32, n)
+	work := make([]uint32, 0, n)
+	externalData := []byte("system / ExternalStringData")
+	for i := range n {
+		t := int(s.NodeType[i])
+		if t == k.hidden || t == k.array || (t == k.native && bytes.Equal(s.NodeNameBytes(i), externalData)) {
+			owners[i] = unvisited
+		} else {
+			owners[i] = i
+			work = append(work, i)
+		}
+	}
+	for len(work) > 0 {
+		i := work[len(work)-1]
+		work = work[:len(work)-1]
+		own := owners[i]
+		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+			if int(s.EdgeType[e]) == k.weak {
+				continue
+			}
+			t := s.EdgeTo[e]
+			switch o := owners[t]; {
+			case o == unvisited:
+				owners[t] = own
+				work = append(work, t)
+			case o == t || o == own || o == multiple:
+			default:
+				owners[t] = multiple
+				work = append(work, t)
+			}
+		}
+	}
+	root := s.Root()
+	size := s.NodeSelfSize
+	for i := range n {
+		o := owners[i]
+		if o == unvisited || o == multiple || o == i {
+			continue
+		}
+		if int(s.NodeType[o]) == k.synthetic || o == root {
+			continue
+		}
+		// Uint32Array arithmetic, as in DevTools.
+		size[o] += size[i]
+		size[i] = 0
+	}
+}

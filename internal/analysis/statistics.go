@@ -1,0 +1,69 @@
+package analysis
+
+import "bytes"
+
+// computeStatistics is JSHeapSnapshot.calculateStatistics, over adjusted
+// self sizes.
+func (r *Result) computeStatistics() {
+	s := r.Snap
+	k := r.kinds
+	r.TotalSize = r.Retained[s.Root()] + s.ExtraNativeBytes
+	st := Statistics{Total: r.TotalSize, Native: s.ExtraNativeBytes}
+	arrayBufferData := []byte("system / JSArrayBufferData")
+	arrayName := []byte("Array")
+	var elements []uint32 // the elements store of each Array node, if any
+	for i, size := range s.NodeSelfSize {
+		sz := uint64(size)
+		switch t := int(s.NodeType[i]); {
+		case t == k.hidden:
+			st.System += sz
+		case t == k.native:
+			st.Native += sz
+			if bytes.Equal(s.NodeNameBytes(uint32(i)), arrayBufferData) {
+				st.TypedArrays += sz
+			}
+		case t == k.code:
+			st.Code += sz
+		case t == k.consString || t == k.slicedString || t == k.str:
+			st.Strings += sz
+		case bytes.Equal(s.NodeNameBytes(uint32(i)), arrayName):
+			st.JSArrays += sz
+			if el, ok := r.elementsOf(uint32(i)); ok {
+				elements = append(elements, el)
+			}
+		}
+	}
+	// An Array's elements store counts toward JS arrays when the array is
+	// its only retainer (of any edge type).
+	if len(elements) > 0 {
+		candidate := newBitset(s.NodeCount)
+		retainers := make(map[uint32]int, len(elements))
+		for _, el := range elements {
+			candidate.set(el)
+		}
+		for _, t := range s.EdgeTo {
+			if candidate.has(t) {
+				retainers[t]++
+			}
+		}
+		for _, el := range elements {
+			if retainers[el] == 1 {
+				st.JSArrays += uint64(s.NodeSelfSize[el])
+			}
+		}
+	}
+	st.V8Heap = st.Total - st.Native
+	r.Statistics = st
+}
+
+// elementsOf returns the target of node i's first internal edge named
+// "elements".
+func (r *Result) elementsOf(i uint32) (uint32, bool) {
+	s := r.Snap
+	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+		if int(s.EdgeType[e]) == r.kinds.internal && string(s.Strings.Bytes(s.EdgeName[e])) == "elements" {
+			return s.EdgeTo[e], true
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,230 @@
+// Package cli is heapsnap's command line: cobra commands, configuration
+// through viper, progress bars, exit codes and error messages. It is the
+// only package that knows about any of these.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+)
+
+// Exit codes, documented in every command's help.
+const (
+	ExitOK      = 0 // success; with check: every budget holds
+	ExitBudget  = 1 // check: a budget is exceeded
+	ExitUsage   = 2 // bad flags, arguments or configuration
+	ExitFailure = 3 // unreadable or malformed snapshot, I/O error
+	ExitSignal  = 130
+)
+
+const exitStatusHelp = `
+Exit status:
+  0  success (check: every budget holds)
+  1  check: a budget is exceeded
+  2  usage or configuration error
+  3  unreadable or malformed snapshot, or another failure`
+
+// Streams are the standard streams a run uses; tests pass buffers.
+type Streams struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// BuildInfo identifies the binary. Release builds set it through ldflags;
+// `go install` builds fall back to the module's build information.
+type BuildInfo struct {
+	Version, Commit, Date string
+}
+
+// Run is main's entry point: it runs the command line with the process's
+// streams and arguments and returns the exit code.
+func Run(build BuildInfo) int {
+	// The graph arrays are pointer-free, so collecting often costs little
+	// and keeps the peak close to what is live.
+	debug.SetGCPercent(25)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		fmt.Fprintln(os.Stderr, "\nheapsnap: interrupted")
+		os.Exit(ExitSignal)
+	}()
+	return Main(os.Args[1:], Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, build)
+}
+
+// Main runs heapsnap with args and returns the exit code. It never calls
+// os.Exit, so tests run the whole command line in-process.
+func Main(args []string, streams Streams, build BuildInfo) int {
+	a := &app{streams: streams, build: build, v: viper.New()}
+	root := a.newRootCmd()
+	root.SetArgs(args)
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.Err)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	code := a.exitCode(err)
+	var usage *usageError
+	if errors.As(err, &usage) && usage.cmd != nil {
+		fmt.Fprintf(streams.Err, "heapsnap: %v\nRun '%s --help' for usage.\n", err, usage.cmd.CommandPath())
+	} else if !errors.Is(err, errSilent) {
+		fmt.Fprintf(streams.Err, "heapsnap: %v\n", err)
+	}
+	return code
+}
+
+// app holds what one run of the command line shares between commands.
+type app struct {
+	streams Streams
+	build   BuildInfo
+	v       *viper.Viper
+	quiet   bool
+	// running is set once a command's own code starts: errors before that
+	// come from cobra's parsing and are usage errors.
+	running bool
+}
+
+// usageError is a mistake in flags, arguments or configuration (exit 2).
+type usageError struct {
+	err error
+	cmd *cobra.Command
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...)}
+}
+
+// inputError is a snapshot that cannot be read (exit 3). It prints as
+// "FILE: byte N: what is wrong".
+type inputError struct {
+	file string
+	err  error
+}
+
+func (e *inputError) Error() string {
+	err := e.err
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return e.file + ": " + err.Error()
+}
+
+func (e *inputError) Unwrap() error { return e.err }
+
+// exitError carries an explicit exit code, e.g. a failed budget check.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// errSilent ends a run with a code but without a message, for commands
+// whose report already says what went wrong.
+var errSilent = errors.New("silent")
+
+func (a *app) exitCode(err error) int {
+	var usage *usageError
+	var exit *exitError
+	var syntax *heapsnapshot.SyntaxError
+	switch {
+	case errors.As(err, &exit):
+		return exit.code
+	case errors.As(err, &usage):
+		return ExitUsage
+	case errors.As(err, &syntax):
+		return ExitFailure
+	case !a.running:
+		// cobra's own errors: unknown command or flag, wrong arguments.
+		return ExitUsage
+	}
+	return ExitFailure
+}
+
+func (a *app) newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "heapsnap",
+		Short: "Find memory leaks in V8 heap snapshots",
+		Long: `heapsnap analyzes V8 heap snapshots (.heapsnapshot files written by Node.js,
+Chrome, Electron and Deno): the Summary by constructor with DevTools-identical
+shallow and retained sizes, the biggest retainers, leak suspects, comparisons
+between snapshots, and memory budgets for CI.
+
+Snapshots may be gzip-compressed; "-" reads standard input.
+` + exitStatusHelp,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true},
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			a.running = true
+			return nil
+		},
+	}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &usageError{err: err, cmd: cmd}
+	})
+	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar on stderr")
+	root.AddCommand(
+		a.newAnalyzeCmd(),
+		a.newNodesCmd(),
+		a.newVersionCmd(),
+	)
+	return root
+}
+
+// exactArgs is cobra.ExactArgs returning a usage error.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return &usageError{err: fmt.Errorf("%s: expected %s, got %d arguments", cmd.Name(), what, len(args)), cmd: cmd}
+		}
+		return nil
+	}
+}
+
+// bindFlags binds every local flag of cmd to viper key "section.flag_name"
+// and to the environment variable HEAPSNAP_FLAG_NAME, so that a value comes
+// from the flag, else the environment, else the config file, else the
+// default.
+func (a *app) bindFlags(cmd *cobra.Command, section string) {
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		name := strings.ReplaceAll(f.Name, "-", "_")
+		key := section + "." + name
+		if err := a.v.BindPFlag(key, f); err != nil {
+			panic(err) // a programming error: the flag exists
+		}
+		if err := a.v.BindEnv(key, "HEAPSNAP_"+strings.ToUpper(name)); err != nil {
+			panic(err)
+		}
+	})
+}
+
+// formatFlag validates a --format value.
+func formatFlag(value string, allowed ...string) error {
+	for _, f := range allowed {
+		if value == f {
+			return nil
+		}
+	}
+	return usagef("invalid format %q: use %s", value, strings.Join(allowed, ", "))
+}

@@ -1,0 +1,253 @@
+// Package report renders heapsnap's results as tables, Markdown, JSON and
+// TSV. It only formats: every number comes from the analyses.
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+)
+
+// Format is an output format.
+type Format string
+
+const (
+	Table    Format = "table"
+	JSON     Format = "json"
+	Markdown Format = "markdown"
+	TSV      Format = "tsv"
+)
+
+// SchemaVersion is written at the top of every JSON report; it changes when
+// a field changes meaning or is removed.
+const SchemaVersion = 1
+
+// Bytes formats a byte count the way DevTools does: decimal units, one
+// decimal below 100 of a unit, none above ("12.4 MB", "391 kB", "980 B").
+// DevTools stops at MB; GB is added for multi-gigabyte heaps.
+func Bytes(n uint64) string {
+	if n < 1000 {
+		return strconv.FormatUint(n, 10) + " B"
+	}
+	for _, unit := range []struct {
+		name string
+		size uint64
+	}{{"kB", 1e3}, {"MB", 1e6}, {"GB", 1e9}} {
+		if n < unit.size*1000 || unit.name == "GB" {
+			return scaled(n, unit.size) + " " + unit.name
+		}
+	}
+	panic("unreachable")
+}
+
+// SignedBytes formats a byte delta with an explicit sign.
+func SignedBytes(n int64) string {
+	switch {
+	case n > 0:
+		return "+" + Bytes(uint64(n))
+	case n < 0:
+		return "−" + Bytes(uint64(-n))
+	}
+	return "0 B"
+}
+
+// scaled writes n/unit with one decimal below 100 and none from 100 up,
+// rounding halves away from zero as JavaScript's Intl.NumberFormat does.
+func scaled(n, unit uint64) string {
+	tenths := (n*10 + unit/2) / unit
+	if tenths < 1000 {
+		return fmt.Sprintf("%d.%d", tenths/10, tenths%10)
+	}
+	return strconv.FormatUint((n+unit/2)/unit, 10)
+}
+
+// Count formats an integer with thousands separators ("120,000").
+func Count[T ~int | ~int64 | ~uint64 | ~uint32](v T) string {
+	neg := v < 0
+	u := uint64(v)
+	if neg {
+		u = uint64(-int64(v))
+	}
+	s := strconv.FormatUint(u, 10)
+	var b strings.Builder
+	if neg {
+		b.WriteString("−")
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// SignedCount formats a count delta with an explicit sign.
+func SignedCount(v int64) string {
+	if v > 0 {
+		return "+" + Count(v)
+	}
+	return Count(v)
+}
+
+// Distance formats a DevTools distance as its UI does: the number below
+// 100,000,000, otherwise "-" (unreachable, or reachable only from system
+// roots).
+func Distance(d int32) string {
+	if d < 0 || d >= 100000000 {
+		return "-"
+	}
+	return strconv.Itoa(int(d))
+}
+
+// Name is a JavaScript string held as WTF-8. It marshals to JSON as
+// JavaScript's JSON.stringify would, so lone surrogates survive as \udxxx
+// escapes instead of turning into U+FFFD.
+type Name string
+
+// MarshalJSON implements json.Marshaler.
+func (n Name) MarshalJSON() ([]byte, error) {
+	return heapsnapshot.AppendJSString(nil, []byte(n)), nil
+}
+
+// Clip shortens s to at most max UTF-16 units for display in a table cell.
+func Clip(s string, max int) string {
+	if heapsnapshot.UTF16Len([]byte(s)) <= max {
+		return s
+	}
+	var b strings.Builder
+	units := 0
+	for _, r := range s {
+		w := 1
+		if r > 0xFFFF {
+			w = 2
+		}
+		if units+w > max-1 {
+			break
+		}
+		b.WriteRune(r)
+		units += w
+	}
+	b.WriteString("…")
+	return b.String()
+}
+
+// oneLine replaces control characters so that a name cannot break a table.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '␣'
+		}
+		return r
+	}, s)
+}
+
+// WriteJSON writes v as indented JSON followed by a newline, without
+// HTML escaping.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// Align is a column alignment.
+type Align int
+
+const (
+	Left Align = iota
+	Right
+)
+
+// Grid is a table with a header row, rendered as an aligned plain-text
+// table or as Markdown.
+type Grid struct {
+	Header []string
+	Align  []Align
+	Rows   [][]string
+}
+
+// Add appends a row.
+func (g *Grid) Add(cells ...string) { g.Rows = append(g.Rows, cells) }
+
+// Render writes the grid in the given format (Table or Markdown).
+func (g *Grid) Render(w io.Writer, f Format) error {
+	aligns := make(tw.Alignment, len(g.Header))
+	for i := range aligns {
+		aligns[i] = tw.AlignLeft
+		if i < len(g.Align) && g.Align[i] == Right {
+			aligns[i] = tw.AlignRight
+		}
+	}
+	rows := g.Rows
+	var opts []tablewriter.Option
+	if f == Markdown {
+		rows = make([][]string, len(g.Rows))
+		for i, r := range g.Rows {
+			rows[i] = make([]string, len(r))
+			for j, c := range r {
+				rows[i][j] = escapeMarkdown(c)
+			}
+		}
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
+	} else {
+		for i, r := range g.Rows {
+			for j, c := range r {
+				g.Rows[i][j] = oneLine(c)
+			}
+		}
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
+				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
+			},
+		})))
+	}
+	opts = append(opts,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithAlignment(aligns),
+	)
+	var buf bytes.Buffer
+	t := tablewriter.NewTable(&buf, opts...)
+	t.Header(g.Header)
+	if err := t.Bulk(rows); err != nil {
+		return err
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	// The borderless renderer pads every line to full width and starts
+	// with a space; keep lines tidy for diffs and terminals.
+	for line := range strings.Lines(buf.String()) {
+		line = strings.TrimRight(line, " \n")
+		if f != Markdown {
+			line = strings.TrimPrefix(line, " ")
+		}
+		if _, err := io.WriteString(w, line+"\n"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func escapeMarkdown(s string) string {
+	s = oneLine(s)
+	r := strings.NewReplacer(`\`, `\\`, `|`, `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "<", "&lt;", ">", "&gt;")
+	return r.Replace(s)
+}

@@ -27,6 +27,9 @@ type Class struct {
 	Shadowed bool
 
 	firstMember int64 // ordinal of the first member, -1 if none
+	// keyOrder is where the public key was first inserted into DevTools'
+	// aggregates object, which orders rows that tie on size and name.
+	keyOrder int64
 }
 
 // Interface is an inferred plain-object interface ("{a, b}" class names).
@@ -477,17 +480,22 @@ func (r *Result) markShadowedClasses() {
 	})
 	last := map[string]int{}
 	for _, id := range order {
-		key := r.ClassKey(&r.Classes[id])
+		c := &r.Classes[id]
+		key := r.ClassKey(c)
+		c.keyOrder = c.firstMember
 		if prev, ok := last[key]; ok {
+			// The key keeps its first position; its value is replaced.
 			r.Classes[prev].Shadowed = true
+			c.keyOrder = r.Classes[prev].keyOrder
 		}
 		last[key] = id
 	}
 }
 
 // SummaryRows returns the classes DevTools' Summary lists: every class with
-// members that is not shadowed, sorted by retained size (descending), then
-// name and key.
+// members that is not shadowed, sorted as its grid sorts them: by retained
+// size (descending), then name, then (the sort being stable) the order of
+// DevTools' aggregates object.
 func (r *Result) SummaryRows() []*Class {
 	var rows []*Class
 	for id := range r.Classes {
@@ -505,7 +513,7 @@ func (r *Result) SummaryRows() []*Class {
 		if c := heapsnapshot.CompareUTF16(r.Snap.Strings.Bytes(a.NameIndex), r.Snap.Strings.Bytes(b.NameIndex)); c != 0 {
 			return c
 		}
-		return heapsnapshot.CompareUTF16([]byte(r.ClassKey(a)), []byte(r.ClassKey(b)))
+		return int(a.keyOrder - b.keyOrder)
 	})
 	return rows
 }

@@ -1,0 +1,204 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/heapsnap/heapsnap/internal/testutil"
+)
+
+// run executes the command line in-process and returns stdout, stderr and
+// the exit code.
+func run(t *testing.T, stdin io.Reader, args ...string) (string, string, int) {
+	t.Helper()
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	var out, errb bytes.Buffer
+	code := Main(args, Streams{In: stdin, Out: &out, Err: &errb}, BuildInfo{Version: "v0.0.0-test", Commit: "abc1234", Date: "2026-01-01T00:00:00Z"})
+	return out.String(), errb.String(), code
+}
+
+// sample is the snapshot the README's quick start analyzes.
+var sample = testutil.Testdata("scenarios", "snapshots", "incident-leak.heapsnapshot.gz")
+
+// relSample is how the golden files name it, independent of the checkout.
+const relSample = "testdata/scenarios/snapshots/incident-leak.heapsnapshot.gz"
+
+// goldenRun runs args and compares stdout with testdata/golden/NAME.
+func goldenRun(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	stdout, stderr, code := run(t, nil, args...)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr: %s", code, stderr)
+	}
+	stdout = strings.ReplaceAll(stdout, sample, relSample)
+	testutil.Golden(t, testutil.Testdata("golden", name), []byte(stdout))
+	return stdout
+}
+
+func TestAnalyzeGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"analyze.txt", []string{"analyze", sample}},
+		{"analyze.md", []string{"analyze", sample, "--format", "markdown", "--top", "10", "--largest", "5"}},
+		{"analyze.json", []string{"analyze", sample, "--format", "json", "--top", "10", "--largest", "5"}},
+		{"analyze-shallow.txt", []string{"analyze", sample, "--sort", "shallow", "--top", "8", "--largest", "0"}},
+		{"analyze-count.txt", []string{"analyze", sample, "--sort", "count", "--top", "8", "--largest", "3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { goldenRun(t, tc.name, tc.args...) })
+	}
+}
+
+// TestAnalyzeJSONMatchesDevTools checks every class of `analyze --format
+// json --top 0` against the DevTools oracle's Summary.
+func TestAnalyzeJSONMatchesDevTools(t *testing.T) {
+	for _, base := range testutil.OracleFixtures(t) {
+		t.Run(filepath.Base(base), func(t *testing.T) {
+			stdout, stderr, code := run(t, nil, "analyze", testutil.SnapshotPath(t, base), "--format", "json", "--top", "0")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var rep struct {
+				TotalSize uint64 `json:"total_size"`
+				Classes   []struct {
+					Name         string `json:"name"`
+					Key          string `json:"key"`
+					Count        int    `json:"count"`
+					ShallowSize  uint64 `json:"shallow_size"`
+					RetainedSize uint64 `json:"retained_size"`
+					Distance     int32  `json:"distance"`
+				} `json:"classes"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+				t.Fatal(err)
+			}
+			want := testutil.ReadOracleSummary(t, base+".summary.json")
+			if rep.TotalSize != want.TotalSize {
+				t.Errorf("total_size %d, DevTools %d", rep.TotalSize, want.TotalSize)
+			}
+			if len(rep.Classes) != len(want.Classes) {
+				t.Fatalf("%d classes, DevTools %d", len(rep.Classes), len(want.Classes))
+			}
+			// Both lists are in DevTools' default order: retained size, then name.
+			for i, c := range rep.Classes {
+				w := want.Classes[i]
+				if c.Key != w.ClassKey || c.Name != w.Name || c.Count != w.Count || c.ShallowSize != w.Self ||
+					c.RetainedSize != w.MaxRet || c.Distance != w.Distance {
+					t.Errorf("row %d: got %+v, DevTools %+v", i, c, w)
+				}
+			}
+		})
+	}
+}
+
+func TestNodesMatchesOracleColumns(t *testing.T) {
+	base := testutil.Testdata("versions", "node20")
+	stdout, stderr, code := run(t, nil, "nodes", base+".heapsnapshot.gz")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if lines[0] != "id\tself_size\tretained_size\tdistance\tdominator_id\ttype\tclass\tname" {
+		t.Fatalf("header %q", lines[0])
+	}
+	oracle := testutil.TSV(t, base+".nodes.tsv.gz")
+	if len(lines)-1 != len(oracle) {
+		t.Fatalf("%d rows, oracle %d", len(lines)-1, len(oracle))
+	}
+	for i, row := range oracle {
+		f := strings.Split(lines[i+1], "\t")
+		got := strings.Join(f[:6], " ") + " " + testutil.Unescape(f[6])
+		want := strings.Join([]string{row["id"], row["self_size"], row["retained_size"], row["distance"], row["dominator_id"], row["type"], row["class_name"]}, " ")
+		if got != want {
+			t.Fatalf("row %d: got %q, oracle %q", i, got, want)
+		}
+	}
+}
+
+func TestNodesJSON(t *testing.T) {
+	stdout, _, code := run(t, nil, "nodes", testutil.Testdata("corner", "corner06.heapsnapshot"), "--format", "json")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &rows); err != nil {
+		t.Fatal(err)
+	}
+	tsv, _, _ := run(t, nil, "nodes", testutil.Testdata("corner", "corner06.heapsnapshot"))
+	if len(rows) != strings.Count(tsv, "\n")-1 {
+		t.Fatalf("%d JSON rows vs %d TSV rows", len(rows), strings.Count(tsv, "\n")-1)
+	}
+	goldenRun(t, "nodes-corner06.json", "nodes", testutil.Testdata("corner", "corner06.heapsnapshot"), "--format", "json")
+	goldenRun(t, "nodes-corner06.tsv", "nodes", testutil.Testdata("corner", "corner06.heapsnapshot"))
+}
+
+func TestStdinAndGzip(t *testing.T) {
+	plain := testutil.Testdata("corner", "corner06.heapsnapshot")
+	want, _, _ := run(t, nil, "analyze", plain, "--format", "json")
+	data, err := os.ReadFile(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, stderr, code := run(t, bytes.NewReader(data), "analyze", "-", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Replace(got, `"file": "stdin"`, `"file": "`+plain+`"`, 1) != want {
+		t.Error("stdin output differs from file output")
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	a, _, _ := run(t, nil, "analyze", sample, "--format", "json", "--top", "0")
+	b, _, _ := run(t, nil, "analyze", sample, "--format", "json", "--top", "0")
+	if a != b {
+		t.Error("two runs gave different output")
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"analyze"}, "expected one snapshot file"},
+		{[]string{"analyze", sample, "--format", "xml"}, `invalid format "xml"`},
+		{[]string{"analyze", sample, "--sort", "size"}, `invalid --sort "size"`},
+		{[]string{"analyze", sample, "--top", "-1"}, "must not be negative"},
+		{[]string{"analyze", sample, "--bogus"}, "unknown flag: --bogus"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"nodes", sample, "--format", "table"}, `invalid format "table"`},
+	} {
+		_, stderr, code := run(t, nil, tc.args...)
+		if code != ExitUsage || !strings.Contains(stderr, tc.want) || !strings.HasPrefix(stderr, "heapsnap: ") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+func TestEnvironmentSetsFlags(t *testing.T) {
+	t.Setenv("HEAPSNAP_FORMAT", "json")
+	stdout, _, code := run(t, nil, "analyze", testutil.Testdata("corner", "corner06.heapsnapshot"))
+	if code != 0 || !strings.HasPrefix(stdout, "{") {
+		t.Fatalf("HEAPSNAP_FORMAT=json ignored: %.40q", stdout)
+	}
+	stdout, _, _ = run(t, nil, "analyze", testutil.Testdata("corner", "corner06.heapsnapshot"), "--format", "markdown")
+	if !strings.HasPrefix(stdout, "# ") {
+		t.Fatalf("--format should beat HEAPSNAP_FORMAT: %.40q", stdout)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	stdout, _, code := run(t, nil, "version")
+	if code != 0 || !strings.HasPrefix(stdout, "heapsnap v0.0.0-test\ncommit: abc1234\nbuilt: 2026-01-01T00:00:00Z\n") {
+		t.Fatalf("exit %d: %q", code, stdout)
+	}
+}

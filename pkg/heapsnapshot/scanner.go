@@ -8,10 +8,13 @@ import (
 )
 
 const (
-	chunkSize = 8 << 20
+	// Reads start small, so that a tiny input costs little, and double up
+	// to maxChunk.
+	firstChunk = 64 << 10
+	maxChunk   = 8 << 20
 	// headroom in front of each chunk receives the unconsumed tail of the
 	// previous one, so a new chunk rarely needs copying.
-	headroom = 1 << 20
+	maxHeadroom = 1 << 20
 )
 
 // prefetcher reads the input in a goroutine so that reading (or gzip
@@ -23,10 +26,13 @@ type prefetcher struct {
 }
 
 type chunk struct {
-	buf []byte // whole pooled buffer; data is buf[headroom:headroom+n]
+	buf []byte // whole buffer; data is buf[headroomOf(buf):][:n]
 	n   int
 	err error
 }
+
+// headroomOf returns the headroom of a buffer made by the prefetcher.
+func headroomOf(buf []byte) int { return min(maxHeadroom, len(buf)/2) }
 
 func newPrefetcher(r io.Reader) *prefetcher {
 	const buffers = 3
@@ -41,15 +47,15 @@ func newPrefetcher(r io.Reader) *prefetcher {
 
 func (p *prefetcher) run(r io.Reader, buffers int) {
 	defer close(p.chunks)
-	allocated := 0
+	size := firstChunk
+	live := 0 // buffers in circulation
 	for {
 		var buf []byte
 		select {
 		case buf = <-p.free:
 		default:
-			if allocated < buffers {
-				allocated++
-				buf = make([]byte, headroom+chunkSize)
+			if live < buffers {
+				live++
 				break
 			}
 			select {
@@ -58,7 +64,11 @@ func (p *prefetcher) run(r io.Reader, buffers int) {
 				return
 			}
 		}
-		n, err := io.ReadFull(r, buf[headroom:])
+		if want := size + min(maxHeadroom, size); len(buf) < want {
+			buf = make([]byte, want)
+		}
+		size = min(2*size, maxChunk)
+		n, err := io.ReadFull(r, buf[headroomOf(buf):])
 		if err == io.ErrUnexpectedEOF {
 			err = io.EOF
 		}
@@ -120,18 +130,19 @@ func (s *scanner) more() bool {
 	}
 	carry := s.win[s.pos:]
 	s.base += int64(s.pos)
-	if len(carry) <= headroom {
-		start := headroom - len(carry)
+	head := headroomOf(c.buf)
+	if len(carry) <= head {
+		start := head - len(carry)
 		copy(c.buf[start:], carry)
 		s.recycle()
 		s.pool = c.buf
-		s.win = c.buf[start : headroom+c.n]
+		s.win = c.buf[start : head+c.n]
 	} else {
 		// A token longer than the headroom (a huge string, say): join into
 		// a fresh buffer, which is not pooled.
 		joined := make([]byte, len(carry)+c.n)
 		copy(joined, carry)
-		copy(joined[len(carry):], c.buf[headroom:headroom+c.n])
+		copy(joined[len(carry):], c.buf[head:head+c.n])
 		s.pf.free <- c.buf
 		s.recycle()
 		s.win = joined

@@ -11,6 +11,8 @@
 package analysis
 
 import (
+	"runtime/debug"
+
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
 
@@ -32,6 +34,15 @@ const (
 type Options struct {
 	// Step, if set, is called as each stage starts, for progress display.
 	Step func(name string)
+	// ReturnMemory makes Analyze hand freed memory back to the operating
+	// system between stages, so that a stage's temporary arrays do not add
+	// to the next stage's peak. It costs a garbage collection per stage.
+	ReturnMemory bool
+	// SpillDir, if set, lets Run park the columns the dominator
+	// computation does not read in a temporary file in this directory
+	// while it runs, which lowers the peak by about a third. Analyze
+	// ignores it.
+	SpillDir string
 }
 
 // Result holds DevTools' numbers for every node. Slices are indexed by node
@@ -110,14 +121,32 @@ func newKinds(m *heapsnapshot.Meta) kinds {
 	return k
 }
 
-// Analyze runs DevTools' whole pipeline over s.
+// Analyze runs DevTools' whole pipeline over s, in memory.
 func Analyze(s *heapsnapshot.Snapshot, opts Options) *Result {
+	opts.SpillDir = ""
+	r, _ := Run(s, opts) // without spilling there is nothing to fail
+	return r
+}
+
+// Run is Analyze, spilling to opts.SpillDir when it is set; the error
+// reports a failure to read spilled data back.
+func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	step := func(name string) {
 		if opts.Step != nil {
 			opts.Step(name)
 		}
 	}
+	release := func() {
+		if opts.ReturnMemory {
+			debug.FreeOSMemory()
+		}
+	}
 	r := &Result{Snap: s, kinds: newKinds(&s.Meta)}
+	// DevTools' order, except that the steps the dominators do not depend
+	// on (shallow sizes, distances, class names and the class counts) run
+	// first, so that their temporary arrays are gone, and their results
+	// can be parked, by the time the dominator arrays, the largest, are
+	// allocated.
 	step("DOM state")
 	r.propagateDOMState()
 	step("page objects")
@@ -127,18 +156,69 @@ func Analyze(s *heapsnapshot.Snapshot, opts Options) *Result {
 	page = nil
 	step("shallow sizes")
 	r.transferShallowSizes()
-	step("dominators")
-	r.computeDominators(essential)
-	essential = nil
+	release()
 	step("distances")
 	r.computeDistances()
+	release()
 	step("class names")
 	r.Interfaces = r.inferInterfaces()
 	r.assignClasses(r.Interfaces)
+	r.countMembers()
+	release()
+
+	step("dominators")
+	var sp *spill
+	if opts.SpillDir != "" {
+		sp = newSpill(opts.SpillDir)
+		defer sp.close()
+	}
+	park(sp, &r.Distance)
+	park(sp, &s.NodeID)
+	park(sp, &s.NodeName)
+	park(sp, &r.DOMState)
+	park(sp, &s.EdgeName)
+	park(sp, &s.EdgeType)
+	park(sp, &r.Class)
+	if s.NodeDetachedness != nil {
+		// DOMState aliases it; the restored copy replaces both.
+		s.NodeDetachedness = nil
+	}
+	release()
+	order := r.computeDominators(essential)
+	essential = nil
+	release()
+	step("retained sizes")
+	r.accumulateRetained(order)
+	order = nil
+	release()
 	step("summary")
-	r.aggregate()
+	// Class was parked last: bring it back alone for the class retained
+	// sizes, whose temporary arrays then share the memory with fewer
+	// columns.
+	if err := sp.restoreLatest(); err != nil {
+		return nil, err
+	}
+	r.classRetainedSizes()
+	r.markShadowedClasses()
+	release()
+	if err := sp.restore(); err != nil {
+		return nil, err
+	}
+	if hasField(s.Meta.NodeFields, "detachedness") {
+		s.NodeDetachedness = r.DOMState
+	}
 	r.computeStatistics()
-	return r
+	release()
+	return r, nil
+}
+
+func hasField(fields []string, name string) bool {
+	for _, f := range fields {
+		if f == name {
+			return true
+		}
+	}
+	return false
 }
 
 // edgeName returns an edge's name as DevTools' edge.name() shows it: the

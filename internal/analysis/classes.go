@@ -391,6 +391,14 @@ func (r *Result) mergeLocatedClasses() {
 // aggregate fills the Summary numbers of every class: DevTools'
 // buildAggregates and calculateClassesRetainedSize.
 func (r *Result) aggregate() {
+	r.countMembers()
+	r.classRetainedSizes()
+	r.markShadowedClasses()
+}
+
+// countMembers fills each class's count, self size and distance: every
+// node with a non-zero adjusted self size is a member.
+func (r *Result) countMembers() {
 	s := r.Snap
 	for i, size := range s.NodeSelfSize {
 		if size == 0 {
@@ -405,8 +413,6 @@ func (r *Result) aggregate() {
 		c.Self += uint64(size)
 		c.Distance = min(c.Distance, r.Distance[i])
 	}
-	r.classRetainedSizes()
-	r.markShadowedClasses()
 }
 
 // classRetainedSizes adds up, per class, the retained sizes of members that
@@ -427,14 +433,16 @@ func (r *Result) classRetainedSizes() {
 		childFirst[i] += childFirst[i-1]
 	}
 	children := make([]uint32, childFirst[n])
-	fill := slices.Clone(childFirst[:n])
+	// Fill with childFirst[d] as d's cursor, which leaves it at d's end
+	// (d+1's start); shifting back restores the starts without a copy.
 	for i, d := range r.Dominator {
 		if uint32(i) != root {
-			children[fill[d]] = uint32(i)
-			fill[d]++
+			children[childFirst[d]] = uint32(i)
+			childFirst[d]++
 		}
 	}
-	fill = nil
+	copy(childFirst[1:], childFirst[:n])
+	childFirst[0] = 0
 	open := make([]uint32, len(r.Classes)) // members of each class on the current path
 	type frame struct{ node, next uint32 }
 	enter := func(i uint32) {

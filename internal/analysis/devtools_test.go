@@ -16,19 +16,35 @@ import (
 // and the Statistics against goldens written by DevTools' own engine (the
 // oracle in testdata/tools/oracle-goldens.sh), for snapshots of several V8
 // versions, a Chromium page and the generator's corner cases.
+//
+// Each fixture is analyzed twice: in memory, and with the columns the
+// dominator stage does not read spilled to a file and read back.
 func TestMatchesDevTools(t *testing.T) {
 	for _, base := range testutil.OracleFixtures(t) {
-		t.Run(filepath.Base(base), func(t *testing.T) {
-			t.Parallel()
-			snap, err := heapsnapshot.ParseFile(testutil.SnapshotPath(t, base), heapsnapshot.Options{})
-			if err != nil {
-				t.Fatal(err)
+		for _, spill := range []bool{false, true} {
+			name := filepath.Base(base)
+			if spill {
+				name += "/spill"
 			}
-			r := analysis.Analyze(snap, analysis.Options{})
-			checkNodes(t, r, base+".nodes.tsv.gz")
-			checkClasses(t, r, base+".classes.tsv.gz")
-			checkSummary(t, r, base+".summary.json")
-		})
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				snap, err := heapsnapshot.ParseFile(testutil.SnapshotPath(t, base), heapsnapshot.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				opts := analysis.Options{}
+				if spill {
+					opts.SpillDir = t.TempDir()
+				}
+				r, err := analysis.Run(snap, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkNodes(t, r, base+".nodes.tsv.gz")
+				checkClasses(t, r, base+".classes.tsv.gz")
+				checkSummary(t, r, base+".summary.json")
+			})
+		}
 	}
 }
 

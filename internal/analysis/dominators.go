@@ -1,14 +1,23 @@
 package analysis
 
-// computeDominators is DevTools' calculateDominatorsAndRetainedSizes:
-// Lengauer–Tarjan with simple path compression over the essential edges,
-// including its two extra phases for nodes the root does not reach. Those
-// phases do not form a proper flow graph, so their result depends on the
-// exact procedure; it is ported step for step, only with flat arrays,
-// explicit stacks instead of recursion, and linked-list buckets.
+// computeDominators is DevTools' calculateDominatorsAndRetainedSizes (the
+// dominator part): Lengauer–Tarjan with simple path compression over the
+// essential edges, including its two extra phases for nodes the root does
+// not reach. Those phases do not form a proper flow graph, so their result
+// depends on the exact procedure; it is ported step for step, with flat
+// arrays, explicit stacks instead of recursion, and linked-list buckets.
+//
+// It sets r.Dominator and returns the nodes in DFS order, which
+// accumulateRetained needs.
+//
+// Memory is what limits the largest snapshot heapsnap can analyze, so the
+// seven per-vertex arrays of the textbook algorithm share storage where
+// their lifetimes allow: a vertex's parent becomes its forest ancestor
+// once it is linked (a bitset says which are), and one array is the DFS
+// edge cursor, then the bucket chain, then the dominator.
 //
 // Vertices are numbered v = ordinal+1; 0 means "none".
-func (r *Result) computeDominators(essential bitset) {
+func (r *Result) computeDominators(essential bitset) (order []uint32) {
 	s := r.Snap
 	n := uint32(s.NodeCount)
 	first, to := s.FirstEdge, s.EdgeTo
@@ -25,7 +34,9 @@ func (r *Result) computeDominators(essential bitset) {
 		revFirst[i] += revFirst[i-1]
 	}
 	revSrc := make([]uint32, revFirst[n])
-	fill := make([]uint32, n) // next free slot, counting down; reused below
+	// semi is zero when the DFS starts; until then it is the fill cursor.
+	semi := make([]uint32, n+1)
+	fill := semi[:n]
 	copy(fill, revFirst[1:])
 	for src := uint32(0); src < n; src++ {
 		for e := first[src]; e < first[src+1]; e++ {
@@ -36,20 +47,22 @@ func (r *Result) computeDominators(essential bitset) {
 			}
 		}
 	}
+	clear(semi)
 
-	parent := make([]uint32, n+1)
-	semi := make([]uint32, n+1)
 	vertex := make([]uint32, n+1)
 	label := make([]uint32, n+1)
-	// dom doubles as the DFS edge cursor (by ordinal) until the main loop.
-	dom := make([]uint32, n+1)
-	cursor := dom
+	// tree[v] is v's DFS parent until the main loop links v into the
+	// forest; from then on it is LT's ancestor[v].
+	tree := make([]uint32, n+1)
+	// link[v] is v's DFS edge cursor, then its successor in a bucket, then
+	// its dominator.
+	link := make([]uint32, n+1)
 	count := uint32(0)
 
 	// Iterative DFS; its preorder equals a recursive DFS trying edges in
 	// file order.
 	dfs := func(start uint32) {
-		cursor[start-1] = first[start-1]
+		link[start] = first[start-1]
 		for v := start; v != 0; {
 			if semi[v] == 0 {
 				count++
@@ -57,17 +70,16 @@ func (r *Result) computeDominators(essential bitset) {
 				vertex[count] = v
 				label[v] = v
 			}
-			next := parent[v]
-			o := v - 1
-			for end := first[o+1]; cursor[o] < end; cursor[o]++ {
-				e := cursor[o]
+			next := tree[v]
+			for end := first[v]; link[v] < end; link[v]++ {
+				e := link[v]
 				if !essential.has(e) {
 					continue
 				}
 				w := to[e] + 1
 				if semi[w] == 0 {
-					parent[w] = v
-					cursor[w-1] = first[w-1]
+					tree[w] = v
+					link[w] = first[w-1]
 					next = w
 					break
 				}
@@ -81,7 +93,7 @@ func (r *Result) computeDominators(essential bitset) {
 		// Nodes with no essential retainer hang under the root.
 		for v := uint32(1); v <= n; v++ {
 			if semi[v] == 0 && revFirst[v-1] == revFirst[v] {
-				parent[v] = root
+				tree[v] = root
 				dfs(v)
 				r.Orphans++
 			}
@@ -92,7 +104,7 @@ func (r *Result) computeDominators(essential bitset) {
 		// ordinal order, without a DFS.
 		for v := uint32(1); v <= n; v++ {
 			if semi[v] == 0 {
-				parent[v] = root
+				tree[v] = root
 				count++
 				semi[v] = count
 				vertex[count] = v
@@ -101,30 +113,28 @@ func (r *Result) computeDominators(essential bitset) {
 			}
 		}
 	}
-	clear(dom)
+	clear(link)
 
-	fill = nil
-	ancestor := make([]uint32, n+1)
 	bucketHead := make([]uint32, n+1)
-	bucketNext := make([]uint32, n+1)
+	linked := newBitset(int(n) + 1)
 	var stack []uint32
 	eval := func(v0 uint32) uint32 {
-		if ancestor[v0] == 0 {
+		if !linked.has(v0) {
 			return v0
 		}
 		v := v0
-		for ancestor[ancestor[v]] != 0 {
+		for linked.has(tree[v]) {
 			stack = append(stack, v)
-			v = ancestor[v]
+			v = tree[v]
 		}
 		for len(stack) > 0 {
 			w := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			a := ancestor[w]
+			a := tree[w]
 			if semi[label[a]] < semi[label[w]] {
 				label[w] = label[a]
 			}
-			ancestor[w] = ancestor[a]
+			tree[w] = tree[a]
 		}
 		return label[v0]
 	}
@@ -140,29 +150,40 @@ func (r *Result) computeDominators(essential bitset) {
 			semi[w] = semi[root]
 		}
 		b := vertex[semi[w]]
-		bucketNext[w] = bucketHead[b]
+		link[w] = bucketHead[b]
 		bucketHead[b] = w
-		pw := parent[w]
-		ancestor[w] = pw
+		pw := tree[w]
+		linked.set(w) // LINK(pw, w): tree[w] is now w's ancestor
 		// Buckets are filled by prepending; DevTools walks them in
 		// insertion order, so reverse the list first.
 		var v uint32
 		for x := bucketHead[pw]; x != 0; {
-			next := bucketNext[x]
-			bucketNext[x] = v
+			next := link[x]
+			link[x] = v
 			v, x = x, next
 		}
 		bucketHead[pw] = 0
-		for ; v != 0; v = bucketNext[v] {
-			u := eval(v)
-			if semi[u] < semi[v] {
-				dom[v] = u
+		for v != 0 {
+			next := link[v]
+			if u := eval(v); semi[u] < semi[v] {
+				link[v] = u
 			} else {
-				dom[v] = pw
+				link[v] = pw
 			}
+			v = next
 		}
 	}
-	revFirst, revSrc, ancestor, bucketHead, bucketNext, parent, label = nil, nil, nil, nil, nil, nil, nil
+	// Vertices still in a bucket never got a dominator (0 in DevTools).
+	for b, head := range bucketHead {
+		for x := head; x != 0; {
+			next := link[x]
+			link[x] = 0
+			x = next
+		}
+		bucketHead[b] = 0
+	}
+	revFirst, revSrc, tree, label, bucketHead, stack = nil, nil, nil, nil, nil, nil
+	dom := link
 	dom[0], dom[root] = root, root
 	for i := uint32(2); i <= count; i++ {
 		w := vertex[i]
@@ -170,22 +191,31 @@ func (r *Result) computeDominators(essential bitset) {
 			dom[w] = dom[dom[w]]
 		}
 	}
-	semi = nil
-
-	// Retained sizes: self sizes summed up the tree in reverse DFS order.
-	idom := make([]uint32, n)
+	// From vertices to ordinals, in place.
 	for o := range n {
-		idom[o] = dom[o+1] - 1
+		dom[o] = dom[o+1] - 1
 	}
-	dom = nil
-	retained := make([]uint64, n)
+	r.Dominator = dom[:n:n]
+	order = vertex[1 : count+1]
+	for i, v := range order {
+		order[i] = v - 1
+	}
+	return order
+}
+
+// accumulateRetained computes retained sizes: each node's adjusted self size
+// plus its dominator-tree children's retained sizes, summed in reverse DFS
+// order as DevTools does.
+func (r *Result) accumulateRetained(order []uint32) {
+	s := r.Snap
+	retained := make([]uint64, s.NodeCount)
 	for o, size := range s.NodeSelfSize {
 		retained[o] = uint64(size)
 	}
-	for i := count; i >= 2; i-- {
-		o := vertex[i] - 1
+	idom := r.Dominator
+	for i := len(order) - 1; i >= 1; i-- {
+		o := order[i]
 		retained[idom[o]] += retained[o]
 	}
-	r.Dominator = idom
 	r.Retained = retained
 }

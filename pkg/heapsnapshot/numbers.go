@@ -37,6 +37,9 @@ type columns struct {
 	// columns were allocated at full size up front.
 	grow func(records int)
 	cap  int // records the columns hold now
+	// scratch holds each worker's scanned values between scanning and
+	// storing them in columns.
+	scratch [][]uint32
 }
 
 func (c *columns) fields() int64 { return int64(len(c.roles)) }
@@ -48,120 +51,190 @@ type partResult struct {
 	errMsg string
 }
 
-// parsePart parses the values in w[from:to] into c, starting at value index
-// k0. w[to] must be ',' or ']' (it stops the digit loop without a length
-// check). Unless first is set, every value is preceded by a comma.
-func (c *columns) parsePart(w []byte, from, to int, first bool, k0 int64) partResult {
-	nf := c.fields()
-	field := k0 % nf
-	rec := int(k0 / nf)
-	k := k0
+// wideValue is a value that does not fit in 32 bits, found while scanning.
+type wideValue struct {
+	index int // value index within the part
+	value uint64
+	at    int // window index of its first digit
+}
+
+// scanPart parses the numbers in w[from:to] into vals, which must have
+// room for all of them. w[to] must be ',' or ']': it ends every digit run
+// without a length check. Unless first is set (the array's first part),
+// every value is preceded by a comma. It returns the number of values.
+func scanPart(w []byte, from, to int, first bool, vals []uint32, wide *[]wideValue) (int, int, string) {
+	n := 0
 	i := from
 	needComma := !first
-	s := c.snap
-	fail := func(at int, msg string) partResult {
-		return partResult{n: k - k0, errAt: at, errMsg: msg}
-	}
-	for {
-		for isSpace(w[i]) {
-			i++
-		}
-		if i >= to {
-			break
-		}
-		if needComma {
-			if w[i] != ',' {
-				return fail(i, "expected ',' between numbers, found "+describeByte(w[i]))
+	for i < to {
+		c := w[i]
+		if d := c - '0'; d <= 9 {
+			if needComma {
+				return n, i, "expected ',' between numbers, found " + describeByte(c)
 			}
+			start := i
+			v := uint64(d)
 			i++
-			for isSpace(w[i]) {
+			for d = w[i] - '0'; d <= 9; d = w[i] - '0' {
+				v = v*10 + uint64(d)
 				i++
 			}
+			if i-start > 9 {
+				if i-start > 19 {
+					return n, start, "number too large"
+				}
+				if v > math.MaxUint32 {
+					*wide = append(*wide, wideValue{index: n, value: v, at: start})
+				}
+			}
+			if n >= len(vals) {
+				return n, start, "more values than expected" // unreachable: vals is sized from the commas
+			}
+			vals[n] = uint32(v)
+			n++
+			needComma = true
+			continue
 		}
-		needComma = true
-		d := w[i] - '0'
-		if d > 9 {
-			return fail(i, "expected a number, found "+describeByte(w[i]))
+		switch {
+		case c == ',':
+			if !needComma {
+				return n, i, "expected a number, found ','"
+			}
+			needComma = false
+		case isSpace(c):
+		default:
+			if needComma {
+				return n, i, "expected ',' between numbers, found " + describeByte(c)
+			}
+			return n, i, "expected a number, found " + describeByte(c)
 		}
-		start := i
-		v := uint64(d)
 		i++
-		for {
-			d = w[i] - '0'
-			if d > 9 {
-				break
+	}
+	if !needComma && (!first || n > 0 || w[to] != ']') {
+		return n, to, "expected a number, found " + describeByte(w[to])
+	}
+	return n, -1, ""
+}
+
+// valueOffset returns the window index of the j-th value of a part, for
+// errors found after scanning.
+func valueOffset(w []byte, from, to, j int) int {
+	for i := from; i < to; i++ {
+		if w[i]-'0' <= 9 && (i == from || w[i-1]-'0' > 9) {
+			if j == 0 {
+				return i
 			}
-			v = v*10 + uint64(d)
-			i++
-		}
-		if i-start > 19 {
-			return fail(start, "number too large")
-		}
-		if c.limit >= 0 && k >= c.limit {
-			return fail(start, "more values than the header declares")
-		}
-		switch c.roles[field] {
-		case roleNodeType:
-			if v >= uint64(c.types) {
-				return fail(start, "node type "+utoa(v)+" is not in meta.node_types")
-			}
-			s.NodeType[rec] = uint8(v)
-		case roleNodeName:
-			if v > math.MaxUint32 {
-				return fail(start, "string index out of range")
-			}
-			s.NodeName[rec] = uint32(v)
-		case roleNodeID:
-			if v > math.MaxUint32 {
-				return fail(start, "node id does not fit in 32 bits")
-			}
-			s.NodeID[rec] = uint32(v)
-		case roleNodeSelfSize:
-			// DevTools stores sizes in a Uint32Array, which wraps.
-			s.NodeSelfSize[rec] = uint32(v)
-		case roleNodeEdgeCount:
-			if v > math.MaxUint32 {
-				return fail(start, "edge count does not fit in 32 bits")
-			}
-			s.FirstEdge[rec+1] = uint32(v)
-		case roleNodeDetachedness:
-			if v > 3 {
-				return fail(start, "detachedness "+utoa(v)+" is not 0, 1 or 2")
-			}
-			s.NodeDetachedness[rec] = uint8(v)
-		case roleEdgeType:
-			if v >= uint64(c.types) {
-				return fail(start, "edge type "+utoa(v)+" is not in meta.edge_types")
-			}
-			s.EdgeType[rec] = uint8(v)
-		case roleEdgeName:
-			if v > math.MaxUint32 {
-				return fail(start, "edge name or index does not fit in 32 bits")
-			}
-			s.EdgeName[rec] = uint32(v)
-		case roleEdgeTo:
-			ord := v / c.stride
-			if ord*c.stride != v {
-				return fail(start, "to_node "+utoa(v)+" is not a multiple of the node field count")
-			}
-			if ord >= c.nodes {
-				return fail(start, "to_node "+utoa(v)+" points past the last node")
-			}
-			s.EdgeTo[rec] = uint32(ord)
-		case roleFlat:
-			if v > math.MaxUint32 {
-				return fail(start, "number does not fit in 32 bits")
-			}
-			c.flat = append(c.flat, uint32(v))
-		}
-		k++
-		field++
-		if field == nf {
-			field = 0
-			rec++
+			j--
 		}
 	}
-	return partResult{n: k - k0, errAt: -1}
+	return to
+}
+
+// scatter stores a part's values, the k0-th value of the array onwards,
+// into their columns, checking each. It returns the index of the first
+// bad value, or -1.
+func (c *columns) scatter(vals []uint32, k0 int64) (int, string) {
+	s := c.snap
+	nf := int(c.fields())
+	for f, r := range c.roles {
+		j0 := (f - int(k0%int64(nf)) + nf) % nf
+		rec := int((k0 + int64(j0)) / int64(nf))
+		switch r {
+		case roleNodeType:
+			for j := j0; j < len(vals); j, rec = j+nf, rec+1 {
+				if vals[j] >= uint32(c.types) {
+					return j, "node type " + utoa(uint64(vals[j])) + " is not in meta.node_types"
+				}
+				s.NodeType[rec] = uint8(vals[j])
+			}
+		case roleNodeName:
+			scatterColumn(s.NodeName, vals, j0, nf, rec)
+		case roleNodeID:
+			scatterColumn(s.NodeID, vals, j0, nf, rec)
+		case roleNodeSelfSize:
+			scatterColumn(s.NodeSelfSize, vals, j0, nf, rec)
+		case roleNodeEdgeCount:
+			scatterColumn(s.FirstEdge[1:], vals, j0, nf, rec)
+		case roleNodeDetachedness:
+			for j := j0; j < len(vals); j, rec = j+nf, rec+1 {
+				if vals[j] > 3 {
+					return j, "detachedness " + utoa(uint64(vals[j])) + " is not 0, 1 or 2"
+				}
+				s.NodeDetachedness[rec] = uint8(vals[j])
+			}
+		case roleEdgeType:
+			for j := j0; j < len(vals); j, rec = j+nf, rec+1 {
+				if vals[j] >= uint32(c.types) {
+					return j, "edge type " + utoa(uint64(vals[j])) + " is not in meta.edge_types"
+				}
+				s.EdgeType[rec] = uint8(vals[j])
+			}
+		case roleEdgeName:
+			scatterColumn(s.EdgeName, vals, j0, nf, rec)
+		case roleEdgeTo:
+			// to_node is a node index: ordinal × node field count. A
+			// multiply by the rounded-up reciprocal divides exactly for
+			// every multiple below 2^32; the check rejects the rest.
+			stride := c.stride
+			magic := (1<<32)/stride + 1
+			for j := j0; j < len(vals); j, rec = j+nf, rec+1 {
+				v := uint64(vals[j])
+				ord := (v * magic) >> 32
+				if ord*stride != v {
+					return j, "to_node " + utoa(v) + " is not a multiple of the node field count"
+				}
+				if ord >= c.nodes {
+					return j, "to_node " + utoa(v) + " points past the last node"
+				}
+				s.EdgeTo[rec] = uint32(ord)
+			}
+		}
+	}
+	return -1, ""
+}
+
+func scatterColumn(col, vals []uint32, j0, nf, rec int) {
+	for j := j0; j < len(vals); j += nf {
+		col[rec] = vals[j]
+		rec++
+	}
+}
+
+// parsePart scans w[from:to] into scratch and stores the values from array
+// index k0 on.
+func (c *columns) parsePart(w []byte, from, to int, first bool, k0 int64, scratch *[]uint32, count int) partResult {
+	if cap(*scratch) < count {
+		*scratch = make([]uint32, count)
+	}
+	vals := (*scratch)[:count]
+	var wide []wideValue
+	n, errAt, msg := scanPart(w, from, to, first, vals, &wide)
+	vals = vals[:n]
+	if c.limit >= 0 && k0+int64(n) > c.limit {
+		j := int(max(0, c.limit-k0))
+		if errAt < 0 || j < n {
+			return partResult{n: int64(j), errAt: valueOffset(w, from, to, j), errMsg: "more values than the header declares"}
+		}
+	}
+	if errAt >= 0 {
+		return partResult{n: int64(n), errAt: errAt, errMsg: msg}
+	}
+	nf := c.fields()
+	for _, v := range wide {
+		if r := c.roles[(k0+int64(v.index))%nf]; r != roleNodeSelfSize && r != roleSkip {
+			// DevTools wraps sizes modulo 2^32 (a Uint32Array); anything
+			// else that large is not a valid index or id.
+			return partResult{n: int64(v.index), errAt: v.at, errMsg: "number " + utoa(v.value) + " does not fit in 32 bits"}
+		}
+	}
+	if c.roles[0] == roleFlat {
+		c.flat = append(c.flat, vals...)
+		return partResult{n: int64(n), errAt: -1}
+	}
+	if j, msg := c.scatter(vals, k0); j >= 0 {
+		return partResult{n: int64(j), errAt: valueOffset(w, from, to, j), errMsg: msg}
+	}
+	return partResult{n: int64(n), errAt: -1}
 }
 
 func utoa(v uint64) string {
@@ -240,6 +313,7 @@ func (c *columns) parseSegment(sc *scanner, from, to int, first bool, k0 int64, 
 		from, to int
 		first    bool
 		k0       int64
+		count    int
 	}
 	parts := []part{{from: from, to: to, first: first}}
 	if workers > 1 && to-from >= parallelMin && c.roles[0] != roleFlat {
@@ -265,11 +339,15 @@ func (c *columns) parseSegment(sc *scanner, from, to int, first bool, k0 int64, 
 	k := k0
 	for i := range parts {
 		parts[i].k0 = k
-		n := int64(bytes.Count(w[parts[i].from:parts[i].to], []byte{','}))
+		n := bytes.Count(w[parts[i].from:parts[i].to], []byte{','})
 		if parts[i].first && !onlySpace(w[parts[i].from:parts[i].to]) {
 			n++
 		}
-		k += n
+		parts[i].count = n
+		k += int64(n)
+	}
+	for len(c.scratch) < len(parts) {
+		c.scratch = append(c.scratch, nil)
 	}
 	if c.grow != nil {
 		need := k
@@ -282,14 +360,15 @@ func (c *columns) parseSegment(sc *scanner, from, to int, first bool, k0 int64, 
 	}
 	results := make([]partResult, len(parts))
 	if len(parts) == 1 {
-		results[0] = c.parsePart(w, parts[0].from, parts[0].to, parts[0].first, parts[0].k0)
+		p := parts[0]
+		results[0] = c.parsePart(w, p.from, p.to, p.first, p.k0, &c.scratch[0], p.count)
 	} else {
 		var wg sync.WaitGroup
 		for i, p := range parts {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results[i] = c.parsePart(w, p.from, p.to, p.first, p.k0)
+				results[i] = c.parsePart(w, p.from, p.to, p.first, p.k0, &c.scratch[i], p.count)
 			}()
 		}
 		wg.Wait()

@@ -82,6 +82,10 @@ type Result struct {
 	// interfaceNames caches the string index appended for each interface
 	// name, across class assignments (as DevTools' does).
 	interfaceNames map[string]uint32
+	// known holds the string indices of names DevTools tests for.
+	known [numKnownNames]uint32
+	// weakMapNames marks strings that may name WeakMap ephemeron edges.
+	weakMapNames bitset
 }
 
 // Statistics are the numbers of DevTools' Statistics pie.
@@ -142,6 +146,8 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 		}
 	}
 	r := &Result{Snap: s, kinds: newKinds(&s.Meta)}
+	r.findKnownNames()
+	r.findWeakMapNames()
 	// DevTools' order, except that the steps the dominators do not depend
 	// on (shallow sizes, distances, class names and the class counts) run
 	// first, so that their temporary arrays are gone, and their results
@@ -251,7 +257,7 @@ func appendUint(b []byte, v uint64) []byte {
 // synthetic "(Document DOM trees)".
 func (r *Result) isUserRoot(i uint32) bool {
 	s := r.Snap
-	return int(s.NodeType[i]) != r.kinds.synthetic || string(s.NodeNameBytes(i)) == "(Document DOM trees)"
+	return int(s.NodeType[i]) != r.kinds.synthetic || r.is(s.NodeName[i], nameDocumentDOMTrees)
 }
 
 // bitset is a fixed-size set of small integers.

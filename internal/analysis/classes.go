@@ -59,11 +59,9 @@ func formatPropertyName(p []byte) []byte {
 	return p
 }
 
-var objectName = []byte("Object")
-
 func (r *Result) isPlainObject(i uint32) bool {
 	s := r.Snap
-	return int(s.NodeType[i]) == r.kinds.object && bytes.Equal(s.NodeNameBytes(i), objectName)
+	return int(s.NodeType[i]) == r.kinds.object && r.is(s.NodeName[i], nameObject)
 }
 
 // inferInterfaces is DevTools' inferInterfaceDefinitions: the property
@@ -80,7 +78,6 @@ func (r *Result) inferInterfaces() []Interface {
 	var name []byte
 	var props []uint32
 	plain := 0
-	proto := []byte("__proto__")
 	for i := range uint32(s.NodeCount) {
 		if !r.isPlainObject(i) {
 			continue
@@ -93,10 +90,10 @@ func (r *Result) inferInterfaces() []Interface {
 			if int(s.EdgeType[e]) != k.property {
 				continue
 			}
-			p := s.Strings.Bytes(s.EdgeName[e])
-			if bytes.Equal(p, proto) {
+			if r.is(s.EdgeName[e], nameProto) {
 				continue
 			}
+			p := s.Strings.Bytes(s.EdgeName[e])
 			f := formatPropertyName(p)
 			fw := heapsnapshot.UTF16Len(f)
 			if width > 1 && width+fw > 120 {

@@ -63,59 +63,14 @@ func (r *Result) computeDistances() {
 
 // distanceFilter is JSHeapSnapshot's distance filter.
 type distanceFilter struct {
-	r                 *Result
-	weakMap           *weakMapEdges
-	nativeContextName uint32 // string indices of the names it tests, or MaxUint32
-	descriptorsName   uint32
-	sloppyMapName     uint32
-	pending           map[string]struct{}
-	buf               []byte
+	r       *Result
+	weakMap *weakMapEdges
+	pending map[string]struct{}
+	buf     []byte
 }
 
 func (r *Result) newDistanceFilter() *distanceFilter {
-	f := &distanceFilter{r: r, weakMap: newWeakMapEdges(r), pending: map[string]struct{}{},
-		nativeContextName: math.MaxUint32, descriptorsName: math.MaxUint32, sloppyMapName: math.MaxUint32}
-	// Resolve the few names the filter compares to string indices once, so
-	// that the BFS compares integers. Strings are not deduplicated in every
-	// snapshot, so all indices with the text must match: compare by text
-	// when a snapshot has duplicates.
-	f.nativeContextName = r.uniqueString("system / NativeContext")
-	f.descriptorsName = r.uniqueString("(map descriptors)")
-	f.sloppyMapName = r.uniqueString("sloppy_function_map")
-	return f
-}
-
-// stringIndex values returned by uniqueString.
-const (
-	noSuchString     = math.MaxUint32     // the text is not in the table
-	duplicatedString = math.MaxUint32 - 1 // the text occurs more than once
-)
-
-// uniqueString returns the index of the only string with this text,
-// noSuchString, or duplicatedString.
-func (r *Result) uniqueString(text string) uint32 {
-	st := &r.Snap.Strings
-	found := uint32(noSuchString)
-	for i := 0; i < st.Len(); i++ {
-		if string(st.Bytes(uint32(i))) == text {
-			if found != noSuchString {
-				return duplicatedString
-			}
-			found = uint32(i)
-		}
-	}
-	return found
-}
-
-// nameIs tests a string index against a name resolved by uniqueString.
-func (r *Result) nameIs(idx, want uint32, text string) bool {
-	switch want {
-	case noSuchString:
-		return false
-	case duplicatedString:
-		return string(r.Snap.Strings.Bytes(idx)) == text
-	}
-	return idx == want
+	return &distanceFilter{r: r, weakMap: newWeakMapEdges(r), pending: map[string]struct{}{}}
 }
 
 func (f *distanceFilter) allow(src, e uint32) bool {
@@ -124,12 +79,10 @@ func (f *distanceFilter) allow(src, e uint32) bool {
 	k := r.kinds
 	srcType := int(s.NodeType[src])
 	numeric := k.numericName[s.EdgeType[e]]
-	if srcType == k.hidden && !numeric &&
-		r.nameIs(s.EdgeName[e], f.sloppyMapName, "sloppy_function_map") &&
-		r.nameIs(s.NodeName[src], f.nativeContextName, "system / NativeContext") {
+	if srcType == k.hidden && !numeric && r.is(s.EdgeName[e], nameSloppyFunctionMap) && r.is(s.NodeName[src], nameNativeContext) {
 		return false
 	}
-	if srcType == k.array && r.nameIs(s.NodeName[src], f.descriptorsName, "(map descriptors)") {
+	if srcType == k.array && r.is(s.NodeName[src], nameMapDescriptors) {
 		// Only the key and value slots of a descriptor array count; the
 		// details slot (index % 3 == 1 past the header) does not.
 		idx, ok := jsParseInt(r.edgeName(e, &f.buf))

@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"bytes"
 	"regexp"
 	"strconv"
 )
@@ -19,7 +18,7 @@ func (r *Result) markPageOwned() bitset {
 		t, to := int(s.EdgeType[e]), s.EdgeTo[e]
 		switch t {
 		case k.element:
-			if int(s.NodeType[to]) != k.synthetic || string(s.NodeNameBytes(to)) != "(Document DOM trees)" {
+			if int(s.NodeType[to]) != k.synthetic || !r.is(s.NodeName[to], nameDocumentDOMTrees) {
 				continue
 			}
 		case k.shortcut:
@@ -72,15 +71,13 @@ func (w *weakMapEdges) match(e uint32) weakMapName {
 		return weakMapName{}
 	}
 	idx := s.EdgeName[e]
-	name := s.Strings.Bytes(idx)
-	// Cheap rejection before the regexp: such names start with a digit and
-	// end with ')'.
-	if len(name) < 40 || name[0]-'0' > 9 || name[len(name)-1] != ')' {
+	if !w.r.weakMapNames.has(idx) {
 		return weakMapName{}
 	}
 	if m, ok := w.memo[idx]; ok {
 		return m
 	}
+	name := s.Strings.Bytes(idx)
 	var m weakMapName
 	if sub := weakMapPattern.FindSubmatchIndex(name); sub != nil {
 		table, err := strconv.ParseUint(string(name[sub[4]:sub[5]]), 10, 64)
@@ -159,10 +156,9 @@ func (r *Result) transferShallowSizes() {
 	)
 	owners := make([]uint32, n)
 	work := make([]uint32, 0, n)
-	externalData := []byte("system / ExternalStringData")
 	for i := range n {
 		t := int(s.NodeType[i])
-		if t == k.hidden || t == k.array || (t == k.native && bytes.Equal(s.NodeNameBytes(i), externalData)) {
+		if t == k.hidden || t == k.array || (t == k.native && r.is(s.NodeName[i], nameExternalStringData)) {
 			owners[i] = unvisited
 		} else {
 			owners[i] = i

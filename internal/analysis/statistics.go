@@ -1,7 +1,5 @@
 package analysis
 
-import "bytes"
-
 // computeStatistics is JSHeapSnapshot.calculateStatistics, over adjusted
 // self sizes.
 func (r *Result) computeStatistics() {
@@ -9,8 +7,6 @@ func (r *Result) computeStatistics() {
 	k := r.kinds
 	r.TotalSize = r.Retained[s.Root()] + s.ExtraNativeBytes
 	st := Statistics{Total: r.TotalSize, Native: s.ExtraNativeBytes}
-	arrayBufferData := []byte("system / JSArrayBufferData")
-	arrayName := []byte("Array")
 	var elements []uint32 // the elements store of each Array node, if any
 	for i, size := range s.NodeSelfSize {
 		sz := uint64(size)
@@ -19,14 +15,14 @@ func (r *Result) computeStatistics() {
 			st.System += sz
 		case t == k.native:
 			st.Native += sz
-			if bytes.Equal(s.NodeNameBytes(uint32(i)), arrayBufferData) {
+			if r.is(s.NodeName[i], nameArrayBufferData) {
 				st.TypedArrays += sz
 			}
 		case t == k.code:
 			st.Code += sz
 		case t == k.consString || t == k.slicedString || t == k.str:
 			st.Strings += sz
-		case bytes.Equal(s.NodeNameBytes(uint32(i)), arrayName):
+		case r.is(s.NodeName[i], nameArray):
 			st.JSArrays += sz
 			if el, ok := r.elementsOf(uint32(i)); ok {
 				elements = append(elements, el)
@@ -61,7 +57,7 @@ func (r *Result) computeStatistics() {
 func (r *Result) elementsOf(i uint32) (uint32, bool) {
 	s := r.Snap
 	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-		if int(s.EdgeType[e]) == r.kinds.internal && string(s.Strings.Bytes(s.EdgeName[e])) == "elements" {
+		if int(s.EdgeType[e]) == r.kinds.internal && r.is(s.EdgeName[e], nameElements) {
 			return s.EdgeTo[e], true
 		}
 	}

@@ -1,0 +1,33 @@
+package analysis
+
+// Reclassify re-categorises the snapshot's plain objects with another
+// snapshot's interface definitions and recomputes every class and its
+// Summary numbers, as DevTools' aggregatesForDiff does to the base snapshot
+// of a Comparison (applyInterfaceDefinitions with the current snapshot's
+// definitions, then getAggregatesByClassKey). Only plain objects change
+// class: one that matches no definition falls back to its raw name.
+//
+// r.Interfaces keeps the snapshot's own definitions. The previous r.Class
+// and r.Classes slices are replaced, not modified, so a caller may keep them
+// to look up the classes as they were.
+func (r *Result) Reclassify(defs []Interface) {
+	s := r.Snap
+	names := make([]uint32, s.NodeCount)
+	for i, c := range r.Class {
+		names[i] = r.Classes[c].NameIndex
+	}
+	c := &classNamer{r: r, tree: buildIfaceTree(defs)}
+	for i := range uint32(s.NodeCount) {
+		if !r.isPlainObject(i) {
+			continue
+		}
+		if idx, ok := c.interfaceName(i); ok {
+			names[i] = idx
+		} else {
+			names[i] = s.NodeName[i]
+		}
+	}
+	r.Class = names
+	r.keyClasses()
+	r.aggregate()
+}

@@ -1,0 +1,97 @@
+package analysis
+
+import (
+	"bytes"
+	"math"
+)
+
+// knownName is a name DevTools compares node or edge names with.
+type knownName int
+
+const (
+	nameObject knownName = iota
+	nameArray
+	nameNativeContext
+	nameMapDescriptors
+	nameSloppyFunctionMap
+	nameArrayBufferData
+	nameExternalStringData
+	nameDocumentDOMTrees
+	nameElements
+	nameProto
+	numKnownNames
+)
+
+var knownTexts = [numKnownNames]string{
+	nameObject:             "Object",
+	nameArray:              "Array",
+	nameNativeContext:      "system / NativeContext",
+	nameMapDescriptors:     "(map descriptors)",
+	nameSloppyFunctionMap:  "sloppy_function_map",
+	nameArrayBufferData:    "system / JSArrayBufferData",
+	nameExternalStringData: "system / ExternalStringData",
+	nameDocumentDOMTrees:   "(Document DOM trees)",
+	nameElements:           "elements",
+	nameProto:              "__proto__",
+}
+
+// Values of knownNames entries other than a string index.
+const (
+	noSuchString     = math.MaxUint32     // the text is not in the table
+	duplicatedString = math.MaxUint32 - 1 // the text occurs more than once
+)
+
+// findKnownNames resolves each known text to its string index in one pass
+// over the table, so that hot loops compare integers instead of bytes. V8
+// deduplicates its strings, so a text normally has one index; if it has
+// several, comparisons fall back to the text. Strings DevTools appends
+// later ("Detached …", "(system)", "{a, b}", "<div>") never equal these
+// texts, so indices found here stay complete.
+func (r *Result) findKnownNames() {
+	st := &r.Snap.Strings
+	for k := range r.known {
+		r.known[k] = noSuchString
+	}
+	for i := 0; i < st.Len(); i++ {
+		b := st.Bytes(uint32(i))
+		if len(b) < 5 || len(b) > 27 {
+			continue
+		}
+		for k, text := range knownTexts {
+			if len(b) == len(text) && string(b) == text {
+				if r.known[k] == noSuchString {
+					r.known[k] = uint32(i)
+				} else {
+					r.known[k] = duplicatedString
+				}
+			}
+		}
+	}
+}
+
+// is reports whether string idx has the known text k.
+func (r *Result) is(idx uint32, k knownName) bool {
+	switch want := r.known[k]; want {
+	case noSuchString:
+		return false
+	case duplicatedString:
+		return string(r.Snap.Strings.Bytes(idx)) == knownTexts[k]
+	default:
+		return idx == want
+	}
+}
+
+// findWeakMapNames marks the strings that may be WeakMap ephemeron edge
+// names ("1 / part of key (…) -> value (…) pair in WeakMap (table @N)"),
+// so that edge loops test a bit instead of reading each name.
+func (r *Result) findWeakMapNames() {
+	st := &r.Snap.Strings
+	r.weakMapNames = newBitset(st.Len())
+	marker := []byte("pair in WeakMap (table @")
+	for i := 0; i < st.Len(); i++ {
+		b := st.Bytes(uint32(i))
+		if len(b) >= 40 && b[0]-'0' <= 9 && b[len(b)-1] == ')' && bytes.Contains(b, marker) {
+			r.weakMapNames.set(uint32(i))
+		}
+	}
+}

@@ -1,12 +1,45 @@
-package heapsnapshot
+package heapsnapshot_test
 
 import (
+	"bytes"
 	"os"
+	"sync"
 	"testing"
+
+	"github.com/heapsnap/heapsnap/internal/synth"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
 
-// BenchmarkParseFile parses HEAPSNAP_BENCH_FILE (skipped when unset) and
-// reports input MB/s.
+// benchNodes is the size of the synthetic snapshot the benchmarks parse:
+// about 70 MB, large enough for the parallel paths and chunk pipeline.
+const benchNodes = 1_000_000
+
+var benchSnapshot = sync.OnceValue(func() []byte {
+	var buf bytes.Buffer
+	if _, err := synth.Write(&buf, synth.Config{Nodes: benchNodes, Seed: 1}); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+})
+
+// BenchmarkParse measures parsing throughput (MB/s of snapshot text) on a
+// synthetic service-like snapshot held in memory.
+func BenchmarkParse(b *testing.B) {
+	for _, workers := range []int{1, 2} {
+		b.Run(map[int]string{1: "workers=1", 2: "workers=2"}[workers], func(b *testing.B) {
+			data := benchSnapshot()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := heapsnapshot.Read(bytes.NewReader(data), int64(len(data)), heapsnapshot.Options{Workers: workers}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParseFile parses HEAPSNAP_BENCH_FILE, a real snapshot of the
+// caller's choosing (skipped when unset).
 func BenchmarkParseFile(b *testing.B) {
 	path := os.Getenv("HEAPSNAP_BENCH_FILE")
 	if path == "" {
@@ -18,21 +51,7 @@ func BenchmarkParseFile(b *testing.B) {
 	}
 	b.SetBytes(st.Size())
 	for b.Loop() {
-		if _, err := ParseFile(path, Options{}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkParseFileOneWorker(b *testing.B) {
-	path := os.Getenv("HEAPSNAP_BENCH_FILE")
-	if path == "" {
-		b.Skip("HEAPSNAP_BENCH_FILE not set")
-	}
-	st, _ := os.Stat(path)
-	b.SetBytes(st.Size())
-	for b.Loop() {
-		if _, err := ParseFile(path, Options{Workers: 1}); err != nil {
+		if _, err := heapsnapshot.ParseFile(path, heapsnapshot.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"sync"
+	"unsafe"
 )
 
 // role says where a field of a numeric record goes.
@@ -59,61 +60,90 @@ type wideValue struct {
 }
 
 // scanPart parses the numbers in w[from:to] into vals, which must have
-// room for all of them. w[to] must be ',' or ']': it ends every digit run
-// without a length check. Unless first is set (the array's first part),
-// every value is preceded by a comma. It returns the number of values.
+// room for all of them. w[to] must be ',' or ']': it ends every digit run.
+// Unless first is set (the array's first part), every value is preceded by
+// a comma. It returns the number of values, and the window index and
+// description of an error (-1 if none).
+//
+// This loop is most of the parser's time, so it reads bytes through an
+// unchecked pointer: every index it reads lies in [from, to], and to is
+// within w.
 func scanPart(w []byte, from, to int, first bool, vals []uint32, wide *[]wideValue) (int, int, string) {
+	_ = w[to]
+	base := unsafe.Pointer(unsafe.SliceData(w))
+	at := func(i int) byte { return *(*byte)(unsafe.Add(base, i)) }
 	n := 0
 	i := from
-	needComma := !first
-	for i < to {
-		c := w[i]
-		if d := c - '0'; d <= 9 {
-			if needComma {
-				return n, i, "expected ',' between numbers, found " + describeByte(c)
-			}
-			start := i
-			v := uint64(d)
+	if first {
+		for isSpace(at(i)) {
 			i++
-			for d = w[i] - '0'; d <= 9; d = w[i] - '0' {
-				v = v*10 + uint64(d)
+		}
+		if i >= to {
+			if at(to) == ']' {
+				return 0, -1, "" // an empty array
+			}
+			return 0, to, "expected a number, found " + describeByte(at(to))
+		}
+	} else if i >= to {
+		return 0, -1, ""
+	}
+	needSeparator := !first
+	for {
+		if needSeparator {
+			// V8 writes "," or "\n,"; anything else takes the general path.
+			if c := at(i); c == ',' {
+				i++
+			} else if c == '\n' && at(i+1) == ',' {
+				i += 2
+			} else {
+				for i < to && isSpace(at(i)) {
+					i++
+				}
+				if i >= to {
+					return n, -1, ""
+				}
+				if at(i) != ',' {
+					return n, i, "expected ',' between numbers, found " + describeByte(at(i))
+				}
 				i++
 			}
-			if i-start > 9 {
-				if i-start > 19 {
-					return n, start, "number too large"
-				}
-				if v > math.MaxUint32 {
-					*wide = append(*wide, wideValue{index: n, value: v, at: start})
-				}
+			for isSpace(at(i)) {
+				i++
 			}
-			if n >= len(vals) {
-				return n, start, "more values than expected" // unreachable: vals is sized from the commas
-			}
-			vals[n] = uint32(v)
-			n++
-			needComma = true
-			continue
 		}
-		switch {
-		case c == ',':
-			if !needComma {
-				return n, i, "expected a number, found ','"
-			}
-			needComma = false
-		case isSpace(c):
-		default:
-			if needComma {
-				return n, i, "expected ',' between numbers, found " + describeByte(c)
-			}
-			return n, i, "expected a number, found " + describeByte(c)
+		needSeparator = true
+		d := at(i) - '0'
+		if d > 9 {
+			return n, i, "expected a number, found " + describeByte(at(i))
 		}
-		i++
+		start := i
+		v := uint64(d)
+		for i++; ; i++ {
+			d = at(i) - '0'
+			if d > 9 {
+				break
+			}
+			v = v*10 + uint64(d)
+		}
+		if i-start > 9 {
+			if i-start > 19 {
+				return n, start, "number too large"
+			}
+			if v > math.MaxUint32 {
+				*wide = append(*wide, wideValue{index: n, value: v, at: start})
+			}
+		}
+		if n >= len(vals) {
+			// vals is sized by counting commas, so a separator other than
+			// a comma slipped through.
+			return n, start, "expected ',' between numbers"
+		}
+		vals[n] = uint32(v)
+		n++
+		if i >= to {
+			return n, -1, ""
+		}
 	}
-	if !needComma && (!first || n > 0 || w[to] != ']') {
-		return n, to, "expected a number, found " + describeByte(w[to])
-	}
-	return n, -1, ""
 }
 
 // valueOffset returns the window index of the j-th value of a part, for

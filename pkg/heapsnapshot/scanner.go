@@ -32,7 +32,11 @@ type chunk struct {
 }
 
 // headroomOf returns the headroom of a buffer made by the prefetcher.
-func headroomOf(buf []byte) int { return min(maxHeadroom, len(buf)/2) }
+func headroomOf(buf []byte) int { return min(maxHeadroom, (len(buf)-pad)/2) }
+
+// pad bytes after the data of every window let the number parser load
+// eight bytes at a time without a length check (see parseDigits).
+const pad = 8
 
 func newPrefetcher(r io.Reader) *prefetcher {
 	const buffers = 3
@@ -64,11 +68,11 @@ func (p *prefetcher) run(r io.Reader, buffers int) {
 				return
 			}
 		}
-		if want := size + min(maxHeadroom, size); len(buf) < want {
+		if want := size + min(maxHeadroom, size) + pad; len(buf) < want {
 			buf = make([]byte, want)
 		}
 		size = min(2*size, maxChunk)
-		n, err := io.ReadFull(r, buf[headroomOf(buf):])
+		n, err := io.ReadFull(r, buf[headroomOf(buf):len(buf)-pad])
 		if err == io.ErrUnexpectedEOF {
 			err = io.EOF
 		}
@@ -140,7 +144,7 @@ func (s *scanner) more() bool {
 	} else {
 		// A token longer than the headroom (a huge string, say): join into
 		// a fresh buffer, which is not pooled.
-		joined := make([]byte, len(carry)+c.n)
+		joined := make([]byte, len(carry)+c.n, len(carry)+c.n+pad)
 		copy(joined, carry)
 		copy(joined[len(carry):], c.buf[head:head+c.n])
 		s.pf.free <- c.buf

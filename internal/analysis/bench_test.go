@@ -1,0 +1,70 @@
+package analysis
+
+import (
+	"bytes"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/heapsnap/heapsnap/internal/synth"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+)
+
+const benchNodes = 1_000_000
+
+var benchSnapshot = sync.OnceValue(func() []byte {
+	var buf bytes.Buffer
+	if _, err := synth.Write(&buf, synth.Config{Nodes: benchNodes, Seed: 1}); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+})
+
+// benchInput returns the snapshot benchmarks analyze: HEAPSNAP_BENCH_FILE
+// if set, else a synthetic 1 M-node service heap.
+func benchInput(b *testing.B) *heapsnapshot.Snapshot {
+	b.Helper()
+	var s *heapsnapshot.Snapshot
+	var err error
+	if path := os.Getenv("HEAPSNAP_BENCH_FILE"); path != "" {
+		s, err = heapsnapshot.ParseFile(path, heapsnapshot.Options{})
+	} else {
+		data := benchSnapshot()
+		s, err = heapsnapshot.Read(bytes.NewReader(data), int64(len(data)), heapsnapshot.Options{})
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// BenchmarkDominators measures the Lengauer–Tarjan stage alone, in nodes
+// per second.
+func BenchmarkDominators(b *testing.B) {
+	s := benchInput(b)
+	r := &Result{Snap: s, kinds: newKinds(&s.Meta)}
+	r.findKnownNames()
+	r.findWeakMapNames()
+	r.propagateDOMState()
+	essential := r.essentialEdges(r.markPageOwned())
+	for b.Loop() {
+		r.Orphans, r.Leftovers = 0, 0
+		r.computeDominators(essential)
+	}
+	b.ReportMetric(float64(s.NodeCount)*float64(b.N)/b.Elapsed().Seconds(), "nodes/s")
+}
+
+// BenchmarkAnalyze measures the whole analysis (not parsing), in nodes per
+// second. Analyze changes the snapshot, so each iteration parses anew
+// outside the timer.
+func BenchmarkAnalyze(b *testing.B) {
+	var nodes int
+	for b.Loop() {
+		b.StopTimer()
+		s := benchInput(b)
+		nodes = s.NodeCount
+		b.StartTimer()
+		Analyze(s, Options{})
+	}
+	b.ReportMetric(float64(nodes)*float64(b.N)/b.Elapsed().Seconds(), "nodes/s")
+}

@@ -93,7 +93,7 @@ func scanPart(w []byte, from, to int, first bool, vals []uint32, wide *[]wideVal
 			// V8 writes "," or "\n,"; anything else takes the general path.
 			if c := at(i); c == ',' {
 				i++
-			} else if c == '\n' && at(i+1) == ',' {
+			} else if c == '\n' && i+1 < to && at(i+1) == ',' {
 				i += 2
 			} else {
 				for i < to && isSpace(at(i)) {

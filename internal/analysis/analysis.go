@@ -86,6 +86,16 @@ type Result struct {
 	known [numKnownNames]uint32
 	// weakMapNames marks strings that may name WeakMap ephemeron edges.
 	weakMapNames bitset
+	returnMemory bool
+}
+
+// release hands freed memory back to the operating system when the caller
+// asked for it (Options.ReturnMemory), so that arrays a stage dropped do
+// not add to the next stage's peak.
+func (r *Result) release() {
+	if r.returnMemory {
+		debug.FreeOSMemory()
+	}
 }
 
 // Statistics are the numbers of DevTools' Statistics pie.
@@ -140,12 +150,8 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 			opts.Step(name)
 		}
 	}
-	release := func() {
-		if opts.ReturnMemory {
-			debug.FreeOSMemory()
-		}
-	}
-	r := &Result{Snap: s, kinds: newKinds(&s.Meta)}
+	r := &Result{Snap: s, kinds: newKinds(&s.Meta), returnMemory: opts.ReturnMemory}
+	release := r.release
 	r.findKnownNames()
 	r.findWeakMapNames()
 	// DevTools' order, except that the steps the dominators do not depend
@@ -178,30 +184,38 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 		sp = newSpill(opts.SpillDir)
 		defer sp.close()
 	}
+	// Park what the dominator stage does not read. NodeDetachedness is
+	// DOMState (propagation updates it in place); both come back below.
 	park(sp, &r.Distance)
 	park(sp, &s.NodeID)
 	park(sp, &s.NodeName)
 	park(sp, &r.DOMState)
 	park(sp, &s.EdgeName)
 	park(sp, &s.EdgeType)
-	park(sp, &r.Class)
-	if s.NodeDetachedness != nil {
-		// DOMState aliases it; the restored copy replaces both.
+	park(sp, &s.Locations)
+	park(sp, &s.NodeType)
+	class := park(sp, &r.Class)
+	sizes := park(sp, &s.NodeSelfSize)
+	if s.NodeDetachedness != nil && r.DOMState == nil {
 		s.NodeDetachedness = nil
 	}
 	release()
-	order := r.computeDominators(essential)
+	order := r.computeDominators(essential, sp)
 	essential = nil
 	release()
 	step("retained sizes")
+	if err := sizes.restore(); err != nil {
+		return nil, err
+	}
 	r.accumulateRetained(order)
 	order = nil
 	release()
+
 	step("summary")
-	// Class was parked last: bring it back alone for the class retained
-	// sizes, whose temporary arrays then share the memory with fewer
-	// columns.
-	if err := sp.restoreLatest(); err != nil {
+	// The class retained sizes need only classes, sizes and the dominator
+	// tree: compute them before the other columns come back, so that
+	// their temporary arrays do not add to the peak.
+	if err := class.restore(); err != nil {
 		return nil, err
 	}
 	r.classRetainedSizes()

@@ -21,7 +21,10 @@ package analysis
 //
 // Vertices are numbered v = ordinal+1 and DFS numbers start at 1; 0 means
 // "none".
-func (r *Result) computeDominators(essential bitset) (order []uint32) {
+//
+// When sp is not nil, the forward edges are parked once the retainer lists
+// are built: the main loop does not read them.
+func (r *Result) computeDominators(essential bitset, sp *spill) (order []uint32) {
 	s := r.Snap
 	n := uint32(s.NodeCount)
 	first, to := s.FirstEdge, s.EdgeTo
@@ -113,6 +116,11 @@ func (r *Result) computeDominators(essential bitset) (order []uint32) {
 			}
 		}
 	}
+	essential = nil
+	park(sp, &s.EdgeTo)
+	park(sp, &s.FirstEdge)
+	first, to = nil, nil
+	r.release()
 	// tree[i] is i's DFS parent until the main loop links i into the
 	// forest; from then on it is LT's ancestor[i].
 	tree := fill

@@ -3,6 +3,8 @@ package analysis
 import (
 	"os"
 	"unsafe"
+
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
 
 // spill parks arrays in a temporary file while the dominator computation,
@@ -13,10 +15,25 @@ import (
 // A failed write leaves the array in memory (and stops parking), so
 // spilling only ever saves memory; a failed read-back is an error.
 type spill struct {
-	f        *os.File
-	off      int64
-	restores []func() error
-	failed   bool
+	f      *os.File
+	off    int64
+	parked []*parked
+	failed bool
+}
+
+// parked is one array in the spill file.
+type parked struct {
+	read func() error
+	done bool
+}
+
+// restore reads the array back, once.
+func (p *parked) restore() error {
+	if p == nil || p.done {
+		return nil
+	}
+	p.done = true
+	return p.read()
 }
 
 func newSpill(dir string) *spill {
@@ -30,54 +47,52 @@ func newSpill(dir string) *spill {
 	return &spill{f: f}
 }
 
-// park writes *p to the spill file and sets *p to nil, remembering how to
-// read it back.
-func park[T uint8 | uint32 | int32](sp *spill, p *[]T) {
+// spillable are the pointer-free element types park can write out.
+type spillable interface {
+	uint8 | uint32 | int32 | uint64 | heapsnapshot.Location
+}
+
+// park writes *p to the spill file and sets *p to nil, returning how to
+// read it back (nil when nothing was parked).
+func park[T spillable](sp *spill, p *[]T) *parked {
 	if sp == nil || sp.failed || len(*p) == 0 {
-		return
+		return nil
 	}
 	s := *p
 	n := len(s)
-	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), n*int(unsafe.Sizeof(s[0])))
+	size := int(unsafe.Sizeof(s[0]))
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), n*size)
 	if _, err := sp.f.WriteAt(b, sp.off); err != nil {
 		sp.failed = true
-		return
+		return nil
 	}
 	off := sp.off
 	sp.off += int64(len(b))
 	*p = nil
-	sp.restores = append(sp.restores, func() error {
+	item := &parked{read: func() error {
 		s := make([]T, n)
-		b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), n*int(unsafe.Sizeof(s[0])))
+		b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), n*size)
 		if _, err := sp.f.ReadAt(b, off); err != nil {
 			return err
 		}
 		*p = s
 		return nil
-	})
+	}}
+	sp.parked = append(sp.parked, item)
+	return item
 }
 
-// restoreLatest reads back the array parked last.
-func (sp *spill) restoreLatest() error {
-	if sp == nil || len(sp.restores) == 0 {
-		return nil
-	}
-	last := sp.restores[len(sp.restores)-1]
-	sp.restores = sp.restores[:len(sp.restores)-1]
-	return last()
-}
-
-// restore reads every parked array back, in the order parked.
+// restore reads back every array not read back yet, in the order parked.
 func (sp *spill) restore() error {
 	if sp == nil {
 		return nil
 	}
-	for _, r := range sp.restores {
-		if err := r(); err != nil {
+	for _, p := range sp.parked {
+		if err := p.restore(); err != nil {
 			return err
 		}
 	}
-	sp.restores = nil
+	sp.parked = nil
 	return nil
 }
 

@@ -7,11 +7,13 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 DATE    ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+# The newest goreleaser whose go.mod accepts this Go (v2.17+ needs Go 1.27).
+GORELEASER_VERSION ?= v2.16.0
 
-.PHONY: help build test bench lint golden docs clean fuzz
+.PHONY: help build test bench lint golden docs clean fuzz release-snapshot cross
 
 help: ## list targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-17s %s\n", $$1, $$2}'
 
 build: ## build bin/heapsnap
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/heapsnap
@@ -28,6 +30,19 @@ bench: ## Go benchmarks, then the end-to-end benchmark (testdata/bench/e2e.sh)
 lint: ## go vet and gofmt
 	$(GO) vet ./...
 	gofmt -l cmd internal pkg
+
+docs: ## regenerate the command reference in docs/cli from the commands
+	$(GO) test ./internal/cli -run '^TestDocsUpToDate$$' -count=1 -update
+
+cross: ## build for every release target (linux, darwin, windows × amd64, arm64) into dist/
+	@for os in linux darwin windows; do for arch in amd64 arm64; do \
+		echo "$$os/$$arch"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" \
+			-o dist/heapsnap_$${os}_$${arch}/heapsnap$$( [ $$os = windows ] && echo .exe) ./cmd/heapsnap || exit 1; \
+	done; done
+
+release-snapshot: ## build release archives locally with goreleaser (no publishing)
+	$(GO) run github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION) release --snapshot --clean
 
 golden: ## rewrite golden files from the current output
 	$(GO) test ./... -update

@@ -94,6 +94,7 @@ type app struct {
 	build   BuildInfo
 	v       *viper.Viper
 	quiet   bool
+	config  configState
 	// running is set once a command's own code starts: errors before that
 	// come from cobra's parsing and are usage errors.
 	running bool
@@ -174,20 +175,25 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 ` + exitStatusHelp,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
-		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true},
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true}, // see completion.go
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			a.running = true
-			return nil
+			return a.readConfig(cmd)
 		},
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &usageError{err: err, cmd: cmd}
 	})
 	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar on stderr")
+	root.PersistentFlags().StringVar(&a.config.flag, "config", "", "configuration file (default .heapsnap.yaml in the working directory, or $HEAPSNAP_CONFIG)")
 	root.AddCommand(
 		a.newAnalyzeCmd(),
+		a.newDiffCmd(),
 		a.newNodesCmd(),
 		a.newVersionCmd(),
+		a.newCheckCmd(),
+		a.newCompletionCmd(),
+		a.newRetainersCmd(), a.newShowCmd(), a.newTopCmd(),
 	)
 	return root
 }
@@ -205,17 +211,23 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 // bindFlags binds every local flag of cmd to viper key "section.flag_name"
 // and to the environment variable HEAPSNAP_FLAG_NAME, so that a value comes
 // from the flag, else the environment, else the config file, else the
-// default.
+// default. A flag annotated with keyAnnotation uses that name instead of
+// its own. Bound keys are the ones a config file may set (config.go).
 func (a *app) bindFlags(cmd *cobra.Command, section string) {
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
 		name := strings.ReplaceAll(f.Name, "-", "_")
+		if k := f.Annotations[keyAnnotation]; len(k) == 1 {
+			name = k[0]
+		}
 		key := section + "." + name
+		env := "HEAPSNAP_" + strings.ToUpper(name)
 		if err := a.v.BindPFlag(key, f); err != nil {
 			panic(err) // a programming error: the flag exists
 		}
-		if err := a.v.BindEnv(key, "HEAPSNAP_"+strings.ToUpper(name)); err != nil {
+		if err := a.v.BindEnv(key, env); err != nil {
 			panic(err)
 		}
+		a.config.bind(key, f, env)
 	})
 }
 

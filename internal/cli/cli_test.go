@@ -38,6 +38,8 @@ func goldenRun(t *testing.T, name string, args ...string) string {
 		t.Fatalf("exit %d, stderr: %s", code, stderr)
 	}
 	stdout = strings.ReplaceAll(stdout, sample, relSample)
+	// Any other file under the repository, relative to it too.
+	stdout = strings.ReplaceAll(stdout, testutil.Root()+string(filepath.Separator), "")
 	testutil.Golden(t, testutil.Testdata("golden", name), []byte(stdout))
 	return stdout
 }

@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -43,16 +45,72 @@ func (a *app) load(path string) (*analysis.Result, error) {
 		}
 		r = f
 	}
+	trace := a.newTracer()
 	bar := a.newBar(size, "reading "+filepath.Base(displayName(path)))
+	trace.step("parse")
 	snap, err := heapsnapshot.Read(r, size, heapsnapshot.Options{Progress: bar.set})
 	bar.finish()
 	if err != nil {
 		return nil, &inputError{file: displayName(path), err: err}
 	}
 	steps := a.newBar(-1, "analyzing")
-	res := analysis.Analyze(snap, analysis.Options{Step: func(name string) { steps.describe("analyzing: " + name) }})
+	opts := analysis.Options{ReturnMemory: true, Step: func(name string) {
+		trace.step(name)
+		steps.describe("analyzing: " + name)
+	}}
+	if snap.NodeCount >= spillThreshold {
+		opts.SpillDir = spillDir()
+	}
+	res, err := analysis.Run(snap, opts)
 	steps.finish()
+	trace.step("")
+	if err != nil {
+		return nil, &inputError{file: displayName(path), err: fmt.Errorf("reading back spilled data: %w", err)}
+	}
 	return res, nil
+}
+
+// spillThreshold is the node count from which the analysis parks columns in
+// a temporary file during its most memory-hungry stage (about 150 MB of
+// snapshot).
+const spillThreshold = 2_000_000
+
+// spillDir is where the analysis parks columns: $HEAPSNAP_SPILL_DIR, else
+// the system's temporary directory.
+func spillDir() string {
+	if dir := os.Getenv("HEAPSNAP_SPILL_DIR"); dir != "" {
+		return dir
+	}
+	return os.TempDir()
+}
+
+// tracer prints each stage's wall time and the heap in use after it to
+// stderr when HEAPSNAP_TRACE is set: the figures docs/performance.md
+// quotes.
+type tracer struct {
+	w     io.Writer
+	name  string
+	start time.Time
+}
+
+func (a *app) newTracer() *tracer {
+	if os.Getenv("HEAPSNAP_TRACE") == "" {
+		return nil
+	}
+	return &tracer{w: a.streams.Err}
+}
+
+func (t *tracer) step(next string) {
+	if t == nil {
+		return
+	}
+	now := time.Now()
+	if t.name != "" {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		fmt.Fprintf(t.w, "trace: %-16s %7.3fs  heap %6d MB  sys %6d MB\n", t.name, now.Sub(t.start).Seconds(), m.HeapAlloc>>20, m.Sys>>20)
+	}
+	t.name, t.start = next, now
 }
 
 type dirError struct{}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/internal/suspects"
 )
 
 // Analyze is the report of `heapsnap analyze`.
@@ -26,6 +27,10 @@ type Analyze struct {
 	Sort       string      `json:"sort"`
 	Classes    []ClassRow  `json:"classes"`
 	Largest    []ObjectRow `json:"largest"`
+	// SuspectKinds are the detectors that ran; Suspects are what they
+	// found, ranked by retained size.
+	SuspectKinds []suspects.Kind    `json:"suspect_kinds"`
+	Suspects     []suspects.Suspect `json:"suspects"`
 }
 
 // SnapshotFormat describes the file's layout, read from snapshot.meta.
@@ -90,6 +95,10 @@ type AnalyzeOptions struct {
 	Top     int    // classes to list; 0 lists all
 	Sort    string // "retained", "shallow" or "count"
 	Largest int    // largest objects to list
+	// SuspectKinds are the detectors that ran and Suspects what they found
+	// (suspects.Find).
+	SuspectKinds []suspects.Kind
+	Suspects     []suspects.Suspect
 }
 
 // SortKeys are the accepted values of AnalyzeOptions.Sort.
@@ -117,8 +126,10 @@ func BuildAnalyze(r *analysis.Result, o AnalyzeOptions) *Analyze {
 			OtherNonJSObjects: int64(st.Native) - int64(st.TypedArrays),
 			V8Heap:            st.V8Heap, Native: st.Native,
 		},
-		Unreachable: Unreachable{WeakOnly: r.Orphans, Cycles: r.Leftovers},
-		Sort:        o.Sort,
+		Unreachable:  Unreachable{WeakOnly: r.Orphans, Cycles: r.Leftovers},
+		Sort:         o.Sort,
+		SuspectKinds: append([]suspects.Kind{}, o.SuspectKinds...),
+		Suspects:     append([]suspects.Suspect{}, o.Suspects...),
 	}
 	rows := r.SummaryRows()
 	rep.ClassCount = len(rows)
@@ -211,6 +222,7 @@ func WriteAnalyze(w io.Writer, rep *Analyze, f Format) error {
 			Count(u.WeakOnly), Count(u.Cycles))})
 	}
 	p.fields(head)
+	p.suspects(rep.SuspectKinds, rep.Suspects, rep.TotalSize)
 
 	p.section("Statistics")
 	st := rep.Statistics

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"encoding/binary"
 	"io"
 	"math/bits"
 	"slices"
@@ -58,7 +59,16 @@ func decLen(v uint64) int {
 	return max(t, 1)
 }
 
-// appendUint appends v in decimal, writing the digits in place.
+// digits4[i] holds the four ASCII digits of i (0000–9999), little-endian.
+var digits4 = func() (t [10000]uint32) {
+	for i := range t {
+		t[i] = uint32('0'+i/1000) | uint32('0'+i/100%10)<<8 | uint32('0'+i/10%10)<<16 | uint32('0'+i%10)<<24
+	}
+	return
+}()
+
+// appendUint appends v in decimal, writing the digits in place, four at a
+// time.
 func appendUint(b []byte, v uint64) []byte {
 	if v < 10 {
 		return append(b, byte('0'+v))
@@ -71,6 +81,12 @@ func appendUint(b []byte, v uint64) []byte {
 	b = b[:l+n]
 	d := b[l:]
 	i := n
+	for v >= 10000 {
+		q := v / 10000
+		i -= 4
+		binary.LittleEndian.PutUint32(d[i:], digits4[v-q*10000])
+		v = q
+	}
 	for v >= 100 {
 		q := v / 100
 		r := (v - q*100) * 2
@@ -86,6 +102,9 @@ func appendUint(b []byte, v uint64) []byte {
 	return b
 }
 
+// bufPool holds chunk buffers, big enough for a chunk of any section.
+var bufPool = sync.Pool{New: func() any { return make([]byte, 0, 2*chunkBytes) }}
+
 // writeOrdered calls fill(i, buf) for i in [0, n) on `workers` goroutines
 // (worker k handles i ≡ k mod workers) and writes the results to w in order
 // of i. Each worker has at most two finished chunks queued, so memory is
@@ -97,21 +116,14 @@ func writeOrdered(w io.Writer, n, workers int, fill func(i int, buf []byte) []by
 	workers = max(1, min(workers, n))
 	done := make(chan struct{})
 	out := make([]chan []byte, workers)
-	free := make([]chan []byte, workers)
 	var wg sync.WaitGroup
 	for k := range workers {
 		out[k] = make(chan []byte, 2)
-		free[k] = make(chan []byte, 4)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := k; i < n; i += workers {
-				var buf []byte
-				select {
-				case buf = <-free[k]:
-				default:
-				}
-				b := fill(i, buf[:0])
+				b := fill(i, bufPool.Get().([]byte)[:0])
 				select {
 				case out[k] <- b:
 				case <-done:
@@ -124,10 +136,7 @@ func writeOrdered(w io.Writer, n, workers int, fill func(i int, buf []byte) []by
 	for i := 0; i < n && err == nil; i++ {
 		b := <-out[i%workers]
 		_, err = w.Write(b)
-		select {
-		case free[i%workers] <- b:
-		default:
-		}
+		bufPool.Put(b[:0])
 	}
 	close(done)
 	wg.Wait()

@@ -107,9 +107,8 @@ type gen struct {
 	targets   []sharedTarget
 
 	// totals from the counting pass
-	edges, selfSize, locations int64
-	selfTotal                  uint64
-	chunkEdgeBase              []int64
+	edges, locations int64
+	selfTotal        uint64
 }
 
 type sharedTarget struct {
@@ -294,15 +293,12 @@ func (g *gen) layoutStrings() {
 		}
 		left := g.cfg.StringsBytes - rest
 		if left > 0 {
-			avg := left/sizes[catText] - 4
-			switch {
-			case avg > 700:
-				avg = 700
-				sizes[catText] = left / (avg + 4)
-			case avg < 8:
-				avg = 8
-			}
+			avg := min(max(left/sizes[catText]-4, 8), 700)
 			p.textAvg = avg
+			// textLen's mean is avg/2 + avg/2 with avg/2 truncated: size
+			// the category by that exact mean, plus `"",\n` per string.
+			mean := float64(avg/2) + float64(avg)/2 + 4
+			sizes[catText] = max(256, int64(float64(left)/mean))
 		}
 	}
 	p.setSizes(sizes)
@@ -411,12 +407,10 @@ func (g *gen) count() {
 		}()
 	}
 	wg.Wait()
-	g.chunkEdgeBase = make([]int64, n+1)
-	for c, rs := range out {
+	for _, rs := range out {
 		g.edges += rs.edges
 		g.selfTotal += rs.self
 		g.locations += rs.locs
-		g.chunkEdgeBase[c+1] = g.edges
 	}
 }
 
@@ -528,7 +522,7 @@ func (g *gen) write(w io.Writer) (Stats, error) {
 		}
 		return buf
 	})
-	st.NodesBytes = cw.n + 1
+	st.NodesBytes = cw.n + 2
 	if err != nil {
 		return st, err
 	}
@@ -551,7 +545,7 @@ func (g *gen) write(w io.Writer) (Stats, error) {
 			return buf
 		})
 	}
-	st.EdgesBytes = cw.n + 1
+	st.EdgesBytes = cw.n + 2
 	if err != nil {
 		return st, err
 	}

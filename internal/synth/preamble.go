@@ -303,7 +303,6 @@ func (p *preamble) link(g *gen) {
 	e(p.emptyFixedArray, eInternal, pMap, p.fixedArrayMap)
 	e(p.weakArrayList, eInternal, pMap, p.metaMap)
 	e(p.scopeInfo, eInternal, pMap, p.metaMap)
-	e(p.script, eInternal, pName, p.internStrings[11])
 	e(p.script, eInternal, pMap, p.metaMap)
 	e(p.script2, eInternal, pMap, p.metaMap)
 	e(p.compile, eInternal, pMap, p.metaMap)

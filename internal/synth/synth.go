@@ -1,7 +1,8 @@
 // Package synth writes synthetic V8 heap snapshots of any size.
 //
-// The output has V8's exact byte layout (see
-// docs/devtools-heapsnapshot-spec.md §1) and the shape of a Node.js service
+// The output has the exact byte layout of V8's HeapSnapshotJSONSerializer
+// (one record per line, leading commas, strings last with "<dummy>" first,
+// non-ASCII escaped as \uXXXX) and the shape of a Node.js service
 // heap: a root with "(GC roots)" and its sub-roots, a global object, a Map of
 // Session objects holding Customers, Orders and LineItems, an LRU-like cache
 // of string entries, routers with closures and contexts, message payloads
@@ -87,11 +88,13 @@ type Config struct {
 	// Seed selects the pseudo-random content. The same Config always
 	// yields the same bytes.
 	Seed uint64
-	// StringsBytes is the target size in bytes of the "strings" section.
-	// 0 means whatever the string nodes need (roughly 5–10% of the file).
-	// Larger values lengthen the string-node values (at most 1024
-	// characters, as V8 truncates names) and add strings, for example to
-	// exceed the 512 MB string length limit of JavaScript-based tools.
+	// StringsBytes is the target size in bytes of the "strings" section
+	// (met within 1%). 0, or anything below the natural size, means
+	// whatever the string nodes need: about 9 bytes per node, 12–13% of
+	// the file. Larger values lengthen the string values (up to 700
+	// characters on average; V8 truncates names at 1024) and add strings,
+	// for example to exceed the 512 MB string length limit of
+	// JavaScript-based tools.
 	StringsBytes int64
 	// BigSelfSizes adds three native ArrayBuffer backing stores of 3 GiB,
 	// 2 GiB and 4 GiB−8 bytes, so that the total self size exceeds 2^32
@@ -125,7 +128,7 @@ type Stats struct {
 	// Shape of the generated heap.
 	Clusters       int64 // 32-node groups after the preamble
 	Sessions       int64 // Session objects (entries of global.sessions)
-	CacheEntries   int64 // entries of global.cache
+	CacheEntries   int64 // entries of the cache shards (Maps) in global.cache
 	Listeners      int64 // closures in the EventEmitter's "data" Array
 	WeakMapEntries int64 // ephemeron pairs in global.registry
 	// Unreachable counts the nodes with no path from the root that avoids

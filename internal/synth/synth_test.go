@@ -93,7 +93,7 @@ type raw struct {
 // partial cluster.
 func TestFormat(t *testing.T) {
 	ephemeron := regexp.MustCompile(`^\d+( / part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\))$`)
-	nodes := []int64{MinNodes, 2000, 4321, 6400, 20000}
+	nodes := []int64{MinNodes, 2000, 4321, 6400, 12000}
 	for f := FieldsV8; f <= FieldsMinimal; f++ {
 		for i, n := range nodes {
 			cfg := Config{Nodes: n + int64(f), Seed: uint64(i*7 + int(f)), NodeFields: f, BigSelfSizes: i == 2}
@@ -277,14 +277,25 @@ func TestEdgesPerNode(t *testing.T) {
 }
 
 func TestStringsBytes(t *testing.T) {
-	for _, want := range []int64{2 << 20, 16 << 20} {
+	for _, want := range []int64{2 << 20, 5_000_000, 12 << 20} {
 		data, st := generate(t, Config{Nodes: 20000, StringsBytes: want})
-		if st.StringsBytes < want*97/100 || st.StringsBytes > want*103/100 {
+		if st.StringsBytes < want*99/100 || st.StringsBytes > want*101/100 {
 			t.Errorf("StringsBytes %d: strings section is %d bytes", want, st.StringsBytes)
+		}
+		section := func(key, next string) int64 {
+			i := bytes.Index(data, []byte("\""+key+"\":["))
+			j := bytes.Index(data, []byte(next))
+			return int64(j - i - len(key) - 3)
+		}
+		if n, e := section("nodes", ",\n\"edges\":["), section("edges", ",\n\"trace_function_infos\""); n != st.NodesBytes || e != st.EdgesBytes {
+			t.Errorf("nodes and edges sections are %d and %d bytes, Stats say %d and %d", n, e, st.NodesBytes, st.EdgesBytes)
 		}
 		i := bytes.Index(data, []byte("\n\"strings\":["))
 		if got := int64(len(data) - i - len("\n\"strings\":") - 1); got != st.StringsBytes {
 			t.Errorf("Stats.StringsBytes %d, section is %d bytes", st.StringsBytes, got)
+		}
+		if want != 12<<20 {
+			continue
 		}
 		s := parse(t, data)
 		maxLen := 0

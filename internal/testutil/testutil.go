@@ -19,6 +19,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files with the current output")
 
+// Updating reports whether the test runs with -update.
+func Updating() bool { return *update }
+
 // Root returns the repository root.
 func Root() string {
 	_, file, _, _ := runtime.Caller(0)

@@ -1,0 +1,415 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/internal/budget"
+	"github.com/heapsnap/heapsnap/internal/report"
+	"github.com/heapsnap/heapsnap/internal/suspects"
+)
+
+const checkLong = `Check reads a heap snapshot and fails (exit status 1) when it exceeds a memory
+budget, which makes it a CI gate: take a snapshot at the end of a test run, then
+run heapsnap check on it.
+
+Budgets come from the check section of .heapsnap.yaml in the working directory
+(or the file given by --config or $HEAPSNAP_CONFIG), from environment variables
+HEAPSNAP_<KEY> and from flags; a flag beats the environment, which beats the
+file. An unknown key in the file is an error.
+
+  check:
+    max_total_size: 512MiB      # total heap size (DevTools' number)
+    max_growth: 20%             # total size versus --baseline: percent or size
+    max_listeners: 100          # listeners per event on one emitter
+    classes:                    # by exact class name or glob (* ? [..])
+      - name: "Order"
+        max_retained_size: 10MiB
+        max_count: 10000
+        max_growth: 5MiB        # retained size versus --baseline
+    fail_on_suspects: [listeners, detached-dom]
+    max_suspect_size: 1MiB      # any suspect retaining more fails
+
+Sizes are byte counts with an optional unit: B, kB, MB, GB, TB (powers of 1000)
+or KiB, MiB, GiB, TiB (powers of 1024). "off" turns a budget from the file off.
+Classes with the same name (defined in different places) count as one. A glob
+is checked against every class it matches.
+
+Flags and environment variables for the same settings:
+
+  --max-total-size SIZE       HEAPSNAP_MAX_TOTAL_SIZE
+  --max-growth SIZE|PCT       HEAPSNAP_MAX_GROWTH
+  --max-listeners N           HEAPSNAP_MAX_LISTENERS
+  --class SPEC (repeatable)   HEAPSNAP_CLASSES (specs separated by ";")
+  --fail-on-suspects KINDS    HEAPSNAP_FAIL_ON_SUSPECTS
+  --max-suspect-size SIZE     HEAPSNAP_MAX_SUSPECT_SIZE
+  --baseline FILE             HEAPSNAP_BASELINE
+  --format FORMAT             HEAPSNAP_FORMAT
+  --junit FILE                HEAPSNAP_JUNIT
+
+A class SPEC is PATTERN:key=value,... such as
+"Order:max_count=10000,max_retained_size=10MiB"; --class replaces the file's
+list of classes.
+
+Growth budgets need --baseline, an earlier snapshot of the same program; without
+one they are reported as skipped. The baseline is reduced to its totals before
+the snapshot is read, so the two are never in memory together.
+
+The report lists every budget with its limit, the actual value and the result:
+a table, or with --format markdown a summary fit for a pull-request comment, or
+JSON. --junit writes JUnit XML for CI test reports. Under GitHub Actions
+(GITHUB_ACTIONS=true) every exceeded budget is also written to stderr as an
+::error annotation.
+` + exitStatusHelp
+
+// suspectKinds are the kinds fail_on_suspects accepts.
+var suspectKinds = func() []string {
+	names := make([]string, len(suspects.Kinds))
+	for i, k := range suspects.Kinds {
+		names[i] = string(k)
+	}
+	return names
+}()
+
+// classKeys are the settings of one entry of check.classes.
+var classKeys = []string{"name", "max_retained_size", "max_count", "max_growth"}
+
+func (a *app) newCheckCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "check SNAPSHOT",
+		Short: "Fail when a snapshot exceeds its memory budgets (a CI gate)",
+		Long:  checkLong,
+		Example: `  heapsnap check heap.heapsnapshot                      # budgets from .heapsnap.yaml
+  heapsnap check heap.heapsnapshot --max-total-size 512MiB --max-listeners 100
+  heapsnap check end.heapsnapshot --baseline start.heapsnapshot --max-growth 20%
+  heapsnap check heap.heapsnapshot --class 'Detached HTML*:max_count=0' --fail-on-suspects listeners
+  heapsnap check heap.heapsnapshot --format markdown --junit heapsnap.xml >> "$GITHUB_STEP_SUMMARY"`,
+		Args: exactArgs(1, "one snapshot file"),
+	}
+	f := cmd.Flags()
+	f.String("max-total-size", "", "maximum total heap `SIZE`, e.g. 512MiB")
+	f.String("max-growth", "", "maximum growth of the total size versus --baseline: a percentage (20%) or a `SIZE` (50MB)")
+	f.Int("max-listeners", 0, "maximum listeners per event on one emitter, `N` (0: no limit)")
+	f.StringArray("class", nil, "class budget `SPEC`: PATTERN:key=value,... with keys max_retained_size, max_count, max_growth (repeatable)")
+	_ = f.SetAnnotation("class", keyAnnotation, []string{"classes"})
+	f.StringSlice("fail-on-suspects", nil, "fail on any leak suspect of these `KINDS`: "+strings.Join(suspectKinds, ", "))
+	f.String("max-suspect-size", "", "fail on any leak suspect retaining more than `SIZE`")
+	f.String("baseline", "", "earlier snapshot `FILE` to measure growth against")
+	f.StringP("format", "f", "table", "output format: table, json or markdown")
+	f.String("junit", "", "also write the results as JUnit XML to `FILE`")
+	a.bindFlags(cmd, "check")
+	cmd.ValidArgsFunction = snapshotFiles
+	_ = cmd.RegisterFlagCompletionFunc("baseline", snapshotFiles)
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on-suspects", cobra.FixedCompletions(suspectKinds, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		format := a.v.GetString("check.format")
+		if err := formatFlag(format, "table", "json", "markdown"); err != nil {
+			return err
+		}
+		b, err := a.budgets()
+		if err != nil {
+			return err
+		}
+		if b.Empty() {
+			return usagef("no budgets to check: add a check section to %s or pass --max-total-size, --class and so on (see heapsnap check --help)", defaultConfigFile)
+		}
+		baseline := a.setting("check.baseline")
+		if baseline != "" && !b.NeedsBaseline() {
+			fmt.Fprintf(a.streams.Err, "heapsnap: warning: ignoring baseline %s: no growth budget is set\n", baseline)
+			baseline = ""
+		}
+		if baseline == "-" && args[0] == "-" {
+			return usagef("the snapshot and the baseline cannot both be read from stdin")
+		}
+		var base *budget.Facts
+		if baseline != "" {
+			if base, err = a.facts(baseline, nil); err != nil {
+				return err
+			}
+			// The baseline's graph is garbage now: give it back before
+			// reading the next snapshot, which may be as large.
+			debug.FreeOSMemory()
+		}
+		var needs *budget.Budgets
+		if b.NeedsSuspects() {
+			needs = b
+		}
+		cur, err := a.facts(args[0], needs)
+		if err != nil {
+			return err
+		}
+		rep := report.NewCheck(displayName(args[0]), displayName(baseline), a.config.file, budget.Evaluate(b, cur, base))
+		if err := report.WriteCheck(a.streams.Out, rep, report.Format(format)); err != nil {
+			return err
+		}
+		if os.Getenv("GITHUB_ACTIONS") == "true" {
+			if err := report.WriteGitHubAnnotations(a.streams.Err, rep); err != nil {
+				return err
+			}
+		}
+		if path := a.setting("check.junit"); path != "" {
+			if err := writeJUnit(path, rep); err != nil {
+				return err
+			}
+		}
+		if !rep.Passed {
+			return &exitError{code: ExitBudget, err: errors.New(rep.Verdict())}
+		}
+		return nil
+	}
+	return cmd
+}
+
+func writeJUnit(path string, rep *report.Check) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("writing JUnit report: %w", err)
+	}
+	if err := report.WriteJUnit(f, rep); err != nil {
+		f.Close()
+		return fmt.Errorf("writing JUnit report %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing JUnit report %s: %w", path, err)
+	}
+	return nil
+}
+
+// facts reads a snapshot and keeps only what the budgets need.
+// With budgets b it also finds the suspects they need.
+func (a *app) facts(path string, b *budget.Budgets) (*budget.Facts, error) {
+	res, err := a.load(path)
+	if err != nil {
+		return nil, err
+	}
+	f := &budget.Facts{TotalSize: res.TotalSize, Classes: budget.ClassesOf(res)}
+	if b != nil {
+		addSuspects(f, res, b)
+	}
+	return f, nil
+}
+
+// addSuspects runs the leak detectors the budgets need: every event with
+// more than one listener for max_listeners, and the suspects of the listed
+// kinds (of every kind for max_suspect_size) with default thresholds.
+func addSuspects(f *budget.Facts, res *analysis.Result, b *budget.Budgets) {
+	if b.MaxListeners > 0 {
+		for _, s := range suspects.Find(res, suspects.Options{Kinds: []suspects.Kind{suspects.Listeners}, MaxListeners: 1}) {
+			l := s.Listeners
+			if l == nil {
+				continue
+			}
+			target := l.Emitter
+			if s.Path != "" {
+				target += " at " + s.Path
+			} else {
+				target += fmt.Sprintf(" @%d", l.EmitterID)
+			}
+			f.Listeners = append(f.Listeners, budget.ListenerFacts{Target: target, Event: l.Event, Count: s.Count})
+		}
+	}
+	if len(b.FailOnSuspects) == 0 && b.MaxSuspectSize == nil {
+		return
+	}
+	var opts suspects.Options
+	if b.MaxSuspectSize == nil {
+		for _, k := range b.FailOnSuspects {
+			opts.Kinds = append(opts.Kinds, suspects.Kind(k))
+		}
+	}
+	for _, s := range suspects.Find(res, opts) {
+		f.Suspects = append(f.Suspects, budget.SuspectFacts{Kind: string(s.Kind), Title: s.Title, RetainedSize: s.RetainedSize})
+	}
+}
+
+// budgets reads every check setting, with errors that name where a bad
+// value came from.
+func (a *app) budgets() (*budget.Budgets, error) {
+	b := &budget.Budgets{}
+	var err error
+	if b.MaxTotalSize, err = a.sizeSetting("check.max_total_size", budget.ParseSize); err != nil {
+		return nil, err
+	}
+	if b.MaxGrowth, err = a.sizeSetting("check.max_growth", budget.ParseGrowth); err != nil {
+		return nil, err
+	}
+	if b.MaxSuspectSize, err = a.sizeSetting("check.max_suspect_size", budget.ParseSize); err != nil {
+		return nil, err
+	}
+	if s := a.setting("check.max_listeners"); s != "" && s != "off" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return nil, usagef("%s: invalid listener count %q: want a whole number (0: no limit)", a.origin("check.max_listeners"), s)
+		}
+		b.MaxListeners = n
+	}
+	for _, kind := range a.settingList("check.fail_on_suspects") {
+		if !slices.Contains(suspectKinds, kind) {
+			return nil, usagef("%s: unknown suspect kind %q: use %s", a.origin("check.fail_on_suspects"), kind, strings.Join(suspectKinds, ", "))
+		}
+		if !slices.Contains(b.FailOnSuspects, kind) {
+			b.FailOnSuspects = append(b.FailOnSuspects, kind)
+		}
+	}
+	if b.Classes, err = a.classBudgets(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (a *app) sizeSetting(key string, parse func(string) (budget.Amount, error)) (*budget.Amount, error) {
+	v, err := optionalAmount(a.setting(key), parse)
+	if err != nil {
+		return nil, usagef("%s: %v", a.origin(key), err)
+	}
+	return v, nil
+}
+
+// optionalAmount parses a size or growth: nil when unset or "off".
+func optionalAmount(s string, parse func(string) (budget.Amount, error)) (*budget.Amount, error) {
+	if s == "" || s == "off" {
+		return nil, nil
+	}
+	v, err := parse(s)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// classBudgets reads check.classes: from the file a list of mappings (or
+// of SPEC strings), from --class a list of SPECs, from HEAPSNAP_CLASSES
+// SPECs separated by ";".
+func (a *app) classBudgets() ([]budget.ClassBudget, error) {
+	const key = "check.classes"
+	where := a.origin(key)
+	var entries []any
+	switch v := a.v.Get(key).(type) {
+	case nil:
+	case []any:
+		entries = v
+	case []string:
+		for _, s := range v {
+			entries = append(entries, s)
+		}
+	case string:
+		for s := range strings.SplitSeq(v, ";") {
+			if strings.TrimSpace(s) != "" {
+				entries = append(entries, s)
+			}
+		}
+	default:
+		return nil, usagef("%s: want a list of classes", where)
+	}
+	var out []budget.ClassBudget
+	for i, e := range entries {
+		at := where
+		if len(entries) > 1 {
+			at = fmt.Sprintf("%s, entry %d", where, i+1)
+		}
+		var fields map[string]any
+		switch e := e.(type) {
+		case map[string]any:
+			fields = e
+		case string:
+			var err error
+			if fields, err = parseClassSpec(e); err != nil {
+				return nil, usagef("%s: %v", at, err)
+			}
+		default:
+			return nil, usagef("%s: want a mapping with name and limits", at)
+		}
+		cb, err := classBudget(fields)
+		if err != nil {
+			return nil, usagef("%s: %v", at, err)
+		}
+		out = append(out, cb)
+	}
+	return out, nil
+}
+
+// parseClassSpec parses PATTERN:key=value,key=value. The pattern ends at
+// the last colon, since class names may contain colons but values do not.
+func parseClassSpec(spec string) (map[string]any, error) {
+	spec = strings.TrimSpace(spec)
+	colon := strings.LastIndex(spec, ":")
+	if colon < 0 {
+		return nil, fmt.Errorf("invalid class budget %q: want PATTERN:key=value,... e.g. Order:max_count=10000", spec)
+	}
+	fields := map[string]any{"name": spec[:colon]}
+	for kv := range strings.SplitSeq(spec[colon+1:], ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return nil, fmt.Errorf("invalid class budget %q: %q is not key=value", spec, kv)
+		}
+		fields[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
+	}
+	return fields, nil
+}
+
+func classBudget(fields map[string]any) (budget.ClassBudget, error) {
+	var cb budget.ClassBudget
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !slices.Contains(classKeys, k) {
+			return cb, fmt.Errorf("unknown key %q in a class budget: use %s", k, strings.Join(classKeys, ", "))
+		}
+	}
+	str := func(k string) string {
+		if fields[k] == nil {
+			return ""
+		}
+		return strings.TrimSpace(fmt.Sprint(fields[k]))
+	}
+	name := str("name")
+	if name == "" {
+		return cb, errors.New("a class budget needs a name")
+	}
+	p, err := budget.CompilePattern(name)
+	if err != nil {
+		return cb, err
+	}
+	cb.Name = p
+	size := func(k string, parse func(string) (budget.Amount, error)) (*budget.Amount, error) {
+		v, err := optionalAmount(str(k), parse)
+		if err != nil {
+			return nil, fmt.Errorf("class %s: %s: %w", name, k, err)
+		}
+		return v, nil
+	}
+	if cb.MaxRetainedSize, err = size("max_retained_size", budget.ParseSize); err != nil {
+		return cb, err
+	}
+	if cb.MaxGrowth, err = size("max_growth", budget.ParseGrowth); err != nil {
+		return cb, err
+	}
+	if s := str("max_count"); s != "" && s != "off" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			return cb, fmt.Errorf("class %s: max_count: invalid count %q: want a whole number", name, s)
+		}
+		cb.MaxCount = &n
+	}
+	if cb.MaxRetainedSize == nil && cb.MaxCount == nil && cb.MaxGrowth == nil {
+		return cb, fmt.Errorf("class %s sets no budget: add max_retained_size, max_count or max_growth", name)
+	}
+	return cb, nil
+}
+
+// snapshotFiles completes heap snapshot file names.
+func snapshotFiles(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return []cobra.Completion{"heapsnapshot", "gz"}, cobra.ShellCompDirectiveFilterFileExt
+}

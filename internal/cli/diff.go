@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/internal/diff"
+	"github.com/heapsnap/heapsnap/internal/report"
+)
+
+var matchModes = []string{string(diff.MatchAuto), string(diff.MatchIDs), string(diff.MatchClasses)}
+
+func (a *app) newDiffCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "diff OLD NEW | diff S1 S2 S3...",
+		Short: "Compare snapshots: what grew, and what grows at every step",
+		Long: `Diff compares heap snapshots of one process, oldest first.
+
+With two snapshots it shows Chrome DevTools' Comparison view of NEW against
+OLD, identical to it: per class, objects are matched by node id; # New and
+Alloc. Size count objects only in NEW, # Deleted and Freed Size those only
+in OLD, and # Delta and Size Delta their difference. As DevTools does, OLD's
+plain objects are re-categorised with NEW's interface names ({a, b}) first,
+and only objects with a non-zero shallow size take part. Beside DevTools'
+columns come each class's retained size in both snapshots and its change,
+the total size of each snapshot, every EventEmitter event's listener count
+old → new, the collections (Array, Map, Set) whose entry count grew, and
+new detached DOM nodes.
+
+Snapshots of two different processes cannot be matched by id: diff detects
+this (objects under the same id have different classes) and compares class
+totals instead, with a note.
+
+With three or more snapshots it reports what grows at every step (listener
+counts, collection sizes, class counts, with the numbers in each snapshot),
+ranked by size growth, so that a slow leak stands out from churn that is
+freed again; and leak candidates as memlab finds them: objects absent from
+the first snapshot, present in the second and still alive in the last,
+grouped by class and retainer-chain shape and ranked by retained size, each
+group with an example and its chain.
+
+Snapshots are loaded one at a time and reduced to what the comparison
+needs, so diff needs little more memory than analyzing the largest one.
+
+Flags:
+  --format   table, json or markdown (JSON carries exact byte counts)
+  --sort     order of the class rows of a two-snapshot diff:
+             size-delta (default), alloc (DevTools' default order: Alloc.
+             Size, then name), freed, count-delta, new, deleted,
+             retained-delta, name
+  --top      rows per list (0 lists all)
+  --match    auto (default): by node id when the snapshots come from one
+             process, else by class totals; ids: always by node id, as
+             DevTools does; classes: always by class totals
+` + exitStatusHelp,
+		Example: `  heapsnap diff before.heapsnapshot after.heapsnapshot
+  heapsnap diff before.heapsnapshot after.heapsnapshot --sort alloc --top 0 --format json
+  heapsnap diff s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot s4.heapsnapshot`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) < 2 {
+				return &usageError{err: fmt.Errorf("%s: expected two or more snapshot files, got %d", cmd.Name(), len(args)), cmd: cmd}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringP("format", "f", "table", "output format: table, json or markdown")
+	f.String("sort", diff.SortSizeDelta, "order of class rows: "+strings.Join(diff.SortKeys, ", "))
+	f.Int("top", 25, "rows per list (0 lists all)")
+	f.String("match", string(diff.MatchAuto), "how objects are matched: "+strings.Join(matchModes, ", "))
+	a.bindFlags(cmd, "diff")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		format := a.v.GetString("diff.format")
+		if err := formatFlag(format, "table", "json", "markdown"); err != nil {
+			return err
+		}
+		sort := a.v.GetString("diff.sort")
+		if !slices.Contains(diff.SortKeys, sort) {
+			return usagef("invalid --sort %q: use %s", sort, strings.Join(diff.SortKeys, ", "))
+		}
+		top := a.v.GetInt("diff.top")
+		if top < 0 {
+			return usagef("--top must not be negative")
+		}
+		match := a.v.GetString("diff.match")
+		if !slices.Contains(matchModes, match) {
+			return usagef("invalid --match %q: use %s", match, strings.Join(matchModes, ", "))
+		}
+		if n := countStdin(args); n > 1 {
+			return usagef("standard input (-) can be read only once")
+		}
+		load := func(path string) (*analysis.Result, error) { return a.load(path) }
+		names := make([]string, len(args))
+		for i, p := range args {
+			names[i] = displayName(p)
+		}
+		if len(args) == 2 {
+			p, err := diff.ComparePair(args[0], args[1], load, diff.Mode(match))
+			if err != nil {
+				return err
+			}
+			rep := report.BuildDiff(p, report.DiffOptions{Old: names[0], New: names[1], Sort: sort, Top: top})
+			return report.WriteDiff(a.streams.Out, rep, report.Format(format))
+		}
+		s, err := diff.CompareSeries(args, load, diff.Mode(match))
+		if err != nil {
+			return err
+		}
+		return report.WriteSeries(a.streams.Out, report.BuildSeries(s, names, top), report.Format(format))
+	}
+	return cmd
+}
+
+func countStdin(args []string) int {
+	n := 0
+	for _, a := range args {
+		if a == "-" {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,235 @@
+package cli
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/internal/report"
+	"github.com/heapsnap/heapsnap/internal/retainers"
+)
+
+// parseNodeID reads an object id as DevTools writes it ("@12345") or
+// bare.
+func parseNodeID(arg string) (uint32, error) {
+	id, err := strconv.ParseUint(strings.TrimPrefix(arg, "@"), 10, 32)
+	if err != nil {
+		return 0, usagef("invalid object id %q: want @ID as DevTools shows it, e.g. @12345", arg)
+	}
+	return uint32(id), nil
+}
+
+// nodeByID returns the ordinal of the node with this id.
+func nodeByID(res *analysis.Result, file string, id uint32) (uint32, error) {
+	if i := slices.Index(res.Snap.NodeID, id); i >= 0 {
+		return uint32(i), nil
+	}
+	return 0, usagef("%s: no object @%d in this snapshot", displayName(file), id)
+}
+
+// loadObject checks an object id argument, then loads the snapshot and
+// finds the object.
+func (a *app) loadObject(file, idArg string) (*analysis.Result, uint32, error) {
+	id, err := parseNodeID(idArg)
+	if err != nil {
+		return nil, 0, err
+	}
+	res, err := a.load(file)
+	if err != nil {
+		return nil, 0, err
+	}
+	i, err := nodeByID(res, file, id)
+	return res, i, err
+}
+
+// biggestOfClass returns the n objects of a class (by Summary class name)
+// that retain the most, ties by id.
+func biggestOfClass(res *analysis.Result, file, class string, n int) ([]uint32, error) {
+	want := map[uint32]bool{}
+	for c := range res.Classes {
+		if res.ClassName(&res.Classes[c]) == class {
+			want[uint32(c)] = true
+		}
+	}
+	var nodes []uint32
+	for i, c := range res.Class {
+		if want[c] && res.Snap.NodeSelfSize[i] > 0 {
+			nodes = append(nodes, uint32(i))
+		}
+	}
+	if len(nodes) == 0 {
+		return nil, usagef("%s: no objects of class %q in this snapshot", displayName(file), class)
+	}
+	slices.SortFunc(nodes, func(a, b uint32) int {
+		if c := cmp.Compare(res.Retained[b], res.Retained[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(res.Snap.NodeID[a], res.Snap.NodeID[b])
+	})
+	return nodes[:min(n, len(nodes))], nil
+}
+
+func (a *app) newRetainersCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "retainers FILE @ID | FILE --class NAME",
+		Short: "Show what keeps an object alive: retainer chains and DevTools' Retainers view",
+		Long: `Retainers shows why an object is still in memory: the chains of references from
+the GC roots or the global object to it, shortest first, and its direct
+retainers in the order of Chrome DevTools' Retainers view.
+
+An object is named by its id as DevTools shows it (@12345; "heapsnap analyze"
+and "heapsnap top" list ids). With --class NAME, the --objects biggest objects
+of that Summary class are shown instead.
+
+Chains skip weak references and follow DevTools' rules. The first chain is
+the one DevTools expands on its own: at each step the retainer listed first
+(the smallest distance, then the name, then the latest edge in the file).
+The others (--paths in all) follow, those from user roots before those from
+system roots, shortest first. A chain ends at a user root such as the global
+object (distance 1), at a GC root, or after --depth edges. Edges are written
+as DevTools writes them: .name for properties, [i] for elements, ->name for
+closure context variables, {name} for V8-internal links; steps through
+V8-internal objects are marked with *.
+
+The Retainers view (its first --list rows) lists every retaining edge except
+weak ones and the root's, sorted by the retainer's distance, then its name,
+then edge order: the same order as DevTools.
+` + exitStatusHelp,
+		Example: `  heapsnap retainers heap.heapsnapshot @71451
+  heapsnap retainers heap.heapsnapshot @71451 --paths 5 --depth 30
+  heapsnap retainers heap.heapsnapshot --class DataProcessor --format json`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			class, _ := cmd.Flags().GetString("class")
+			if class != "" {
+				return exactArgs(1, "one snapshot file with --class")(cmd, args)
+			}
+			return exactArgs(2, "a snapshot file and an object id (@ID), or --class NAME")(cmd, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringP("format", "f", "table", "output format: table, json or markdown")
+	f.String("class", "", "show the biggest objects of this class instead of one object")
+	f.Int("objects", 3, "with --class: number of objects to show")
+	f.Int("paths", 3, "number of retainer chains per object")
+	f.Int("depth", 20, "longest chain shown, in edges")
+	f.Int("list", 20, "rows of the Retainers view per object (0 lists all)")
+	a.bindFlags(cmd, "retainers")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		format := a.v.GetString("retainers.format")
+		if err := formatFlag(format, "table", "json", "markdown"); err != nil {
+			return err
+		}
+		paths, depth, list, objects := a.v.GetInt("retainers.paths"), a.v.GetInt("retainers.depth"), a.v.GetInt("retainers.list"), a.v.GetInt("retainers.objects")
+		if paths < 1 || depth < 1 || objects < 1 {
+			return usagef("--paths, --depth and --objects must be at least 1")
+		}
+		if list < 0 {
+			return usagef("--list must not be negative")
+		}
+		class := a.v.GetString("retainers.class")
+		var res *analysis.Result
+		var nodes []uint32
+		var err error
+		if class != "" {
+			if res, err = a.load(args[0]); err == nil {
+				nodes, err = biggestOfClass(res, args[0], class, objects)
+			}
+		} else {
+			var i uint32
+			res, i, err = a.loadObject(args[0], args[1])
+			nodes = []uint32{i}
+		}
+		if err != nil {
+			return err
+		}
+		rep := report.BuildRetainers(res, retainers.NewIndex(res), nodes, report.RetainersOptions{
+			File: displayName(args[0]), Class: class, Paths: paths, Depth: depth, List: list,
+		})
+		return report.WriteRetainers(a.streams.Out, rep, report.Format(format))
+	}
+	return cmd
+}
+
+func (a *app) newShowCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "show FILE @ID",
+		Short: "Show one object: sizes, dominators, references and retainers",
+		Long: `Show describes one object, named by its id as DevTools shows it (@12345): its
+type, class, name, shallow and retained size, distance, where V8 recorded it
+was created (closures and instances of user classes, as file:line:column),
+its owner path, its dominators up to the root (each one alone keeps it
+alive), its outgoing references whose targets retain the most (--references),
+and its retainers in the order of DevTools' Retainers view (--retainers).
+` + exitStatusHelp,
+		Example: `  heapsnap show heap.heapsnapshot @71451
+  heapsnap show heap.heapsnapshot @71451 --references 50 --format json`,
+		Args: exactArgs(2, "a snapshot file and an object id (@ID)"),
+	}
+	f := cmd.Flags()
+	f.StringP("format", "f", "table", "output format: table, json or markdown")
+	f.Int("references", 20, "outgoing references to list (0 lists all)")
+	f.Int("retainers", 20, "retainers to list (0 lists all)")
+	a.bindFlags(cmd, "show")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		format := a.v.GetString("show.format")
+		if err := formatFlag(format, "table", "json", "markdown"); err != nil {
+			return err
+		}
+		refs, rets := a.v.GetInt("show.references"), a.v.GetInt("show.retainers")
+		if refs < 0 || rets < 0 {
+			return usagef("--references and --retainers must not be negative")
+		}
+		res, i, err := a.loadObject(args[0], args[1])
+		if err != nil {
+			return err
+		}
+		rep := report.BuildShow(res, retainers.NewIndex(res), i, report.ShowOptions{
+			File: displayName(args[0]), References: refs, Retainers: rets,
+		})
+		return report.WriteShow(a.streams.Out, rep, report.Format(format))
+	}
+	return cmd
+}
+
+func (a *app) newTopCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "top FILE",
+		Short: "Show the dominator tree from the top: what retains the most",
+		Long: `Top shows the dominator tree from the top, ordered by retained size: the
+objects the root alone keeps alive that retain the most, then, to --depth
+levels, the objects each of them alone keeps alive (--limit per level). An
+object's retained size is what would be freed if it went away. Where the
+dominator refers to the object directly, the edge is shown in DevTools'
+notation (.name, [i], ->name, {name}).
+` + exitStatusHelp,
+		Example: `  heapsnap top heap.heapsnapshot
+  heapsnap top heap.heapsnapshot --depth 4 --limit 5 --format markdown`,
+		Args: exactArgs(1, "one snapshot file"),
+	}
+	f := cmd.Flags()
+	f.StringP("format", "f", "table", "output format: table, json or markdown")
+	f.Int("depth", 2, "levels shown below the top level")
+	f.Int("limit", 10, "objects shown per level (0 shows all)")
+	a.bindFlags(cmd, "top")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		format := a.v.GetString("top.format")
+		if err := formatFlag(format, "table", "json", "markdown"); err != nil {
+			return err
+		}
+		depth, limit := a.v.GetInt("top.depth"), a.v.GetInt("top.limit")
+		if depth < 0 || limit < 0 {
+			return usagef("--depth and --limit must not be negative")
+		}
+		res, err := a.load(args[0])
+		if err != nil {
+			return err
+		}
+		rep := report.BuildTop(res, report.NewDominatorTree(res), report.TopOptions{File: displayName(args[0]), Depth: depth, Limit: limit})
+		return report.WriteTop(a.streams.Out, rep, report.Format(format))
+	}
+	return cmd
+}

@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/internal/budget"
+	"github.com/heapsnap/heapsnap/internal/suspects"
+)
+
+// addSuspectFlags defines the leak detectors' flags.
+func addSuspectFlags(f *pflag.FlagSet) {
+	f.Bool("suspects-only", false, "print only the leak suspects")
+	f.String("suspects", "all", "detectors to run: all, none, or a comma-separated list of listeners, detached-dom, collection, duplicate-strings, closure")
+	f.Int("max-listeners", suspects.DefaultMaxListeners, "flag an event with more listeners than this")
+	f.Int("collection-threshold", suspects.DefaultCollectionThreshold, "flag a Map, Set, Array or dictionary with at least this many entries")
+	f.String("min-duplicate-waste", "1MB", "flag a duplicated string whose extra copies take at least this much")
+	f.String("min-context-size", "1MB", "flag a closure whose context retains at least this much")
+}
+
+// suspectOptions reads the detector flags of a command section.
+func (a *app) suspectOptions(section string) (suspectSelection, error) {
+	o := suspects.DefaultOptions()
+	sel := suspectSelection{opts: o}
+	switch kinds := strings.TrimSpace(a.v.GetString(section + ".suspects")); kinds {
+	case "", "all":
+	case "none":
+		sel.none = true
+	default:
+		for _, k := range strings.Split(kinds, ",") {
+			kind, err := suspects.ParseKind(strings.TrimSpace(k))
+			if err != nil {
+				return sel, usagef("--suspects: %v", err)
+			}
+			sel.opts.Kinds = append(sel.opts.Kinds, kind)
+		}
+	}
+	if sel.opts.MaxListeners = a.v.GetInt(section + ".max_listeners"); sel.opts.MaxListeners < 1 {
+		return sel, usagef("--max-listeners must be at least 1")
+	}
+	if sel.opts.CollectionThreshold = a.v.GetInt(section + ".collection_threshold"); sel.opts.CollectionThreshold < 1 {
+		return sel, usagef("--collection-threshold must be at least 1")
+	}
+	for _, sz := range []struct {
+		flag string
+		dst  *uint64
+	}{{"min-duplicate-waste", &sel.opts.MinDuplicateWaste}, {"min-context-size", &sel.opts.MinContextSize}} {
+		amount, err := budget.ParseSize(a.v.GetString(section + "." + strings.ReplaceAll(sz.flag, "-", "_")))
+		if err != nil {
+			return sel, usagef("--%s: %v", sz.flag, err)
+		}
+		// 0 would mean "the default" to the detectors; 1 byte flags all.
+		*sz.dst = max(amount.Bytes, 1)
+	}
+	return sel, nil
+}
+
+// suspectSelection is the detectors' options, or none at all.
+type suspectSelection struct {
+	opts suspects.Options
+	none bool
+}
+
+// kinds lists the detectors that run.
+func (sel suspectSelection) kinds() []suspects.Kind {
+	switch {
+	case sel.none:
+		return []suspects.Kind{}
+	case sel.opts.Kinds == nil:
+		return suspects.Kinds
+	}
+	return sel.opts.Kinds
+}
+
+func (a *app) findSuspects(res *analysis.Result, sel suspectSelection) []suspects.Suspect {
+	if sel.none {
+		return nil
+	}
+	return suspects.Find(res, sel.opts)
+}

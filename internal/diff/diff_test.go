@@ -1,0 +1,196 @@
+package diff_test
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/internal/diff"
+	"github.com/heapsnap/heapsnap/internal/testutil"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+)
+
+func load(path string) (*analysis.Result, error) {
+	snap, err := heapsnapshot.ParseFile(path, heapsnapshot.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return analysis.Analyze(snap, analysis.Options{}), nil
+}
+
+// oraclePairs lists (base, current, oracle TSV) for every Comparison golden:
+// the scenario pairs and testdata/diff/pairs.tsv.
+func oraclePairs(t *testing.T) [][3]string {
+	snaps := testutil.Testdata("scenarios", "snapshots")
+	pairs := [][3]string{
+		{filepath.Join(snaps, "growth-1"), filepath.Join(snaps, "growth-2"), filepath.Join(snaps, "growth-1-to-2.diff.tsv.gz")},
+		{filepath.Join(snaps, "growth-3"), filepath.Join(snaps, "growth-4"), filepath.Join(snaps, "growth-3-to-4.diff.tsv.gz")},
+		{filepath.Join(snaps, "stable-1"), filepath.Join(snaps, "stable-2"), filepath.Join(snaps, "stable-1-to-2.diff.tsv.gz")},
+	}
+	f, err := os.Open(testutil.Testdata("diff", "pairs.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "#") || sc.Text() == "" {
+			continue
+		}
+		base, cur, _ := strings.Cut(sc.Text(), "\t")
+		pairs = append(pairs, [3]string{testutil.Testdata(base), testutil.Testdata(cur),
+			testutil.Testdata("diff", filepath.Base(base)+"-to-"+filepath.Base(cur)+".diff.tsv.gz")})
+	}
+	return pairs
+}
+
+// TestComparisonMatchesDevTools checks every row of the Comparison view,
+// in DevTools' order, against the DevTools oracle (run.mjs --diff), for
+// snapshots of one process and, matched by id all the same, of different
+// processes, V8 versions and the generator's corner cases.
+func TestComparisonMatchesDevTools(t *testing.T) {
+	for _, p := range oraclePairs(t) {
+		t.Run(filepath.Base(p[2]), func(t *testing.T) {
+			t.Parallel()
+			pair, err := diff.ComparePair(testutil.SnapshotPath(t, p[0]), testutil.SnapshotPath(t, p[1]), load, diff.MatchIDs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := testutil.TSV(t, p[2])
+			if len(pair.Rows) != len(want) {
+				t.Errorf("%d rows, DevTools %d", len(pair.Rows), len(want))
+			}
+			bad := 0
+			for i := range min(len(pair.Rows), len(want)) {
+				r, w := &pair.Rows[i], want[i]
+				got := fmt.Sprintf("%s | %s | %d %d %d | %d %d %d", r.Key, r.Name, r.New, r.Deleted, r.CountDelta(), r.AllocSize, r.FreedSize, r.SizeDelta())
+				exp := fmt.Sprintf("%s | %s | %s %s %s | %s %s %s", w["class_key"], w["name"], w["new_count"], w["deleted_count"], w["delta_count"],
+					w["alloc_size"], w["freed_size"], w["size_delta"])
+				if got != exp {
+					if bad++; bad <= 5 {
+						t.Errorf("row %d:\n got  %s\n want %s", i, got, exp)
+					}
+				}
+			}
+		})
+	}
+}
+
+func scenario(names ...string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, testutil.Testdata("scenarios", "snapshots", n+".heapsnapshot.gz"))
+	}
+	return out
+}
+
+func TestSameProcessDetection(t *testing.T) {
+	for _, tc := range []struct {
+		old, cur string
+		same     bool
+	}{
+		{"growth-1", "growth-4", true},
+		{"stable-1", "stable-3", true},
+		{"incident-fixed", "incident-leak", false},
+		{"growth-4", "stable-1", false},
+	} {
+		paths := scenario(tc.old, tc.cur)
+		p, err := diff.ComparePair(paths[0], paths[1], load, diff.MatchAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.SameProcess != tc.same {
+			t.Errorf("%s → %s: same process %v (%+v), want %v", tc.old, tc.cur, p.SameProcess, p.Match, tc.same)
+		}
+	}
+}
+
+func TestPairGrowth(t *testing.T) {
+	paths := scenario("growth-1", "growth-2")
+	p, err := diff.ComparePair(paths[0], paths[1], load, diff.MatchAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := p.Listeners[0]
+	if l.Event != "data" || l.Path != "global.app.bus" || l.OldCount != 300 || l.Count != 600 ||
+		!strings.HasSuffix(l.Function, "growth/app.js:21:33") || !strings.HasPrefix(l.Function, "onData ") {
+		t.Errorf("top listener change %+v", l)
+	}
+	if len(p.Collections) != 1 || p.Collections[0].Path != "global.leakedRecords" || p.Collections[0].OldCount != 200 || p.Collections[0].Count != 400 {
+		t.Errorf("collections %+v", p.Collections)
+	}
+	for _, r := range p.Rows {
+		if r.Name == "TempBuffer" {
+			t.Errorf("TempBuffer churn listed: %+v", r)
+		}
+	}
+}
+
+// TestSeriesGrowth: in growth-1..4 the leaking listeners are the top
+// growing group, with event name and owner path; LeakedRecord grows; the
+// TempBuffer churn is not flagged. In stable-1..3 nothing is.
+func TestSeriesGrowth(t *testing.T) {
+	s, err := diff.CompareSeries(scenario("growth-1", "growth-2", "growth-3", "growth-4"), load, diff.MatchAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.SameProcess {
+		t.Fatal("growth-1..4 not recognized as one process")
+	}
+	if len(s.Listeners) != 1 {
+		t.Fatalf("growing listener lists: %+v", s.Listeners)
+	}
+	l := s.Listeners[0]
+	if l.Event != "data" || l.Path != "global.app.bus" || fmt.Sprint(l.Counts) != "[300 600 900 1200]" {
+		t.Errorf("listener growth %+v", l)
+	}
+	var leaked *diff.ClassSeries
+	for i, c := range s.Classes {
+		if c.Name == "LeakedRecord" {
+			leaked = &s.Classes[i]
+		}
+		if c.Name == "TempBuffer" {
+			t.Errorf("TempBuffer flagged: %+v", c)
+		}
+	}
+	if leaked == nil || fmt.Sprint(leaked.Count) != "[200 400 600 800]" {
+		t.Errorf("LeakedRecord growth %+v", leaked)
+	}
+	if len(s.Collections) != 1 || s.Collections[0].Path != "global.leakedRecords" {
+		t.Errorf("collections %+v", s.Collections)
+	}
+	// memlab-style candidates: round 2's listeners and records.
+	if len(s.Candidates) != 2 {
+		t.Fatalf("candidates %+v", s.Candidates)
+	}
+	c := s.Candidates[0]
+	if c.Name != "Function" || c.Shape != "global.app.bus._events.data[]" || c.Count != 300 {
+		t.Errorf("top candidate %+v", c)
+	}
+	c = s.Candidates[1]
+	if c.Name != "LeakedRecord" || c.Shape != "global.leakedRecords[]" || c.Count != 200 {
+		t.Errorf("second candidate %+v", c)
+	}
+
+	s, err = diff.CompareSeries(scenario("stable-1", "stable-2", "stable-3"), load, diff.MatchAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Classes)+len(s.Listeners)+len(s.Collections)+len(s.Candidates) != 0 {
+		t.Errorf("stable-1..3 flagged: %+v %+v %+v %+v", s.Classes, s.Listeners, s.Collections, s.Candidates)
+	}
+}
+
+func TestSeriesOfDifferentProcesses(t *testing.T) {
+	s, err := diff.CompareSeries(scenario("incident-fixed", "incident-leak", "growth-1"), load, diff.MatchAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.SameProcess || len(s.Candidates) != 0 || len(s.Listeners) != 0 {
+		t.Errorf("different processes: same %v, %d candidates, %d listener lists", s.SameProcess, len(s.Candidates), len(s.Listeners))
+	}
+}

@@ -1,0 +1,268 @@
+package diff
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/heapsnap/heapsnap/internal/analysis"
+)
+
+// Series is the analysis of three or more snapshots of one process, oldest
+// first.
+type Series struct {
+	Snapshots []*Census
+	// Steps[k] compares snapshot k with k+1.
+	Steps []MatchStats
+	// SameProcess is set when every step's ids match. Without it, leak
+	// candidates and per-object growth (listeners, collections) are off.
+	SameProcess bool
+	// Growing lists what grew at every step, by size growth.
+	Classes     []ClassSeries
+	Listeners   []ListenerSeries
+	Collections []CollectionSeries
+	// Candidates are memlab-style leak candidates, by retained size.
+	Candidates []CandidateGroup
+}
+
+// ClassSeries is a class's Summary numbers in every snapshot.
+type ClassSeries struct {
+	Key, Name string
+	Count     []int
+	Self      []uint64
+	Retained  []uint64
+}
+
+// ListenerSeries is an emitter event's listener count in every snapshot.
+type ListenerSeries struct {
+	Listeners // in the last snapshot
+	Counts    []int
+	Retains   []uint64
+}
+
+// CollectionSeries is a collection's entry count in every snapshot.
+type CollectionSeries struct {
+	Collection // in the last snapshot
+	Counts     []int
+	Retains    []uint64
+}
+
+// CandidateGroup is a group of leak candidates: objects of one class with
+// the same shape of retainer chain.
+type CandidateGroup struct {
+	Key, Name string
+	Shape     string // owner path with element indices left out
+	Count     int
+	Self      uint64
+	Retained  uint64
+	// Example is the group's object with the largest retained size, and
+	// Chain its owner path.
+	Example         uint32
+	ExampleRetained uint64
+	Chain           string
+}
+
+// CompareSeries analyzes snapshots of one process, oldest first, loading
+// them one at a time: each but the last is reduced to its class totals and
+// growth facts (and, for the first two, their node ids) before the next is
+// loaded. mode decides whether objects are followed by id (MatchAuto: if
+// every step's ids match).
+func CompareSeries(paths []string, load Loader, mode Mode) (*Series, error) {
+	s := &Series{SameProcess: mode != MatchClasses}
+	var prev *Census
+	for k, path := range paths {
+		r, err := load(path)
+		if err != nil {
+			return nil, err
+		}
+		c := NewCensus(path, r, nil, nil)
+		g := newGraph(r)
+		label := g.owners()
+		c.Facts = g.facts()
+		if prev != nil {
+			m := matchStats(prev, c)
+			s.Steps = append(s.Steps, m)
+			s.SameProcess = s.SameProcess && (m.Same() || mode == MatchIDs)
+			prev.dropMembers()
+			if k > 2 {
+				prev.IDs = nil // only the first two snapshots' ids are needed
+			}
+		}
+		if k == len(paths)-1 && s.SameProcess {
+			s.Candidates = g.candidates(label, s.Snapshots[0], s.Snapshots[1])
+		}
+		g = nil
+		release(&r)
+		s.Snapshots = append(s.Snapshots, c)
+		prev = c
+	}
+	prev.dropMembers()
+	for _, c := range s.Snapshots {
+		c.IDs = nil
+	}
+	s.Classes = growingClasses(s.Snapshots)
+	if s.SameProcess {
+		s.Listeners = growingListeners(s.Snapshots)
+		s.Collections = growingCollectionSeries(s.Snapshots)
+	}
+	return s, nil
+}
+
+func (c *Census) dropMembers() { c.start, c.memberID, c.memberSize = nil, nil, nil }
+
+// increasing reports whether v grows at every step.
+func increasing(v []int) bool {
+	for k := 1; k < len(v); k++ {
+		if v[k] <= v[k-1] {
+			return false
+		}
+	}
+	return true
+}
+
+func growth(v []uint64) int64 { return int64(v[len(v)-1]) - int64(v[0]) }
+
+// growingClasses lists classes whose count grows at every step, by growth
+// of their shallow size. A class missing from a snapshot counts 0 there.
+func growingClasses(snaps []*Census) []ClassSeries {
+	n := len(snaps)
+	last := snaps[n-1]
+	var out []ClassSeries
+	for i := range last.Classes {
+		lc := &last.Classes[i]
+		cs := ClassSeries{Key: lc.Key, Name: lc.Name, Count: make([]int, n), Self: make([]uint64, n), Retained: make([]uint64, n)}
+		for k, c := range snaps {
+			if x, ok := c.Class(lc.Key); ok {
+				cs.Count[k], cs.Self[k], cs.Retained[k] = x.Count, x.Self, x.Retained
+			}
+		}
+		if increasing(cs.Count) && growth(cs.Self) > 0 {
+			out = append(out, cs)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b ClassSeries) int {
+		if c := cmp.Compare(growth(b.Self), growth(a.Self)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Key, b.Key)
+	})
+	return out
+}
+
+// growingListeners lists emitter events whose listener count grows at every
+// step, by growth of the retained size of their listeners.
+func growingListeners(snaps []*Census) []ListenerSeries {
+	n := len(snaps)
+	var out []ListenerSeries
+	for _, l := range snaps[n-1].Facts.Listeners {
+		ls := ListenerSeries{Listeners: l, Counts: make([]int, n), Retains: make([]uint64, n)}
+		for k, c := range snaps {
+			for _, o := range c.Facts.Listeners {
+				if o.EmitterID == l.EmitterID && o.Event == l.Event {
+					ls.Counts[k], ls.Retains[k] = o.Count, o.Retained
+				}
+			}
+		}
+		if increasing(ls.Counts) {
+			out = append(out, ls)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b ListenerSeries) int { return cmp.Compare(growth(b.Retains), growth(a.Retains)) })
+	return out
+}
+
+// growingCollectionSeries lists collections (by id) whose entry count grows
+// at every step, by growth of their retained size.
+func growingCollectionSeries(snaps []*Census) []CollectionSeries {
+	n := len(snaps)
+	var out []CollectionSeries
+	for _, c := range snaps[n-1].Facts.Collections {
+		cs := CollectionSeries{Collection: c, Counts: make([]int, n), Retains: make([]uint64, n)}
+		for k, s := range snaps {
+			col := s.Facts.Collections
+			if j, ok := slices.BinarySearchFunc(col, c.ID, func(o Collection, id uint32) int { return cmp.Compare(o.ID, id) }); ok {
+				cs.Counts[k], cs.Retains[k] = col[j].Count, col[j].Retained
+			}
+		}
+		if increasing(cs.Counts) {
+			out = append(out, cs)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b CollectionSeries) int { return cmp.Compare(growth(b.Retains), growth(a.Retains)) })
+	return out
+}
+
+// candidates finds memlab's leak candidates in the last snapshot: objects
+// allocated after the first snapshot (id absent from it), present in the
+// second and still alive, reachable from the root. Only the topmost
+// candidates count — those whose immediate dominator is not a candidate —
+// so that an object's parts do not form groups of their own, and only
+// objects a program creates (userObject): V8's code, feedback and other
+// internals change between any two snapshots. They are grouped by class
+// key and the shape of their owner path.
+func (g *graph) candidates(label string, first, second *Census) []CandidateGroup {
+	r, s := g.r, g.s
+	synthetic := s.Meta.NodeTypeIndex("synthetic")
+	n := uint32(s.NodeCount)
+	isCand := newBits(n)
+	for i := range n {
+		id := s.NodeID[i]
+		if int(s.NodeType[i]) == synthetic || r.Distance[i] < 0 || r.Distance[i] >= analysis.BaseUnreachableDist ||
+			first.HasID(id) || !second.HasID(id) {
+			continue
+		}
+		isCand.set(i)
+	}
+	groups := map[string]int{}
+	var out []CandidateGroup
+	for i := range n {
+		if !isCand.has(i) || isCand.has(r.Dominator[i]) || !g.userObject(i) {
+			continue
+		}
+		cl := &r.Classes[r.Class[i]]
+		shape := g.path(i, true)
+		if shape == "" {
+			shape = "(not reachable from " + label + ")"
+		}
+		key := r.ClassKey(cl)
+		gk := key + "\x00" + shape
+		k, ok := groups[gk]
+		if !ok {
+			k = len(out)
+			groups[gk] = k
+			out = append(out, CandidateGroup{Key: key, Name: r.ClassName(cl), Shape: shape})
+		}
+		grp := &out[k]
+		grp.Count++
+		grp.Self += uint64(s.NodeSelfSize[i])
+		grp.Retained += r.Retained[i]
+		if grp.Count == 1 || r.Retained[i] > grp.ExampleRetained {
+			grp.Example, grp.ExampleRetained = s.NodeID[i], r.Retained[i]
+			grp.Chain = g.path(i, false)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b CandidateGroup) int {
+		if c := cmp.Compare(b.Retained, a.Retained); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Key+"\x00"+a.Shape, b.Key+"\x00"+b.Shape)
+	})
+	return out
+}
+
+// userObject reports whether node i is something a program allocates: a JS
+// object, closure or regexp, or a native (DOM) object, but not V8's own
+// "system / …" objects.
+func (g *graph) userObject(i uint32) bool {
+	switch int(g.s.NodeType[i]) {
+	case g.object, g.closure, g.regexp, g.native:
+		return !strings.HasPrefix(g.r.ClassName(&g.r.Classes[g.r.Class[i]]), "system / ")
+	}
+	return false
+}
+
+type bits []uint64
+
+func newBits(n uint32) bits      { return make(bits, (n+63)/64) }
+func (b bits) set(i uint32)      { b[i>>6] |= 1 << (i & 63) }
+func (b bits) has(i uint32) bool { return b[i>>6]&(1<<(i&63)) != 0 }

@@ -1,0 +1,134 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/heapsnap/heapsnap/internal/suspects"
+)
+
+// SuspectsReport is the report of `heapsnap analyze --suspects-only`.
+type SuspectsReport struct {
+	SchemaVersion int                `json:"schema_version"`
+	File          string             `json:"file"`
+	TotalSize     uint64             `json:"total_size"`
+	SuspectKinds  []suspects.Kind    `json:"suspect_kinds"`
+	Suspects      []suspects.Suspect `json:"suspects"`
+}
+
+// WriteSuspects renders the suspects alone.
+func WriteSuspects(w io.Writer, rep *SuspectsReport, f Format) error {
+	if f == JSON {
+		return WriteJSON(w, rep)
+	}
+	p := &printer{w: w, f: f}
+	p.title("heapsnap analyze: " + rep.File)
+	p.fields([][2]string{{"Total size", fmt.Sprintf("%s (%s bytes)", Bytes(rep.TotalSize), Count(rep.TotalSize))}})
+	p.suspects(rep.SuspectKinds, rep.Suspects, rep.TotalSize)
+	return p.err
+}
+
+// maxEvidenceRows bounds the evidence lines printed per suspect; JSON has
+// all of them.
+const maxEvidenceRows = 5
+
+// suspects writes the Suspects section: a ranked table, then each
+// suspect's owner, size and evidence.
+func (p *printer) suspects(kinds []suspects.Kind, list []suspects.Suspect, total uint64) {
+	p.section(fmt.Sprintf("Suspects (%d)", len(list)))
+	switch {
+	case len(kinds) == 0:
+		p.printf("Not searched (--suspects none).\n")
+		return
+	case len(list) == 0:
+		p.printf("No leak suspects above the thresholds.\n")
+		return
+	}
+	g := Grid{
+		Header: []string{"#", "Kind", "Count", "Retained", "%", "Suspect"},
+		Align:  []Align{Right, Left, Right, Right, Right, Left},
+	}
+	for i, s := range list {
+		what := s.Title
+		if s.Path != "" {
+			what += " at " + s.Path
+		}
+		g.Add(fmt.Sprint(i+1), string(s.Kind), Count(s.Count), Bytes(s.RetainedSize),
+			percent(int64(s.RetainedSize), total), Clip(what, 110))
+	}
+	p.grid(&g)
+	p.printf("\n")
+	for i, s := range list {
+		var lines []string
+		if s.Path != "" {
+			where := "at " + s.Path
+			if s.Kind == suspects.DuplicateStrings {
+				where = "one copy at " + s.Path
+			}
+			if s.ID != 0 && !strings.Contains(s.Path, "[*]") {
+				where += fmt.Sprintf(" (@%d)", s.ID)
+			}
+			lines = append(lines, where)
+		}
+		lines = append(lines, fmt.Sprintf("retains %s (%s bytes)", Bytes(s.RetainedSize), Count(s.RetainedSize)))
+		if s.Detail != "" {
+			lines = append(lines, s.Detail)
+		}
+		lines = append(lines, evidenceLines(&s)...)
+		if p.f == Markdown {
+			p.printf("%d. **%s** (%s)\n", i+1, escapeMarkdown(s.Title), s.Kind)
+			for _, l := range lines {
+				p.printf("   - %s\n", escapeMarkdown(l))
+			}
+		} else {
+			p.printf("%d. %s [%s]\n", i+1, oneLine(s.Title), s.Kind)
+			for _, l := range lines {
+				p.printf("   %s\n", oneLine(l))
+			}
+		}
+	}
+}
+
+// evidenceLines lists a suspect's kind-specific evidence, a few rows at
+// most.
+func evidenceLines(s *suspects.Suspect) []string {
+	var out []string
+	more := func(n int, what string) {
+		if n > maxEvidenceRows {
+			out = append(out, fmt.Sprintf("… and %s more %s", Count(n-maxEvidenceRows), what))
+		}
+	}
+	switch {
+	case s.Listeners != nil && len(s.Listeners.Groups) > 1:
+		for i, g := range s.Listeners.Groups {
+			if i == maxEvidenceRows {
+				break
+			}
+			out = append(out, functionLine(g))
+		}
+		more(len(s.Listeners.Groups), "functions")
+	case s.DetachedDOM != nil:
+		for i, t := range s.DetachedDOM.Trees {
+			if i == maxEvidenceRows {
+				break
+			}
+			out = append(out, fmt.Sprintf("tree %s @%d: %s nodes, retains %s, at %s", Clip(t.Root, 60), t.ID, Count(t.Nodes), Bytes(t.RetainedSize), t.Path))
+		}
+		more(len(s.DetachedDOM.Trees), "trees")
+	case s.Strings != nil:
+		out = append(out, fmt.Sprintf("value (%s characters): %s", Count(s.Strings.Length), s.Strings.Value))
+	}
+	return out
+}
+
+func functionLine(g suspects.FunctionGroup) string {
+	line := fmt.Sprintf("%s × %s", Count(g.Count), g.Function)
+	if loc := g.Location.String(); loc != "" {
+		line += " at " + loc
+	}
+	if g.Once > 0 {
+		line += fmt.Sprintf(" (%s with once)", Count(g.Once))
+	}
+	return line
+}

@@ -1,0 +1,517 @@
+package suspects
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/internal/retainers"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+)
+
+func (o Options) withDefaults() Options {
+	d := DefaultOptions()
+	orDefault(&o.MaxListeners, d.MaxListeners)
+	orDefault(&o.CollectionThreshold, d.CollectionThreshold)
+	orDefault(&o.MinDuplicateWaste, d.MinDuplicateWaste)
+	orDefault(&o.MinDuplicateCopies, d.MinDuplicateCopies)
+	orDefault(&o.MinContextSize, d.MinContextSize)
+	orDefault(&o.MinDetachedNodes, d.MinDetachedNodes)
+	orDefault(&o.PathDepth, d.PathDepth)
+	return o
+}
+
+// orDefault replaces a zero option with its default.
+func orDefault[T int | uint64](v *T, d T) {
+	if *v == 0 {
+		*v = d
+	}
+}
+
+func (o Options) enabled(k Kind) bool { return o.Kinds == nil || slices.Contains(o.Kinds, k) }
+
+// finder holds what the detectors share.
+type finder struct {
+	r     *analysis.Result
+	s     *heapsnapshot.Snapshot
+	o     Options
+	names *names
+	// node types
+	object, closure, str, native, hidden int
+	// edge types
+	element, property, internal, edgeHidden, context, weak int
+	scriptFile                                             map[uint32]string
+	// paths lists the nodes whose owner paths are wanted, with where to
+	// write each path.
+	paths []pathRequest
+	// claimed are nodes a detector has reported, which the collections
+	// detector then leaves out (a listener Array is not also a big Array).
+	claimed map[uint32]bool
+}
+
+type pathRequest struct {
+	node uint32
+	dst  *string
+}
+
+func newFinder(r *analysis.Result, o Options) *finder {
+	m := &r.Snap.Meta
+	return &finder{
+		r: r, s: r.Snap, o: o, names: newNames(r.Snap),
+		object: m.NodeTypeIndex("object"), closure: m.NodeTypeIndex("closure"), str: m.NodeTypeIndex("string"),
+		native: m.NodeTypeIndex("native"), hidden: m.NodeTypeIndex("hidden"),
+		element: m.EdgeTypeIndex("element"), property: m.EdgeTypeIndex("property"), internal: m.EdgeTypeIndex("internal"),
+		edgeHidden: m.EdgeTypeIndex("hidden"), context: m.EdgeTypeIndex("context"), weak: m.EdgeTypeIndex("weak"),
+		scriptFile: map[uint32]string{}, claimed: map[uint32]bool{},
+	}
+}
+
+func find(r *analysis.Result, o Options) []Suspect {
+	f := newFinder(r, o)
+	var out []*Suspect
+	if o.enabled(Listeners) {
+		out = append(out, f.listeners()...)
+	}
+	if o.enabled(DetachedDOM) {
+		out = append(out, f.detachedDOM()...)
+	}
+	if o.enabled(Collection) {
+		out = append(out, f.collections()...)
+	}
+	if o.enabled(DuplicateStrings) {
+		out = append(out, f.duplicateStrings()...)
+	}
+	if o.enabled(Closure) {
+		out = append(out, f.closures()...)
+	}
+	f.resolvePaths()
+	res := make([]Suspect, len(out))
+	for k, s := range out {
+		res[k] = *s
+	}
+	rank(res)
+	return res
+}
+
+// wantPath asks for node i's owner path, to be written to *dst.
+func (f *finder) wantPath(i uint32, dst *string) { f.paths = append(f.paths, pathRequest{i, dst}) }
+
+// resolvePaths finds every requested owner path in one batch.
+func (f *finder) resolvePaths() {
+	if len(f.paths) == 0 {
+		return
+	}
+	var targets []uint32
+	seen := map[uint32]int{}
+	for _, p := range f.paths {
+		if _, ok := seen[p.node]; !ok {
+			seen[p.node] = len(targets)
+			targets = append(targets, p.node)
+		}
+	}
+	chains := retainers.Owners(f.r, targets, f.o.PathDepth)
+	for _, p := range f.paths {
+		*p.dst = retainers.FormatPath(f.r, chains[seen[p.node]])
+	}
+}
+
+// rank orders suspects by retained size, then count (both descending),
+// then kind and title, so that the order is total.
+func rank(s []Suspect) {
+	slices.SortStableFunc(s, func(a, b Suspect) int {
+		if c := cmp.Compare(b.RetainedSize, a.RetainedSize); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Title, b.Title); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+}
+
+// className returns node i's Summary class name.
+func (f *finder) className(i uint32) string { return f.r.ClassName(&f.r.Classes[f.r.Class[i]]) }
+
+// edgeTo returns the target of node i's first edge of type t named name.
+func (f *finder) edgeTo(i uint32, t, name int) (uint32, bool) {
+	s := f.s
+	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+		if int(s.EdgeType[e]) == t && !f.numeric(e) && f.names.is(s.EdgeName[e], name) {
+			return s.EdgeTo[e], true
+		}
+	}
+	return 0, false
+}
+
+// tableSlots returns the slots of a V8 hash table (the backing store of a
+// Map, Set or EventTarget's listener map): its internal edges named by
+// index, with their indices, in edge order.
+func (f *finder) tableSlots(table uint32) (idx []int, edges []uint32) {
+	s := f.s
+	for e := s.FirstEdge[table]; e < s.FirstEdge[table+1]; e++ {
+		if int(s.EdgeType[e]) != f.internal {
+			continue
+		}
+		k, err := strconv.Atoi(string(s.Strings.Bytes(s.EdgeName[e])))
+		if err != nil {
+			continue
+		}
+		idx = append(idx, k)
+		edges = append(edges, e)
+	}
+	return idx, edges
+}
+
+// numeric reports whether edge e's name is an index rather than a string.
+func (f *finder) numeric(e uint32) bool {
+	t := int(f.s.EdgeType[e])
+	return t == f.element || t == f.edgeHidden
+}
+
+// isOddball reports whether node i is one of V8's oddballs (undefined,
+// null, true, false, the hole…): a system object named "system / Oddball"
+// (V8 ≤ 12) or, in newer V8, named after its value, with a hidden edge to
+// its string value.
+func (f *finder) isOddball(i uint32) bool {
+	s := f.s
+	if int(s.NodeType[i]) != f.hidden {
+		return false
+	}
+	if f.names.is(s.NodeName[i], nOddball) {
+		return true
+	}
+	v, ok := f.oddballString(i)
+	return ok && bytes.Equal(s.Strings.Bytes(s.NodeName[v]), s.NodeNameBytes(i))
+}
+
+// oddballValue returns an oddball's value ("true", "undefined", …): the
+// string behind its first hidden edge to a string.
+func (f *finder) oddballValue(i uint32) string {
+	if v, ok := f.oddballString(i); ok {
+		return f.s.Strings.String(f.s.NodeName[v])
+	}
+	return ""
+}
+
+func (f *finder) oddballString(i uint32) (uint32, bool) {
+	s := f.s
+	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+		if int(s.EdgeType[e]) == f.edgeHidden && int(s.NodeType[s.EdgeTo[e]]) == f.str {
+			return s.EdgeTo[e], true
+		}
+	}
+	return 0, false
+}
+
+// isTrue reports whether node i is the oddball true.
+func (f *finder) isTrue(i uint32) bool { return f.isOddball(i) && f.oddballValue(i) == "true" }
+
+// function describes a closure: its name ("(anonymous)" when empty) and
+// where it is defined. A bound function (fn.bind(…)) has no position of
+// its own: it is described by the function it binds, named "f (bound)".
+func (f *finder) function(c uint32) (string, Location) {
+	s := f.s
+	bound := false
+	for k := 0; k < 8; k++ {
+		target, ok := f.edgeTo(c, f.internal, nBoundFunction)
+		if !ok || int(s.NodeType[target]) != f.closure {
+			break
+		}
+		c, bound = target, true
+	}
+	name := s.Strings.String(s.NodeName[c])
+	if name == "" {
+		name = "(anonymous)"
+	}
+	if bound {
+		name += " (bound)"
+	}
+	loc, ok := s.LocationOf(c)
+	if !ok {
+		return name, Location{File: f.scriptOf(c)}
+	}
+	file, known := f.scriptFile[loc.ScriptID]
+	if !known {
+		file = f.scriptOf(c)
+		f.scriptFile[loc.ScriptID] = file
+	}
+	return name, Location{File: file, Line: int(loc.Line) + 1, Column: int(loc.Column) + 1}
+}
+
+// scriptOf returns the script name of closure c: closure -shared->
+// SharedFunctionInfo -script_or_debug_info-> (V8 11) or -script-> (V8 12
+// and later) Script, through DebugInfo if there is one, then the Script's
+// name edge or, failing that, its node name.
+func (f *finder) scriptOf(c uint32) string {
+	shared, ok := f.edgeTo(c, f.internal, nShared)
+	if !ok {
+		return ""
+	}
+	script, ok := f.edgeTo(shared, f.internal, nScriptOrDebugInfo)
+	if !ok {
+		if script, ok = f.edgeTo(shared, f.internal, nScript); !ok {
+			return ""
+		}
+	}
+	if f.names.is(f.s.NodeName[script], nDebugInfo) {
+		if script, ok = f.edgeTo(script, f.internal, nScript); !ok {
+			return ""
+		}
+	}
+	if name, ok := f.edgeTo(script, f.internal, nName); ok && int(f.s.NodeType[name]) == f.str {
+		return f.s.Strings.String(f.s.NodeName[name])
+	}
+	name := f.s.Strings.String(f.s.NodeName[script])
+	if rest, ok := strings.CutPrefix(name, "system / Script / "); ok {
+		return rest
+	}
+	if strings.HasPrefix(name, "system / ") {
+		return ""
+	}
+	return name
+}
+
+// groupFunctions groups closures (with their once flags) by function
+// name and location, the largest group first.
+func (f *finder) groupFunctions(fns []uint32, once []bool) []FunctionGroup {
+	type key struct {
+		name string
+		loc  Location
+	}
+	index := map[key]int{}
+	var groups []FunctionGroup
+	for k, c := range fns {
+		name, loc := f.function(c)
+		g, ok := index[key{name, loc}]
+		if !ok {
+			g = len(groups)
+			index[key{name, loc}] = g
+			groups = append(groups, FunctionGroup{Function: name, Location: loc})
+		}
+		groups[g].Count++
+		if once != nil && once[k] {
+			groups[g].Once++
+		}
+	}
+	slices.SortStableFunc(groups, func(a, b FunctionGroup) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Location.String(), b.Location.String()); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Function, b.Function)
+	})
+	return groups
+}
+
+// describeGroups says where functions were created: "all created by f at
+// file:1:2", or the biggest groups.
+func describeGroups(total int, groups []FunctionGroup) string {
+	if len(groups) == 0 {
+		return ""
+	}
+	where := func(g FunctionGroup) string {
+		if g.Location == (Location{}) {
+			return g.Function
+		}
+		return g.Function + " at " + g.Location.String()
+	}
+	once := 0
+	for _, g := range groups {
+		once += g.Once
+	}
+	onceNote := ""
+	switch {
+	case once == total && total == 1:
+		onceNote = ", added with once() and not yet emitted"
+	case once == total:
+		onceNote = ", all added with once() and not yet emitted"
+	case once > 0:
+		onceNote = fmt.Sprintf("; %s added with once() and not yet emitted", count(once))
+	}
+	if len(groups) == 1 {
+		if total == 1 {
+			return "created by " + where(groups[0]) + onceNote
+		}
+		return "all created by " + where(groups[0]) + onceNote
+	}
+	var parts []string
+	for k, g := range groups {
+		if k == 3 {
+			parts = append(parts, fmt.Sprintf("%d more functions", len(groups)-3))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s by %s", count(g.Count), where(g)))
+	}
+	return "created " + strings.Join(parts, ", ") + onceNote
+}
+
+// count formats a number with thousands separators.
+func count(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && c != '-' && s[i-1] != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// plural writes "1 thing" or "2,000 things".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return count(n) + " " + thing + "s"
+}
+
+// bytesText formats a byte count as DevTools does (decimal units).
+func bytesText(n uint64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1e6:
+		return scaled(n, 1e3) + " kB"
+	case n < 1e9:
+		return scaled(n, 1e6) + " MB"
+	}
+	return scaled(n, 1e9) + " GB"
+}
+
+func scaled(n, unit uint64) string {
+	tenths := (n*10 + unit/2) / unit
+	if tenths < 1000 {
+		return fmt.Sprintf("%d.%d", tenths/10, tenths%10)
+	}
+	return fmt.Sprint((n + unit/2) / unit)
+}
+
+// names maps the few names the detectors test to their string indices, so
+// that edges are matched by integer. A text normally has one index; all
+// of them are kept in case a snapshot repeats one.
+type names struct {
+	idx [nCount][]uint32
+}
+
+// Name ids.
+const (
+	nNone = iota
+	nEvents
+	nKEvents
+	nListener
+	nCallback
+	nNext
+	nWarned
+	nTable
+	nShared
+	nScriptOrDebugInfo
+	nScript
+	nDebugInfo
+	nName
+	nContext
+	nProto
+	nOddball
+	nArray
+	nMap
+	nSet
+	nTargetWarned
+	nObject
+	nSystemContext
+	nBoundFunction
+	// matched by prefix or substring, with or without DevTools' "Detached "
+	nEventTargetData
+	nRegisteredListener
+	nListenerNative
+	nCount
+)
+
+var nameText = map[string]int{
+	"_events": nEvents, "<symbol kEvents>": nKEvents, "listener": nListener, "callback": nCallback,
+	"next": nNext, "warned": nWarned, "table": nTable, "shared": nShared,
+	"script_or_debug_info": nScriptOrDebugInfo, "script": nScript, "system / DebugInfo": nDebugInfo,
+	"name": nName, "context": nContext, "__proto__": nProto, "system / Oddball": nOddball,
+	"Array": nArray, "Map": nMap, "Set": nSet,
+	"<symbol events.maxEventTargetListenersWarned>": nTargetWarned, "Object": nObject,
+	"bound_function": nBoundFunction,
+}
+
+func newNames(s *heapsnapshot.Snapshot) *names {
+	n := &names{}
+	for i := 0; i < s.Strings.Len(); i++ {
+		b := s.Strings.Bytes(uint32(i))
+		if len(b) > 256 {
+			continue
+		}
+		if id, ok := nameText[string(b)]; ok {
+			n.idx[id] = append(n.idx[id], uint32(i))
+		}
+		// Function contexts: "system / Context", or in Chromium
+		// "system / Context / scope @id".
+		if string(b) == "system / Context" || bytes.HasPrefix(b, []byte("system / Context / ")) {
+			n.idx[nSystemContext] = append(n.idx[nSystemContext], uint32(i))
+		}
+		b = bytes.TrimPrefix(b, []byte("Detached "))
+		if bytes.HasPrefix(b, []byte("blink::EventTargetData")) {
+			n.idx[nEventTargetData] = append(n.idx[nEventTargetData], uint32(i))
+		}
+		if bytes.HasPrefix(b, []byte("blink::RegisteredEventListener")) {
+			n.idx[nRegisteredListener] = append(n.idx[nRegisteredListener], uint32(i))
+		}
+		if bytes.Contains(b, []byte("EventListener")) && !bytes.Contains(b, []byte("<")) {
+			n.idx[nListenerNative] = append(n.idx[nListenerNative], uint32(i))
+		}
+	}
+	return n
+}
+
+// is reports whether string idx is the name with id want.
+func (n *names) is(idx uint32, want int) bool {
+	for _, v := range n.idx[want] {
+		if v == idx {
+			return true
+		}
+	}
+	return false
+}
+
+// Locate returns where V8 recorded that node i was created: a closure's
+// function position, or the constructor position of an object made by a
+// user-script constructor; 1-based, with the script's file when the
+// snapshot names it.
+func Locate(r *analysis.Result, i uint32) (Location, bool) {
+	s := r.Snap
+	loc, ok := s.LocationOf(i)
+	if !ok {
+		return Location{}, false
+	}
+	f := newFinder(r, DefaultOptions())
+	if int(s.NodeType[i]) == f.closure {
+		_, l := f.function(i)
+		return l, true
+	}
+	// Objects have no link to their script: borrow the file of a closure
+	// from the same script.
+	out := Location{Line: int(loc.Line) + 1, Column: int(loc.Column) + 1}
+	for _, l := range s.Locations {
+		if l.ScriptID == loc.ScriptID && int(s.NodeType[l.Node]) == f.closure {
+			if file := f.scriptOf(l.Node); file != "" {
+				out.File = file
+				break
+			}
+		}
+	}
+	return out, true
+}

@@ -1,0 +1,274 @@
+package suspects
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/heapsnap/heapsnap/internal/analysis"
+)
+
+// Target kinds of ListenerEvidence.
+const (
+	TargetEventEmitter = "EventEmitter"
+	TargetEventTarget  = "EventTarget"
+	TargetDOM          = "DOM"
+)
+
+// Event is the listeners of one event on one emitter or event target.
+type Event struct {
+	Emitter uint32 // the emitter's node ordinal
+	Target  string // TargetEventEmitter, TargetEventTarget or TargetDOM
+	// Name is the event name; empty for DOM listeners, whose type the
+	// snapshot does not record.
+	Name string
+	// Storage is the node holding the listener list (an Array, the single
+	// function, or the first node of an EventTarget's list); its retained
+	// size is what the listeners retain.
+	Storage   uint32
+	Functions []uint32 // the user's listener functions (once() wrappers unwrapped)
+	Once      []bool   // whether each listener was added with once()
+	Warned    bool
+}
+
+// Events lists every event with at least one listener on every Node.js
+// EventEmitter and EventTarget and on every DOM node of a browser
+// snapshot, in node order. It serves the listeners detector and
+// comparisons between snapshots.
+func Events(r *analysis.Result) []Event { return newFinder(r, DefaultOptions()).events() }
+
+func (f *finder) events() []Event {
+	var out []Event
+	s := f.s
+	for i := uint32(0); i < uint32(s.NodeCount); i++ {
+		t := int(s.NodeType[i])
+		if t != f.object && t != f.native {
+			continue
+		}
+		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+			et, to := int(s.EdgeType[e]), s.EdgeTo[e]
+			switch {
+			case et == f.property && f.names.is(s.EdgeName[e], nEvents):
+				out = f.emitterEvents(i, to, out)
+			case et == f.property && f.names.is(s.EdgeName[e], nKEvents):
+				out = f.targetEvents(i, to, out)
+			case t == f.native && et != f.weak && f.names.is(s.NodeName[to], nEventTargetData):
+				out = f.domEvents(i, to, out)
+			}
+		}
+	}
+	return out
+}
+
+// emitterEvents reads an EventEmitter's _events object: per event name,
+// one function or an Array of them; keys set to undefined (streams
+// pre-allocate some) are not listeners.
+func (f *finder) emitterEvents(emitter, events uint32, out []Event) []Event {
+	s := f.s
+	if int(s.NodeType[events]) != f.object {
+		return out // EventEmitter.prototype's _events is undefined
+	}
+	for e := s.FirstEdge[events]; e < s.FirstEdge[events+1]; e++ {
+		if int(s.EdgeType[e]) != f.property || f.names.is(s.EdgeName[e], nProto) {
+			continue
+		}
+		v := s.EdgeTo[e]
+		ev := Event{Emitter: emitter, Target: TargetEventEmitter, Name: s.Strings.String(s.EdgeName[e]), Storage: v}
+		switch {
+		case int(s.NodeType[v]) == f.closure:
+			fn, once := f.unwrapOnce(v)
+			ev.Functions, ev.Once = []uint32{fn}, []bool{once}
+		case int(s.NodeType[v]) == f.object && f.names.is(s.NodeName[v], nArray):
+			for a := s.FirstEdge[v]; a < s.FirstEdge[v+1]; a++ {
+				switch int(s.EdgeType[a]) {
+				case f.element:
+					fn, once := f.unwrapOnce(s.EdgeTo[a])
+					ev.Functions = append(ev.Functions, fn)
+					ev.Once = append(ev.Once, once)
+				case f.property:
+					if f.names.is(s.EdgeName[a], nWarned) && f.isTrue(s.EdgeTo[a]) {
+						ev.Warned = true
+					}
+				}
+			}
+		}
+		if len(ev.Functions) > 0 {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// unwrapOnce returns the user's function behind a once() wrapper: a
+// bound onceWrapper (Node ≤ 22) or a plain "wrapper" closure (Node ≥ 24),
+// both with a listener property.
+func (f *finder) unwrapOnce(fn uint32) (uint32, bool) {
+	if int(f.s.NodeType[fn]) != f.closure {
+		return fn, false
+	}
+	if user, ok := f.edgeTo(fn, f.property, nListener); ok && int(f.s.NodeType[user]) == f.closure {
+		return user, true
+	}
+	return fn, false
+}
+
+// targetEvents reads a Node.js EventTarget (AbortSignal, MessagePort, …):
+// <symbol kEvents> is a Map from event type to the head of a linked list
+// of Listener objects (next, listener). The list's size is a Smi and not
+// in the snapshot, so the list is walked.
+func (f *finder) targetEvents(target, m uint32, out []Event) []Event {
+	s := f.s
+	table, ok := f.edgeTo(m, f.internal, nTable)
+	if !ok {
+		return out
+	}
+	// An entry of the hash table is a key slot followed by its value slot.
+	slots := map[int]uint32{}
+	var order []int
+	idx, edges := f.tableSlots(table)
+	for j, k := range idx {
+		if _, dup := slots[k]; !dup {
+			order = append(order, k)
+		}
+		slots[k] = s.EdgeTo[edges[j]]
+	}
+	warned := false
+	if w, ok := f.edgeTo(target, f.property, nTargetWarned); ok {
+		warned = f.isTrue(w)
+	}
+	for _, k := range order {
+		key := slots[k]
+		head, ok := slots[k+1]
+		if int(s.NodeType[key]) != f.str || !ok {
+			continue
+		}
+		ev := Event{Emitter: target, Target: TargetEventTarget, Name: s.Strings.String(s.NodeName[key]), Storage: head, Warned: warned}
+		seen := map[uint32]bool{head: true}
+		cur, ok := f.edgeTo(head, f.property, nNext)
+		for ok && !f.isOddball(cur) && !seen[cur] {
+			seen[cur] = true
+			fn, has := f.edgeTo(cur, f.property, nListener)
+			if !has || f.isOddball(fn) {
+				fn, has = f.edgeTo(cur, f.property, nCallback)
+			}
+			if has && !f.isOddball(fn) {
+				ev.Functions = append(ev.Functions, fn)
+				ev.Once = append(ev.Once, false)
+			}
+			cur, ok = f.edgeTo(cur, f.property, nNext)
+		}
+		if len(ev.Functions) > 0 {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// domEvents reads a Blink node's listeners: EventTargetData → one vector
+// per event type → RegisteredEventListener → EventListener →
+// V8EventListener → the JS function. Blink does not record the event
+// type in the snapshot.
+func (f *finder) domEvents(node, data uint32, out []Event) []Event {
+	s := f.s
+	for e := s.FirstEdge[data]; e < s.FirstEdge[data+1]; e++ {
+		if int(s.EdgeType[e]) == f.weak {
+			continue
+		}
+		vec := s.EdgeTo[e]
+		ev := Event{Emitter: node, Target: TargetDOM, Storage: vec}
+		for v := s.FirstEdge[vec]; v < s.FirstEdge[vec+1]; v++ {
+			reg := s.EdgeTo[v]
+			if int(s.EdgeType[v]) == f.weak || !f.names.is(s.NodeName[reg], nRegisteredListener) {
+				continue
+			}
+			if fn, ok := f.listenerFunction(reg); ok {
+				ev.Functions = append(ev.Functions, fn)
+				ev.Once = append(ev.Once, false)
+			}
+		}
+		if len(ev.Functions) > 0 {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// listenerFunction finds the JS function behind a RegisteredEventListener,
+// following only native nodes whose names say they are listeners.
+func (f *finder) listenerFunction(reg uint32) (uint32, bool) {
+	s := f.s
+	frontier := []uint32{reg}
+	for depth := 0; depth < 4 && len(frontier) > 0; depth++ {
+		var next []uint32
+		for _, n := range frontier {
+			for e := s.FirstEdge[n]; e < s.FirstEdge[n+1]; e++ {
+				to := s.EdgeTo[e]
+				if int(s.EdgeType[e]) == f.weak {
+					continue
+				}
+				switch {
+				case int(s.NodeType[to]) == f.closure:
+					return to, true
+				case int(s.NodeType[to]) == f.native && f.names.is(s.NodeName[to], nListenerNative):
+					next = append(next, to)
+				}
+			}
+		}
+		frontier = next
+	}
+	return 0, false
+}
+
+// listeners flags events with more listeners than the limit. Node's own
+// warning marker is evidence, not a criterion, so that raising the limit
+// silences an event as the user expects.
+func (f *finder) listeners() []*Suspect {
+	var out []*Suspect
+	for _, ev := range f.events() {
+		n := len(ev.Functions)
+		if n <= f.o.MaxListeners {
+			continue
+		}
+		groups := f.groupFunctions(ev.Functions, ev.Once)
+		emitter := f.className(ev.Emitter)
+		var title string
+		switch ev.Target {
+		case TargetDOM:
+			emitter = displayNative(f.s.Strings.String(f.s.NodeName[ev.Emitter]))
+			title = fmt.Sprintf("%s event listeners on %s", count(n), emitter)
+		default:
+			title = fmt.Sprintf("%s listeners for '%s' on %s", count(n), ev.Name, emitter)
+		}
+		detail := describeGroups(n, groups)
+		if ev.Warned {
+			if ev.Target == TargetEventEmitter {
+				detail += "; Node warned: MaxListenersExceededWarning"
+			} else {
+				detail += "; Node warned: MaxListenersExceededWarning for this event target"
+			}
+		}
+		s := &Suspect{
+			Kind: Listeners, Title: title, Detail: detail, Count: n,
+			RetainedSize: f.r.Retained[ev.Storage], ID: f.s.NodeID[ev.Emitter],
+			Listeners: &ListenerEvidence{
+				Emitter: emitter, EmitterID: f.s.NodeID[ev.Emitter], Event: ev.Name, Target: ev.Target,
+				Warned: ev.Warned, Groups: groups,
+			},
+		}
+		f.wantPath(ev.Emitter, &s.Path)
+		f.claimed[ev.Storage] = true
+		out = append(out, s)
+	}
+	return out
+}
+
+// displayNative shortens a Blink node name for a title: the start tag, or
+// the name up to its first " / ".
+func displayNative(name string) string {
+	if k := strings.Index(name, " / "); k > 0 && !strings.HasPrefix(name, "<") {
+		return name[:k]
+	}
+	if len(name) > 80 {
+		return name[:77] + "…"
+	}
+	return name
+}

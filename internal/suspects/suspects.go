@@ -1,0 +1,268 @@
+// Package suspects finds likely memory leaks in an analyzed heap snapshot:
+// EventEmitter and EventTarget listeners that accumulate, detached DOM
+// trees, oversized collections, duplicated strings and closures whose
+// contexts hold large amounts of memory.
+//
+// Every detector reads the snapshot's graph and DevTools' numbers from an
+// analysis.Result; none of them builds a reverse edge index, so finding
+// suspects costs little memory beyond the analysis itself.
+package suspects
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/heapsnap/heapsnap/internal/analysis"
+)
+
+// Kind names a detector. The names are stable: configuration files refer
+// to them (fail_on_suspects: [listeners, detached-dom]).
+type Kind string
+
+const (
+	Listeners        Kind = "listeners"
+	DetachedDOM      Kind = "detached-dom"
+	Collection       Kind = "collection"
+	DuplicateStrings Kind = "duplicate-strings"
+	Closure          Kind = "closure"
+)
+
+// Kinds lists every kind, in the order the detectors run.
+var Kinds = []Kind{Listeners, DetachedDOM, Collection, DuplicateStrings, Closure}
+
+// ParseKind returns the kind with this name, or an error listing the
+// valid names.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range Kinds {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = string(k)
+	}
+	return "", fmt.Errorf("unknown suspect kind %q (want %s)", s, strings.Join(names, ", "))
+}
+
+// Options are the detectors' thresholds. The zero value of a field means
+// its default (see DefaultOptions); Kinds selects the detectors.
+type Options struct {
+	// Kinds selects the detectors to run; nil runs all of them.
+	Kinds []Kind
+	// MaxListeners flags an event with more listeners than this on one
+	// emitter, event target or DOM node (Node's own default limit is 10);
+	// a negative value flags every event with a listener. Whether Node
+	// already printed MaxListenersExceededWarning is reported as evidence.
+	MaxListeners int
+	// CollectionThreshold flags a Map, Set, Array or dictionary-like object
+	// with at least this many entries.
+	CollectionThreshold int
+	// MinDuplicateWaste flags a string held in several copies when the
+	// copies beyond the first take at least this many bytes.
+	MinDuplicateWaste uint64
+	// MinDuplicateCopies is the least number of copies reported.
+	MinDuplicateCopies int
+	// MinContextSize flags a closure whose context retains at least this
+	// many bytes.
+	MinContextSize uint64
+	// MinDetachedNodes flags a group of detached DOM trees with at least
+	// this many DOM nodes.
+	MinDetachedNodes int
+	// PathDepth bounds the owner paths, in edges from the root.
+	PathDepth int
+}
+
+// Default thresholds.
+const (
+	DefaultMaxListeners        = 10
+	DefaultCollectionThreshold = 10000
+	DefaultMinDuplicateWaste   = 1000000
+	DefaultMinDuplicateCopies  = 10
+	DefaultMinContextSize      = 1000000
+	DefaultMinDetachedNodes    = 1
+	DefaultPathDepth           = 32
+)
+
+// DefaultOptions returns the default thresholds.
+func DefaultOptions() Options {
+	return Options{
+		MaxListeners:        DefaultMaxListeners,
+		CollectionThreshold: DefaultCollectionThreshold,
+		MinDuplicateWaste:   DefaultMinDuplicateWaste,
+		MinDuplicateCopies:  DefaultMinDuplicateCopies,
+		MinContextSize:      DefaultMinContextSize,
+		MinDetachedNodes:    DefaultMinDetachedNodes,
+		PathDepth:           DefaultPathDepth,
+	}
+}
+
+// Suspect is one finding. Count is what the kind counts: listeners for one
+// event, DOM nodes in detached trees, entries of a collection, copies of a
+// string, or closures. Exactly one evidence field is set, the one of Kind.
+type Suspect struct {
+	Kind  Kind   `json:"kind"`
+	Title string `json:"title"`
+	// Detail is one more sentence of explanation (where the listeners were
+	// created, what a closure's context holds, …).
+	Detail       string `json:"detail,omitempty"`
+	Count        int    `json:"count"`
+	RetainedSize uint64 `json:"retained_size"`
+	// Path is the owner path from a GC root or the global object to the
+	// object the suspect is about ("global.processor.emitter"); empty when
+	// there is none (e.g. duplicated strings).
+	Path string `json:"path"`
+	// ID is the node id of that object (0 when there is none).
+	ID uint32 `json:"id"`
+
+	// The evidence; JSON has it under "evidence" whatever the kind.
+	Listeners   *ListenerEvidence   `json:"-"`
+	DetachedDOM *DetachedEvidence   `json:"-"`
+	Collection  *CollectionEvidence `json:"-"`
+	Strings     *StringEvidence     `json:"-"`
+	Closure     *ClosureEvidence    `json:"-"`
+}
+
+// Evidence returns the kind-specific evidence.
+func (s *Suspect) Evidence() any {
+	switch {
+	case s.Listeners != nil:
+		return s.Listeners
+	case s.DetachedDOM != nil:
+		return s.DetachedDOM
+	case s.Collection != nil:
+		return s.Collection
+	case s.Strings != nil:
+		return s.Strings
+	case s.Closure != nil:
+		return s.Closure
+	}
+	return nil
+}
+
+// MarshalJSON writes the suspect with its evidence under "evidence".
+func (s Suspect) MarshalJSON() ([]byte, error) {
+	type plain Suspect // without this method
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // tag names such as <div> stay readable
+	err := enc.Encode(struct {
+		plain
+		Evidence any `json:"evidence"`
+	}{plain(s), s.Evidence()})
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
+}
+
+// ListenerEvidence describes the listeners of one event.
+type ListenerEvidence struct {
+	// Emitter is the class of the emitter or event target.
+	Emitter   string `json:"emitter"`
+	EmitterID uint32 `json:"emitter_id"`
+	Event     string `json:"event"`
+	// Target is "EventEmitter", "EventTarget" or "DOM".
+	Target string `json:"target"`
+	// Warned is set when the runtime already warned about this event
+	// (MaxListenersExceededWarning's marker is in the snapshot).
+	Warned bool `json:"warned"`
+	// Groups are the listeners grouped by function and source location,
+	// largest group first.
+	Groups []FunctionGroup `json:"groups"`
+}
+
+// FunctionGroup is a set of functions with the same name and source
+// location.
+type FunctionGroup struct {
+	Count int `json:"count"`
+	// Once counts listeners registered with once() (still pending).
+	Once     int      `json:"once,omitempty"`
+	Function string   `json:"function"`
+	Location Location `json:"location"`
+}
+
+// Location is a source position, 1-based as an editor shows it. File is
+// empty when the snapshot does not record the function's script.
+type Location struct {
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
+}
+
+// String formats the location as file:line:column.
+func (l Location) String() string {
+	switch {
+	case l.Line == 0:
+		return l.File
+	case l.File == "":
+		return fmt.Sprintf("<unknown>:%d:%d", l.Line, l.Column)
+	}
+	return fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Column)
+}
+
+// DetachedEvidence describes detached DOM trees held from the same place.
+type DetachedEvidence struct {
+	Trees []DetachedTree `json:"trees"`
+	// Listeners are event listeners registered on the trees' nodes.
+	Listeners []FunctionGroup `json:"listeners,omitempty"`
+}
+
+// DetachedTree is one detached DOM tree.
+type DetachedTree struct {
+	Root         string `json:"root"`
+	ID           uint32 `json:"id"`
+	Nodes        int    `json:"nodes"`
+	RetainedSize uint64 `json:"retained_size"`
+	Path         string `json:"path"`
+}
+
+// CollectionEvidence describes an oversized collection.
+type CollectionEvidence struct {
+	// Type is "Map", "Set", "Array" or "object".
+	Type    string `json:"type"`
+	Class   string `json:"class"`
+	Entries int    `json:"entries"`
+	// Values are the most common classes among the entries' targets.
+	Values []ClassCount `json:"values,omitempty"`
+}
+
+// ClassCount is a class name with a number of objects.
+type ClassCount struct {
+	Class string `json:"class"`
+	Count int    `json:"count"`
+}
+
+// StringEvidence describes one duplicated string.
+type StringEvidence struct {
+	// Value is the string, clipped to 200 characters.
+	Value       string `json:"value"`
+	Length      int    `json:"length"`
+	Copies      int    `json:"copies"`
+	TotalSize   uint64 `json:"total_size"`
+	WastedBytes uint64 `json:"wasted_bytes"`
+}
+
+// ClosureEvidence describes closures of one function whose contexts retain
+// a lot.
+type ClosureEvidence struct {
+	Function string   `json:"function"`
+	Location Location `json:"location"`
+	Closures int      `json:"closures"`
+	Contexts int      `json:"contexts"`
+	// Variables are the context variables that retain the most, biggest
+	// first.
+	Variables []Variable `json:"variables,omitempty"`
+}
+
+// Variable is a context variable and what it retains.
+type Variable struct {
+	Name         string `json:"name"`
+	Class        string `json:"class"`
+	RetainedSize uint64 `json:"retained_size"`
+}
+
+// Find runs the selected detectors and returns their suspects, ranked by
+// retained size, then count, then kind and title.
+func Find(r *analysis.Result, opts Options) []Suspect {
+	return find(r, opts.withDefaults())
+}

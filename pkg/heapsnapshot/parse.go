@@ -250,7 +250,13 @@ func (p *parser) sized(declared int) int {
 	return min(declared, initialRecords)
 }
 
+// grown returns s extended to n elements. A first allocation is a plain
+// make: memory fresh from the operating system is already zero, while
+// make-and-copy would clear every page (and fault it in) up front.
 func grown[T any](s []T, n int) []T {
+	if len(s) == 0 {
+		return make([]T, n)
+	}
 	out := make([]T, n)
 	copy(out, s)
 	return out

@@ -1,36 +1,39 @@
 package analysis
 
-// computeDominators is DevTools' calculateDominatorsAndRetainedSizes (the
-// dominator part): Lengauer–Tarjan with simple path compression over the
-// essential edges, including its two extra phases for nodes the root does
-// not reach. Those phases do not form a proper flow graph, so their result
-// depends on the exact procedure; it is ported step for step, with flat
-// arrays, explicit stacks instead of recursion, and linked-list buckets.
-//
-// It sets r.Dominator and returns the nodes in DFS order, which
+// computeDominators computes what DevTools' calculateDominatorsAndRetainedSizes
+// computes: the immediate dominator of every node over the essential edges.
+// It sets r.Dominator, r.Orphans and r.Leftovers, and returns the nodes in
+// an order where every node comes after its dominator, which
 // accumulateRetained needs.
 //
-// Two departures in layout, not in procedure, make it fit large heaps:
-//   - After the DFS every array is indexed by DFS number instead of node,
-//     retainer lists included. The main loop walks numbers downwards and
-//     path compression walks towards smaller numbers, so its memory
-//     accesses stay near each other instead of jumping across the heap.
-//   - Arrays share storage where lifetimes allow: a vertex's parent becomes
-//     its forest ancestor once linked (a bitset says which are), and one
-//     array is the bucket chain, then the dominator.
+// DevTools runs Lengauer–Tarjan from the root, then a DFS from each node
+// that has no essential retainer ("orphans", hung under the root), then
+// numbers what is left ("leftovers": cycles retained only by each other)
+// without a DFS. Its result is therefore the exact dominator tree of the
+// graph plus a root → orphan edge per orphan, with every leftover
+// dominated by the root: a leftover's retainers are all leftovers, whose
+// semidominators are numbered after every node the DFS reached, so they
+// never lower a reached node's semidominator, and their own buckets are
+// never processed. Any exact algorithm over that graph gives the same tree
+// (dominators are unique), so heapsnap uses Semi-NCA, which needs no
+// buckets and keeps each vertex's working state in one 12-byte record. The
+// tests compare it with a step-for-step port of DevTools' code on random
+// graphs full of orphans, leftovers and self edges, and with DevTools'
+// own output on real snapshots.
 //
-// Vertices are numbered v = ordinal+1 and DFS numbers start at 1; 0 means
-// "none".
-//
-// When sp is not nil, the forward edges are parked once the retainer lists
-// are built: the main loop does not read them.
+// After the DFS, vertices are identified by DFS number (1 = the root), and
+// retainer lists are laid out by number: the main loop walks numbers
+// downwards and path compression walks towards smaller numbers, which
+// keeps memory accesses near each other on heaps of tens of millions of
+// nodes. When sp is not nil, the forward edges are parked while the main
+// loop runs.
 func (r *Result) computeDominators(essential bitset, sp *spill) (order []uint32) {
 	s := r.Snap
 	n := uint32(s.NodeCount)
 	first, to := s.FirstEdge, s.EdgeTo
 
-	// Essential in-degree of every vertex: phase 2 needs it, and it sizes
-	// the retainer lists.
+	// Essential in-degree of every vertex (vertex = ordinal+1): orphans
+	// have none, and it sizes the retainer lists.
 	indeg := make([]uint32, n+1)
 	for e, t := range to {
 		if essential.has(uint32(e)) {
@@ -38,183 +41,178 @@ func (r *Result) computeDominators(essential bitset, sp *spill) (order []uint32)
 		}
 	}
 
-	num := make([]uint32, n+1)    // DFS number of each vertex; 0 until visited
-	vertex := make([]uint32, n+1) // vertex of each DFS number
-	parent := make([]uint32, n+1) // DFS parent of each vertex
-	cursor := make([]uint32, n+1) // next edge to try, per vertex
+	num := make([]uint32, n+1)       // DFS number of each vertex; 0 until visited
+	vertex := make([]uint32, n+1)    // vertex of each DFS number
+	parentNum := make([]uint32, n+1) // DFS number of each number's DFS parent
 	count := uint32(0)
-	// Iterative DFS; its preorder equals a recursive DFS trying edges in
-	// file order.
-	dfs := func(start uint32) {
-		cursor[start] = first[start-1]
-		for v := start; v != 0; {
-			if num[v] == 0 {
-				count++
-				num[v] = count
-				vertex[count] = v
-			}
-			next := parent[v]
-			for end := first[v]; cursor[v] < end; cursor[v]++ {
-				e := cursor[v]
+	// Iterative DFS with an explicit stack: a frame per vertex on the
+	// current path keeps its edge cursor where the loop is working
+	// instead of in a per-node array.
+	type frame struct{ next, end, num uint32 }
+	var path []frame
+	visit := func(v, parent uint32) {
+		count++
+		num[v] = count
+		vertex[count] = v
+		parentNum[count] = parent
+		path = append(path, frame{first[v-1], first[v], count})
+	}
+	dfs := func(start, parent uint32) {
+		visit(start, parent)
+		for len(path) > 0 {
+			top := &path[len(path)-1]
+			for top.next < top.end {
+				e := top.next
+				top.next++
 				if !essential.has(e) {
 					continue
 				}
-				w := to[e] + 1
-				if num[w] == 0 {
-					parent[w] = v
-					cursor[w] = first[w-1]
-					next = w
+				if w := to[e] + 1; num[w] == 0 {
+					visit(w, top.num)
 					break
 				}
 			}
-			v = next
+			if top := &path[len(path)-1]; top.next >= top.end {
+				path = path[:len(path)-1]
+			}
 		}
 	}
 	root := s.Root() + 1
-	dfs(root)
-	if count < n {
-		// Nodes with no essential retainer hang under the root.
-		for v := uint32(1); v <= n; v++ {
-			if num[v] == 0 && indeg[v] == 0 {
-				parent[v] = root
-				dfs(v)
-				r.Orphans++
-			}
+	dfs(root, 0)
+	for v := uint32(1); v <= n && count < n; v++ {
+		if num[v] == 0 && indeg[v] == 0 {
+			dfs(v, 1)
+			r.Orphans++
 		}
 	}
-	if count < n {
-		// What is left is retained only by unreachable cycles: numbered in
-		// ordinal order, without a DFS.
-		for v := uint32(1); v <= n; v++ {
-			if num[v] == 0 {
-				parent[v] = root
-				count++
-				num[v] = count
-				vertex[count] = v
-				r.Leftovers++
-			}
+	path = nil
+	reached := count
+	for v := uint32(1); v <= n && count < n; v++ {
+		if num[v] == 0 {
+			count++
+			num[v] = count
+			vertex[count] = v
+			parentNum[count] = 1
+			r.Leftovers++
 		}
 	}
 
-	// From here on, DFS numbers. Retainer lists by number, in DevTools'
-	// slot order: the reverse of (source ordinal, edge order).
-	revFirst := cursor
-	revFirst[0] = 0
+	// Retainer lists by DFS number, without leftovers: a leftover is
+	// dominated by the root whatever retains it, and as a retainer of a
+	// reached node it changes nothing (its semidominator is larger than
+	// every reached node's number). Leftovers are few; take their edges
+	// out of the in-degrees.
+	for i := reached + 1; i <= count; i++ {
+		src := vertex[i] - 1
+		for e := first[src]; e < first[src+1]; e++ {
+			if essential.has(e) {
+				indeg[to[e]+1]--
+			}
+		}
+	}
+	revFirst := make([]uint32, n+1)
 	for i := uint32(1); i <= count; i++ {
-		revFirst[i] = revFirst[i-1] + indeg[vertex[i]]
+		revFirst[i] = revFirst[i-1]
+		if i <= reached {
+			revFirst[i] += indeg[vertex[i]]
+		}
 	}
 	revSrc := make([]uint32, revFirst[count])
 	fill := indeg // next free slot of each number, counting down
 	copy(fill, revFirst)
 	for src := uint32(0); src < n; src++ {
 		from := num[src+1]
+		if from > reached {
+			continue
+		}
 		for e := first[src]; e < first[src+1]; e++ {
 			if essential.has(e) {
-				i := num[to[e]+1]
-				fill[i]--
-				revSrc[fill[i]] = from
+				t := num[to[e]+1]
+				fill[t]--
+				revSrc[fill[t]] = from
 			}
 		}
 	}
+	fill, indeg = nil, nil
+	// idom[i] starts as i's DFS parent, Semi-NCA's first guess.
+	idom := parentNum
+	idom[0] = 0
+	num = nil
 	essential = nil
 	park(sp, &s.EdgeTo)
 	park(sp, &s.FirstEdge)
 	first, to = nil, nil
 	r.release()
-	// tree[i] is i's DFS parent until the main loop links i into the
-	// forest; from then on it is LT's ancestor[i].
-	tree := fill
-	for i := uint32(1); i <= count; i++ {
-		tree[i] = num[parent[vertex[i]]]
+
+	// Semidominators by Lengauer–Tarjan's EVAL with path compression over
+	// a forest of processed vertices. Each vertex's record holds its
+	// forest ancestor (top bit: linked into the forest), the smallest
+	// semidominator on its compressed path, and its own semidominator.
+	const linkedBit = 1 << 31
+	type vertexState struct{ ancestor, pathSemi, semi uint32 }
+	st := make([]vertexState, count+1)
+	for i := range st {
+		st[i] = vertexState{ancestor: idom[i], pathSemi: uint32(i), semi: uint32(i)}
 	}
-	label := parent
-	semi := num
-	for i := range label {
-		label[i] = uint32(i)
-		semi[i] = uint32(i)
-	}
-	// link[i] is i's successor in a bucket, then its dominator.
-	link := make([]uint32, n+1)
-	bucketHead := make([]uint32, n+1)
-	linked := newBitset(int(n) + 1)
 	var stack []uint32
 	eval := func(v0 uint32) uint32 {
-		if !linked.has(v0) {
-			return v0
+		if st[v0].ancestor&linkedBit == 0 {
+			return st[v0].semi // not processed yet: its own number
 		}
 		v := v0
-		for linked.has(tree[v]) {
+		for {
+			a := st[v].ancestor &^ linkedBit
+			if st[a].ancestor&linkedBit == 0 {
+				break
+			}
 			stack = append(stack, v)
-			v = tree[v]
+			v = a
 		}
 		for len(stack) > 0 {
 			w := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			a := tree[w]
-			if semi[label[a]] < semi[label[w]] {
-				label[w] = label[a]
+			a := st[w].ancestor &^ linkedBit
+			if st[a].pathSemi < st[w].pathSemi {
+				st[w].pathSemi = st[a].pathSemi
 			}
-			tree[w] = tree[a]
+			st[w].ancestor = st[a].ancestor
 		}
-		return label[v0]
+		return st[v0].pathSemi
 	}
 	for w := count; w >= 2; w-- {
+		semi := st[w].semi
 		lo, hi := revFirst[w-1], revFirst[w]
-		for k := lo; k < hi; k++ {
-			if u := eval(revSrc[k]); semi[u] < semi[w] {
-				semi[w] = semi[u]
-			}
-		}
 		if lo == hi {
-			semi[w] = semi[1] // no retainer: as if held by the root
+			semi = 1 // no retainer: as if held by the root
 		}
-		b := semi[w]
-		link[w] = bucketHead[b]
-		bucketHead[b] = w
-		pw := tree[w]
-		linked.set(w) // LINK(pw, w): tree[w] is now w's ancestor
-		// Buckets are filled by prepending; DevTools walks them in
-		// insertion order, so reverse the list first.
-		var v uint32
-		for x := bucketHead[pw]; x != 0; {
-			next := link[x]
-			link[x] = v
-			v, x = x, next
-		}
-		bucketHead[pw] = 0
-		for v != 0 {
-			next := link[v]
-			if u := eval(v); semi[u] < semi[v] {
-				link[v] = u
-			} else {
-				link[v] = pw
+		for k := lo; k < hi; k++ {
+			if sv := eval(revSrc[k]); sv < semi {
+				semi = sv
 			}
-			v = next
 		}
+		st[w].semi = semi
+		st[w].pathSemi = semi
+		st[w].ancestor |= linkedBit
 	}
-	// Vertices still in a bucket never got a dominator (0 in DevTools).
-	for b, head := range bucketHead {
-		for x := head; x != 0; {
-			next := link[x]
-			link[x] = 0
-			x = next
-		}
-		bucketHead[b] = 0
-	}
-	revFirst, revSrc, tree, bucketHead, stack = nil, nil, nil, nil, nil
-	dom := link
-	dom[0], dom[1] = 1, 1
+	revFirst, revSrc, stack = nil, nil, nil
+	// The immediate dominator is the nearest common ancestor of the DFS
+	// parent and the semidominator in the tree built so far.
+	idom[1] = 1
 	for w := uint32(2); w <= count; w++ {
-		if dom[w] != semi[w] {
-			dom[w] = dom[dom[w]]
+		d := idom[w]
+		for d > st[w].semi {
+			d = idom[d]
 		}
+		idom[w] = d
 	}
+	st = nil
+
 	// Back to node ordinals.
-	idom := label[:n:n]
+	dominator := make([]uint32, n)
 	for w := uint32(1); w <= count; w++ {
-		idom[vertex[w]-1] = vertex[dom[w]] - 1
+		dominator[vertex[w]-1] = vertex[idom[w]] - 1
 	}
-	r.Dominator = idom
+	r.Dominator = dominator
 	order = vertex[1 : count+1]
 	for i, v := range order {
 		order[i] = v - 1
@@ -223,8 +221,8 @@ func (r *Result) computeDominators(essential bitset, sp *spill) (order []uint32)
 }
 
 // accumulateRetained computes retained sizes: each node's adjusted self size
-// plus its dominator-tree children's retained sizes, summed in reverse DFS
-// order as DevTools does.
+// plus its dominator-tree children's retained sizes. order lists every
+// node after its dominator, so one backward pass adds each subtree up.
 func (r *Result) accumulateRetained(order []uint32) {
 	s := r.Snap
 	retained := make([]uint64, s.NodeCount)

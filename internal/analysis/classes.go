@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
+	"unsafe"
 
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
@@ -68,13 +70,17 @@ func (r *Result) isPlainObject(i uint32) bool {
 // lists of plain objects ({a, b}), kept if common enough.
 func (r *Result) inferInterfaces() []Interface {
 	s := r.Snap
-	k := r.kinds
 	type candidate struct {
 		iface Interface
 		count int
 	}
 	var cands []candidate
 	index := map[string]int{}
+	// Objects of one shape have the same property list, so the candidate
+	// is worked out once per shape (its property names, as string
+	// indices in edge order) and looked up after that.
+	byShape := map[string]int{}
+	var shape []uint32
 	var name []byte
 	var props []uint32
 	plain := 0
@@ -83,18 +89,21 @@ func (r *Result) inferInterfaces() []Interface {
 			continue
 		}
 		plain++
+		shape = r.propertyShape(i, shape)
+		if c, ok := byShape[shapeKey(shape)]; ok {
+			if c >= 0 {
+				cands[c].count++
+			}
+			continue
+		}
 		name = append(name[:0], '{')
 		props = props[:0]
 		width := 1 // UTF-16 length of name
-		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-			if int(s.EdgeType[e]) != k.property {
+		for _, p := range shape {
+			if r.is(p, nameProto) {
 				continue
 			}
-			if r.is(s.EdgeName[e], nameProto) {
-				continue
-			}
-			p := s.Strings.Bytes(s.EdgeName[e])
-			f := formatPropertyName(p)
+			f := formatPropertyName(s.Strings.Bytes(p))
 			fw := heapsnapshot.UTF16Len(f)
 			if width > 1 && width+fw > 120 {
 				break
@@ -105,22 +114,25 @@ func (r *Result) inferInterfaces() []Interface {
 			}
 			name = append(name, f...)
 			width += fw
-			props = append(props, s.EdgeName[e])
+			props = append(props, p)
 		}
 		if len(props) == 0 {
+			byShape[strings.Clone(shapeKey(shape))] = -1
 			continue
 		}
 		name = append(name, '}')
-		if c, ok := index[string(name)]; ok {
-			cands[c].count++
-			continue
+		c, ok := index[string(name)]
+		if !ok {
+			names := make([]string, len(props))
+			for j, p := range props {
+				names[j] = s.Strings.String(p)
+			}
+			c = len(cands)
+			index[string(name)] = c
+			cands = append(cands, candidate{iface: Interface{Name: string(name), Props: names}})
 		}
-		names := make([]string, len(props))
-		for j, p := range props {
-			names[j] = s.Strings.String(p)
-		}
-		index[string(name)] = len(cands)
-		cands = append(cands, candidate{iface: Interface{Name: string(name), Props: names}, count: 1})
+		cands[c].count++
+		byShape[strings.Clone(shapeKey(shape))] = c
 	}
 	slices.SortStableFunc(cands, func(a, b candidate) int { return b.count - a.count })
 	minCount := max(2, float64(plain)/1000)
@@ -132,6 +144,30 @@ func (r *Result) inferInterfaces() []Interface {
 		defs = append(defs, c.iface)
 	}
 	return defs
+}
+
+// propertyShape returns the names (string indices) of node i's property
+// edges in edge order, reusing buf. DevTools' interface inference and
+// matching depend on nothing else.
+func (r *Result) propertyShape(i uint32, buf []uint32) []uint32 {
+	s := r.Snap
+	buf = buf[:0]
+	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+		if int(s.EdgeType[e]) == r.kinds.property {
+			buf = append(buf, s.EdgeName[e])
+		}
+	}
+	return buf
+}
+
+// shapeKey views a property shape as a map key without copying: fine for
+// lookups, but a key stored in a map must be cloned, since the shape's
+// buffer is reused.
+func shapeKey(shape []uint32) string {
+	if len(shape) == 0 {
+		return ""
+	}
+	return unsafe.String((*byte)(unsafe.Pointer(unsafe.SliceData(shape))), 4*len(shape))
 }
 
 // ifaceNode is a node of the tree DevTools builds over the interface
@@ -193,10 +229,16 @@ type classNamer struct {
 	r     *Result
 	added map[string]uint32 // names appended by this pass, by text
 	tree  *ifaceNode
+	// byShape remembers each property shape's match (see propertyShape):
+	// the interface's string index, or noInterface.
+	byShape map[string]uint32
 	// scratch for interface matching
+	shape  []uint32
 	props  [][]byte
 	states []*ifaceNode
 }
+
+const noInterface = ^uint32(0)
 
 func (c *classNamer) appended(name []byte) uint32 {
 	if idx, ok := c.added[string(name)]; ok {
@@ -209,12 +251,28 @@ func (c *classNamer) appended(name []byte) uint32 {
 
 // interfaceName returns the interface class of plain object i, or false.
 func (c *classNamer) interfaceName(i uint32) (uint32, bool) {
+	c.shape = c.r.propertyShape(i, c.shape)
+	if c.byShape == nil {
+		c.byShape = map[string]uint32{}
+	}
+	if idx, ok := c.byShape[shapeKey(c.shape)]; ok {
+		return idx, idx != noInterface
+	}
+	idx, ok := c.matchInterface()
+	if !ok {
+		idx = noInterface
+	}
+	c.byShape[strings.Clone(shapeKey(c.shape))] = idx
+	return idx, ok
+}
+
+// matchInterface is DevTools' applyInterfaceDefinitions for one object,
+// whose property names are in c.shape.
+func (c *classNamer) matchInterface() (uint32, bool) {
 	s := c.r.Snap
 	c.props = c.props[:0]
-	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-		if int(s.EdgeType[e]) == c.r.kinds.property {
-			c.props = append(c.props, s.Strings.Bytes(s.EdgeName[e]))
-		}
+	for _, p := range c.shape {
+		c.props = append(c.props, s.Strings.Bytes(p))
 	}
 	slices.SortFunc(c.props, heapsnapshot.CompareUTF16)
 	c.states = append(c.states[:0], c.tree)

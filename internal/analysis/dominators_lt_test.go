@@ -193,4 +193,3 @@ func (r *Result) ltReference(essential bitset) []uint32 {
 	}
 	return idom
 }
-

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -62,6 +63,14 @@ func Run(build BuildInfo) int {
 		fmt.Fprintln(os.Stderr, "\nheapsnap: interrupted")
 		os.Exit(ExitSignal)
 	}()
+	if path := os.Getenv("HEAPSNAP_CPUPROFILE"); path != "" {
+		// For profiling heapsnap itself (docs/performance.md).
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	return Main(os.Args[1:], Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, build)
 }
 

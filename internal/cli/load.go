@@ -58,8 +58,8 @@ func (a *app) load(path string) (*analysis.Result, error) {
 		trace.step(name)
 		steps.describe("analyzing: " + name)
 	}}
-	if snap.NodeCount >= spillThreshold {
-		opts.SpillDir = spillDir()
+	if dir := spillDir(); snap.NodeCount >= spillThreshold && dir != "off" {
+		opts.SpillDir = dir
 	}
 	res, err := analysis.Run(snap, opts)
 	steps.finish()
@@ -75,8 +75,8 @@ func (a *app) load(path string) (*analysis.Result, error) {
 // snapshot).
 const spillThreshold = 2_000_000
 
-// spillDir is where the analysis parks columns: $HEAPSNAP_SPILL_DIR, else
-// the system's temporary directory.
+// spillDir is where the analysis parks columns: $HEAPSNAP_SPILL_DIR (or
+// "off" not to spill), else the system's temporary directory.
 func spillDir() string {
 	if dir := os.Getenv("HEAPSNAP_SPILL_DIR"); dir != "" {
 		return dir

@@ -160,23 +160,25 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	// on (shallow sizes, distances, class names and the class counts) run
 	// first, so that their temporary arrays are gone, and their results
 	// can be parked, by the time the dominator arrays, the largest, are
-	// allocated.
+	// allocated. Independent steps run two at a time: none writes what
+	// the other reads (class names defer their additions to the string
+	// table until both are done).
 	step("DOM state")
 	r.propagateDOMState()
-	step("page objects")
-	page := r.markPageOwned()
-	step("essential edges")
-	essential := r.essentialEdges(page)
-	page = nil
-	step("shallow sizes")
-	r.transferShallowSizes()
+	step("page objects, essential edges, shallow sizes")
+	var essential bitset
+	both(func() {
+		essential = r.essentialEdges(r.markPageOwned())
+	}, r.transferShallowSizes)
 	release()
-	step("distances")
-	r.computeDistances()
-	release()
-	step("class names")
-	r.Interfaces = r.inferInterfaces()
-	r.assignClasses(r.Interfaces)
+	step("distances, class names")
+	var names *classNamer
+	both(r.computeDistances, func() {
+		r.Interfaces = r.inferInterfaces()
+		names = r.nameClasses(r.Interfaces)
+	})
+	names.flush()
+	r.keyClasses()
 	r.countMembers()
 	release()
 
@@ -232,6 +234,17 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	r.computeStatistics()
 	release()
 	return r, nil
+}
+
+// both runs a and b concurrently and waits for both.
+func both(a, b func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b()
+	}()
+	a()
+	<-done
 }
 
 func hasField(fields []string, name string) bool {

@@ -229,6 +229,9 @@ type classNamer struct {
 	r     *Result
 	added map[string]uint32 // names appended by this pass, by text
 	tree  *ifaceNode
+	// pending strings get indices from base on; see appendString.
+	pending []string
+	base    uint32
 	// byShape remembers each property shape's match (see propertyShape):
 	// the interface's string index, or noInterface.
 	byShape map[string]uint32
@@ -244,9 +247,32 @@ func (c *classNamer) appended(name []byte) uint32 {
 	if idx, ok := c.added[string(name)]; ok {
 		return idx
 	}
-	idx := c.r.Snap.Strings.Append(name)
+	idx := c.appendString(string(name))
 	c.added[string(name)] = idx
 	return idx
+}
+
+// appendString gives name the string index it will have once flush
+// appends it. Appending is deferred so that naming classes can run while
+// another stage reads the string table.
+func (c *classNamer) appendString(name string) uint32 {
+	c.pending = append(c.pending, name)
+	return c.base + uint32(len(c.pending)) - 1
+}
+
+// flush appends the strings the namer gave indices to.
+func (c *classNamer) flush() {
+	for _, name := range c.pending {
+		c.r.Snap.Strings.Append([]byte(name))
+	}
+	c.pending = nil
+}
+
+func newClassNamer(r *Result, defs []Interface) *classNamer {
+	if r.interfaceNames == nil {
+		r.interfaceNames = map[string]uint32{}
+	}
+	return &classNamer{r: r, added: map[string]uint32{}, tree: buildIfaceTree(defs), base: uint32(r.Snap.Strings.Len())}
 }
 
 // interfaceName returns the interface class of plain object i, or false.
@@ -300,7 +326,7 @@ func (c *classNamer) matchInterface() (uint32, bool) {
 	if idx, ok := c.r.interfaceNames[match.name]; ok {
 		return idx, true
 	}
-	idx := s.Strings.Append([]byte(match.name))
+	idx := c.appendString(match.name)
 	c.r.interfaceNames[match.name] = idx
 	return idx, true
 }
@@ -309,13 +335,20 @@ func (c *classNamer) matchInterface() (uint32, bool) {
 // applyInterfaceDefinitions(defs), followed by class keys: it fills r.Class
 // and r.Classes.
 func (r *Result) assignClasses(defs []Interface) {
+	c := r.nameClasses(defs)
+	c.flush()
+	r.keyClasses()
+}
+
+// nameClasses sets r.Class to each node's class name (a string index) as
+// calculateObjectNames and applyInterfaceDefinitions(defs) do. It only
+// reads the snapshot: the names it adds to the string table are appended
+// by the returned namer's flush, which must come before keyClasses.
+func (r *Result) nameClasses(defs []Interface) *classNamer {
 	s := r.Snap
 	k := r.kinds
 	n := uint32(s.NodeCount)
-	if r.interfaceNames == nil {
-		r.interfaceNames = map[string]uint32{}
-	}
-	c := &classNamer{r: r, added: map[string]uint32{}, tree: buildIfaceTree(defs)}
+	c := newClassNamer(r, defs)
 	system := c.appended([]byte("(system)"))
 	compiledCode := c.appended([]byte("(compiled code)"))
 	function := c.appended([]byte("Function"))
@@ -370,7 +403,7 @@ func (r *Result) assignClasses(defs []Interface) {
 		}
 	}
 	r.Class = cls
-	r.keyClasses()
+	return c
 }
 
 // keyClasses turns r.Class from class name indices into class ids, one per

@@ -16,7 +16,7 @@ func (r *Result) Reclassify(defs []Interface) {
 	for i, c := range r.Class {
 		names[i] = r.Classes[c].NameIndex
 	}
-	c := &classNamer{r: r, tree: buildIfaceTree(defs)}
+	c := newClassNamer(r, defs)
 	for i := range uint32(s.NodeCount) {
 		if !r.isPlainObject(i) {
 			continue
@@ -28,6 +28,7 @@ func (r *Result) Reclassify(defs []Interface) {
 		}
 	}
 	r.Class = names
+	c.flush()
 	r.keyClasses()
 	r.aggregate()
 }

@@ -55,7 +55,7 @@ type BuildInfo struct {
 func Run(build BuildInfo) int {
 	// The graph arrays are pointer-free, so collecting often costs little
 	// and keeps the peak close to what is live.
-	debug.SetGCPercent(25)
+	debug.SetGCPercent(100)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {

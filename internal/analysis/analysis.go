@@ -11,6 +11,7 @@
 package analysis
 
 import (
+	"math/bits"
 	"runtime"
 
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
@@ -188,23 +189,41 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 		sp = newSpill(opts.SpillDir)
 		defer sp.close()
 	}
-	// Park what the dominator stage does not read. NodeDetachedness is
-	// DOMState (propagation updates it in place); both come back below.
-	park(sp, &r.Distance)
-	park(sp, &s.NodeID)
-	park(sp, &s.NodeName)
-	park(sp, &r.DOMState)
-	park(sp, &s.EdgeName)
-	park(sp, &s.EdgeType)
-	park(sp, &s.Locations)
-	park(sp, &s.NodeType)
-	class := park(sp, &r.Class)
-	sizes := park(sp, &s.NodeSelfSize)
+	// Park, of what the dominator stage does not read, just enough that
+	// its arrays fit in memory the later stages will use anyway (the
+	// retained sizes and dominators it leaves behind): then it never sets
+	// the peak, and the spill file costs as little I/O as it can.
+	// NodeDetachedness is DOMState (propagation updated it in place); both
+	// come back below.
+	need := dominatorBytes(s.NodeCount, essential) - 12*int64(s.NodeCount)
+	var class, sizes *parked
+	for _, col := range []struct {
+		bytes int
+		park  func() *parked
+	}{
+		{4 * len(s.EdgeName), func() *parked { return park(sp, &s.EdgeName) }},
+		{4 * len(s.NodeName), func() *parked { return park(sp, &s.NodeName) }},
+		{4 * len(s.NodeID), func() *parked { return park(sp, &s.NodeID) }},
+		{4 * len(r.Distance), func() *parked { return park(sp, &r.Distance) }},
+		{len(s.EdgeType), func() *parked { return park(sp, &s.EdgeType) }},
+		{16 * len(s.Locations), func() *parked { return park(sp, &s.Locations) }},
+		{len(s.NodeType), func() *parked { return park(sp, &s.NodeType) }},
+		{len(r.DOMState), func() *parked { return park(sp, &r.DOMState) }},
+		{4 * len(r.Class), func() *parked { class = park(sp, &r.Class); return class }},
+		{4 * len(s.NodeSelfSize), func() *parked { sizes = park(sp, &s.NodeSelfSize); return sizes }},
+	} {
+		if need <= 0 {
+			break
+		}
+		if col.park() != nil {
+			need -= int64(col.bytes)
+		}
+	}
 	if s.NodeDetachedness != nil && r.DOMState == nil {
 		s.NodeDetachedness = nil
 	}
 	release()
-	order := r.computeDominators(essential, sp)
+	order := r.computeDominators(essential)
 	essential = nil
 	release()
 	step("retained sizes")
@@ -234,6 +253,17 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	r.computeStatistics()
 	release()
 	return r, nil
+}
+
+// dominatorBytes is what computeDominators allocates at its peak: five
+// 4-byte arrays per node (8 bytes of them per-vertex state) and a 4-byte
+// retainer slot per essential edge.
+func dominatorBytes(nodes int, essential bitset) int64 {
+	edges := 0
+	for _, w := range essential {
+		edges += bits.OnesCount64(w)
+	}
+	return 20*int64(nodes+1) + 4*int64(edges)
 }
 
 // both runs a and b concurrently and waits for both.

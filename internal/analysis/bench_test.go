@@ -49,7 +49,7 @@ func BenchmarkDominators(b *testing.B) {
 	essential := r.essentialEdges(r.markPageOwned())
 	for b.Loop() {
 		r.Orphans, r.Leftovers = 0, 0
-		r.computeDominators(essential, nil)
+		r.computeDominators(essential)
 	}
 	b.ReportMetric(float64(s.NodeCount)*float64(b.N)/b.Elapsed().Seconds(), "nodes/s")
 }

@@ -25,9 +25,8 @@ package analysis
 // retainer lists are laid out by number: the main loop walks numbers
 // downwards and path compression walks towards smaller numbers, which
 // keeps memory accesses near each other on heaps of tens of millions of
-// nodes. When sp is not nil, the forward edges are parked while the main
-// loop runs.
-func (r *Result) computeDominators(essential bitset, sp *spill) (order []uint32) {
+// nodes.
+func (r *Result) computeDominators(essential bitset) (order []uint32) {
 	s := r.Snap
 	n := uint32(s.NodeCount)
 	first, to := s.FirstEdge, s.EdgeTo
@@ -139,25 +138,24 @@ func (r *Result) computeDominators(essential bitset, sp *spill) (order []uint32)
 	idom[0] = 0
 	num = nil
 	essential = nil
-	park(sp, &s.EdgeTo)
-	park(sp, &s.FirstEdge)
-	first, to = nil, nil
 	r.release()
 
 	// Semidominators by Lengauer–Tarjan's EVAL with path compression over
 	// a forest of processed vertices. Each vertex's record holds its
-	// forest ancestor (top bit: linked into the forest), the smallest
-	// semidominator on its compressed path, and its own semidominator.
+	// forest ancestor (top bit: linked into the forest) and the smallest
+	// semidominator on its compressed path. A processed vertex's own
+	// semidominator goes into revFirst[w], which nothing reads once w is
+	// processed.
 	const linkedBit = 1 << 31
-	type vertexState struct{ ancestor, pathSemi, semi uint32 }
+	type vertexState struct{ ancestor, pathSemi uint32 }
 	st := make([]vertexState, count+1)
 	for i := range st {
-		st[i] = vertexState{ancestor: idom[i], pathSemi: uint32(i), semi: uint32(i)}
+		st[i] = vertexState{ancestor: idom[i], pathSemi: uint32(i)}
 	}
 	var stack []uint32
 	eval := func(v0 uint32) uint32 {
 		if st[v0].ancestor&linkedBit == 0 {
-			return st[v0].semi // not processed yet: its own number
+			return v0 // not processed yet: its semidominator is itself
 		}
 		v := v0
 		for {
@@ -180,7 +178,7 @@ func (r *Result) computeDominators(essential bitset, sp *spill) (order []uint32)
 		return st[v0].pathSemi
 	}
 	for w := count; w >= 2; w-- {
-		semi := st[w].semi
+		semi := w
 		lo, hi := revFirst[w-1], revFirst[w]
 		if lo == hi {
 			semi = 1 // no retainer: as if held by the root
@@ -190,22 +188,23 @@ func (r *Result) computeDominators(essential bitset, sp *spill) (order []uint32)
 				semi = sv
 			}
 		}
-		st[w].semi = semi
+		revFirst[w] = semi
 		st[w].pathSemi = semi
 		st[w].ancestor |= linkedBit
 	}
-	revFirst, revSrc, stack = nil, nil, nil
+	semiOf := revFirst
+	revFirst, revSrc, stack, st = nil, nil, nil, nil
 	// The immediate dominator is the nearest common ancestor of the DFS
 	// parent and the semidominator in the tree built so far.
 	idom[1] = 1
 	for w := uint32(2); w <= count; w++ {
 		d := idom[w]
-		for d > st[w].semi {
+		for d > semiOf[w] {
 			d = idom[d]
 		}
 		idom[w] = d
 	}
-	st = nil
+	semiOf = nil
 
 	// Back to node ordinals.
 	dominator := make([]uint32, n)

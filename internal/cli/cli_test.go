@@ -204,3 +204,29 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("exit %d: %q", code, stdout)
 	}
 }
+
+// TestReadmeExample keeps the README's sample output true: it runs the
+// command the README shows and compares the block that follows it.
+func TestReadmeExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(testutil.Root(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const prompt = "$ heapsnap analyze testdata/scenarios/snapshots/incident-leak.heapsnapshot.gz --top 5 --largest 3\n"
+	_, block, ok := strings.Cut(string(readme), prompt)
+	if !ok {
+		t.Fatal("README has no analyze example")
+	}
+	want, _, ok := strings.Cut(block, "```")
+	if !ok {
+		t.Fatal("README example block is not closed")
+	}
+	got, _, code := run(t, nil, "analyze", sample, "--top", "5", "--largest", "3")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	got = strings.ReplaceAll(got, sample, relSample)
+	if got != want {
+		t.Errorf("README example is out of date; the command now prints:\n%s", got)
+	}
+}

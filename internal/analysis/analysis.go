@@ -13,6 +13,7 @@ package analysis
 import (
 	"math/bits"
 	"runtime"
+	"runtime/debug"
 
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
@@ -55,7 +56,7 @@ type Result struct {
 	DOMState []uint8
 	// Retained is DevTools' retained size: the adjusted self size plus the
 	// retained sizes of the node's dominator-tree children.
-	Retained []uint64
+	Retained RetainedSizes
 	// Dominator is the immediate dominator's ordinal; the root's is itself.
 	Dominator []uint32
 	// Distance is DevTools' internal distance (NoDistance for unreachable
@@ -88,6 +89,17 @@ type Result struct {
 	// weakMapNames marks strings that may name WeakMap ephemeron edges.
 	weakMapNames bitset
 	returnMemory bool
+	// spare is an array computeDominators leaves for accumulateRetained.
+	spare []uint32
+}
+
+// returnToOS hands freed memory back to the operating system when the
+// caller asked for it. Used where a stage dropped arrays of other sizes than
+// the next one allocates, which the heap could not reuse in place.
+func (r *Result) returnToOS() {
+	if r.returnMemory {
+		debug.FreeOSMemory()
+	}
 }
 
 // release collects garbage when the caller asked for it
@@ -222,10 +234,20 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	if s.NodeDetachedness != nil && r.DOMState == nil {
 		s.NodeDetachedness = nil
 	}
-	release()
+	if sp != nil {
+		r.returnToOS()
+	} else {
+		release()
+	}
 	order := r.computeDominators(essential)
 	essential = nil
-	release()
+	if sp != nil {
+		// The parked columns come back into memory the dominator arrays
+		// held, which is shaped differently.
+		r.returnToOS()
+	} else {
+		release()
+	}
 	step("retained sizes")
 	if err := sizes.restore(); err != nil {
 		return nil, err
@@ -251,7 +273,12 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 		s.NodeDetachedness = r.DOMState
 	}
 	r.computeStatistics()
-	release()
+	if r.returnMemory {
+		// What the stages freed stays mapped until the runtime's scavenger
+		// gets to it; hand it back now, before the caller's reports
+		// allocate on top.
+		debug.FreeOSMemory()
+	}
 	return r, nil
 }
 

@@ -539,7 +539,7 @@ func (r *Result) classRetainedSizes() {
 		}
 		c := r.Class[i]
 		if open[c] == 0 {
-			r.Classes[c].Retained += r.Retained[i]
+			r.Classes[c].Retained += r.Retained.At(i)
 		}
 		open[c]++
 	}

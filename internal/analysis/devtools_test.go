@@ -63,7 +63,7 @@ func checkNodes(t *testing.T, r *analysis.Result, path string) {
 		got := strings.Join([]string{
 			strconv.FormatUint(uint64(s.NodeID[o]), 10),
 			strconv.FormatUint(uint64(s.NodeSelfSize[o]), 10),
-			strconv.FormatUint(r.Retained[o], 10),
+			strconv.FormatUint(r.Retained.At(uint32(o)), 10),
 			strconv.Itoa(int(r.Distance[o])),
 			strconv.FormatUint(uint64(r.Dominator[o]), 10),
 			unclip(r.ClassName(&r.Classes[r.Class[o]]), row["class_name"]),

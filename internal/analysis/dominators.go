@@ -1,5 +1,7 @@
 package analysis
 
+import "unsafe"
+
 // computeDominators computes what DevTools' calculateDominatorsAndRetainedSizes
 // computes: the immediate dominator of every node over the essential edges.
 // It sets r.Dominator, r.Orphans and r.Leftovers, and returns the nodes in
@@ -33,14 +35,17 @@ func (r *Result) computeDominators(essential bitset) (order []uint32) {
 
 	// Essential in-degree of every vertex (vertex = ordinal+1): orphans
 	// have none, and it sizes the retainer lists.
-	indeg := make([]uint32, n+1)
+	// indeg and num share one allocation, which becomes the per-vertex
+	// state of the main loop once both are spent.
+	pair := make([]uint32, 2*(n+1))
+	indeg, num := pair[:n+1:n+1], pair[n+1:]
 	for e, t := range to {
 		if essential.has(uint32(e)) {
 			indeg[t+1]++
 		}
 	}
 
-	num := make([]uint32, n+1)       // DFS number of each vertex; 0 until visited
+	// num holds the DFS number of each vertex; 0 until visited.
 	vertex := make([]uint32, n+1)    // vertex of each DFS number
 	parentNum := make([]uint32, n+1) // DFS number of each number's DFS parent
 	count := uint32(0)
@@ -148,7 +153,8 @@ func (r *Result) computeDominators(essential bitset) (order []uint32) {
 	// processed.
 	const linkedBit = 1 << 31
 	type vertexState struct{ ancestor, pathSemi uint32 }
-	st := make([]vertexState, count+1)
+	st := unsafe.Slice((*vertexState)(unsafe.Pointer(unsafe.SliceData(pair))), count+1)
+	pair = nil
 	for i := range st {
 		st[i] = vertexState{ancestor: idom[i], pathSemi: uint32(i)}
 	}
@@ -204,14 +210,16 @@ func (r *Result) computeDominators(essential bitset) (order []uint32) {
 		}
 		idom[w] = d
 	}
-	semiOf = nil
 
 	// Back to node ordinals.
-	dominator := make([]uint32, n)
+	// semiOf is spent: it takes the dominators by ordinal, and idom,
+	// spent in turn, is left for the retained sizes.
+	dominator := semiOf[:n:n]
 	for w := uint32(1); w <= count; w++ {
 		dominator[vertex[w]-1] = vertex[idom[w]] - 1
 	}
 	r.Dominator = dominator
+	r.spare = idom[:n:n]
 	order = vertex[1 : count+1]
 	for i, v := range order {
 		order[i] = v - 1
@@ -224,14 +232,63 @@ func (r *Result) computeDominators(essential bitset) (order []uint32) {
 // node after its dominator, so one backward pass adds each subtree up.
 func (r *Result) accumulateRetained(order []uint32) {
 	s := r.Snap
-	retained := make([]uint64, s.NodeCount)
+	rs := RetainedSizes{low: r.spare}
+	r.spare = nil
+	if rs.low == nil {
+		rs.low = make([]uint32, s.NodeCount)
+	}
+	copy(rs.low, s.NodeSelfSize)
 	for o, size := range s.NodeSelfSize {
-		retained[o] = uint64(size)
+		if size == bigRetained {
+			rs.set(uint32(o), uint64(size))
+		}
 	}
 	idom := r.Dominator
 	for i := len(order) - 1; i >= 1; i-- {
 		o := order[i]
-		retained[idom[o]] += retained[o]
+		d := idom[o]
+		lo, ld := rs.low[o], rs.low[d]
+		if sum := uint64(lo) + uint64(ld); lo != bigRetained && ld != bigRetained && sum < uint64(bigRetained) {
+			rs.low[d] = uint32(sum)
+			continue
+		}
+		rs.set(d, rs.At(d)+rs.At(o))
 	}
-	r.Retained = retained
+	r.Retained = rs
+}
+
+// RetainedSizes holds every node's retained size in 4 bytes: sizes from
+// 4 GiB − 1 up (the root of a big heap and a few large owners) are kept in
+// a map aside, behind a marker. Retained sizes are the largest per-node
+// array after the graph itself, so halving it matters on big heaps.
+type RetainedSizes struct {
+	low []uint32
+	big map[uint32]uint64
+}
+
+// bigRetained marks a size held in RetainedSizes.big.
+const bigRetained = ^uint32(0)
+
+// At returns node i's retained size.
+func (rs *RetainedSizes) At(i uint32) uint64 {
+	if v := rs.low[i]; v != bigRetained {
+		return uint64(v)
+	}
+	return rs.big[i]
+}
+
+// Len returns the number of nodes.
+func (rs *RetainedSizes) Len() int { return len(rs.low) }
+
+func (rs *RetainedSizes) set(i uint32, v uint64) {
+	if v < uint64(bigRetained) {
+		rs.low[i] = uint32(v)
+		delete(rs.big, i)
+		return
+	}
+	if rs.big == nil {
+		rs.big = map[uint32]uint64{}
+	}
+	rs.low[i] = bigRetained
+	rs.big[i] = v
 }

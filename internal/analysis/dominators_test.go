@@ -129,7 +129,31 @@ func TestDominatorsDeepChain(t *testing.T) {
 	}
 	r := &Result{Snap: s}
 	r.accumulateRetained(r.computeDominators(ess))
-	if r.Dominator[n-1] != n-2 || r.Retained[0] != n || r.Retained[n/2] != n-n/2 {
-		t.Fatalf("chain: idom(last) %d, retained(root) %d, retained(middle) %d", r.Dominator[n-1], r.Retained[0], r.Retained[n/2])
+	if r.Dominator[n-1] != n-2 || r.Retained.At(0) != n || r.Retained.At(n/2) != n-n/2 {
+		t.Fatalf("chain: idom(last) %d, retained(root) %d, retained(middle) %d", r.Dominator[n-1], r.Retained.At(0), r.Retained.At(n/2))
+	}
+}
+
+// TestRetainedPast4GiB checks that retained sizes past 32 bits add up: a
+// root holding three objects of 3 GiB, 2 GiB and 4 GiB − 1.
+func TestRetainedPast4GiB(t *testing.T) {
+	s := &heapsnapshot.Snapshot{}
+	s.Meta.NodeFields = []string{"type", "name", "id", "self_size", "edge_count"}
+	s.NodeCount = 5
+	s.FirstEdge = []uint32{0, 1, 3, 3, 3, 3}
+	s.EdgeTo = []uint32{1, 2, 3}
+	s.EdgeCount = 3
+	s.NodeSelfSize = []uint32{0, 3 << 30, 2 << 30, 1<<32 - 1, 7}
+	ess := newBitset(3)
+	for e := range 3 {
+		ess.set(uint32(e))
+	}
+	r := &Result{Snap: s}
+	r.accumulateRetained(r.computeDominators(ess))
+	want := []uint64{3<<30 + 2<<30 + 1<<32 - 1 + 7, 3<<30 + 2<<30 + 1<<32 - 1, 2 << 30, 1<<32 - 1, 7}
+	for i, w := range want {
+		if got := r.Retained.At(uint32(i)); got != w {
+			t.Errorf("node %d retains %d, want %d", i, got, w)
+		}
 	}
 }

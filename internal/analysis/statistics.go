@@ -5,7 +5,7 @@ package analysis
 func (r *Result) computeStatistics() {
 	s := r.Snap
 	k := r.kinds
-	r.TotalSize = r.Retained[s.Root()] + s.ExtraNativeBytes
+	r.TotalSize = r.Retained.At(s.Root()) + s.ExtraNativeBytes
 	st := Statistics{Total: r.TotalSize, Native: s.ExtraNativeBytes}
 	var elements []uint32 // the elements store of each Array node, if any
 	for i, size := range s.NodeSelfSize {

@@ -77,7 +77,11 @@ thresholds accept units: 1MB, 512kB, 1MiB.
 		if err != nil {
 			return err
 		}
+		trace := a.tracer()
+		trace.step("suspects")
+		defer trace.step("")
 		found := a.findSuspects(res, sopts)
+		trace.step("report")
 		if a.v.GetBool("analyze.suspects_only") {
 			return report.WriteSuspects(a.streams.Out, &report.SuspectsReport{
 				SchemaVersion: report.SchemaVersion, File: displayName(args[0]), TotalSize: res.TotalSize,

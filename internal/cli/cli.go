@@ -55,7 +55,7 @@ type BuildInfo struct {
 func Run(build BuildInfo) int {
 	// The graph arrays are pointer-free, so collecting often costs little
 	// and keeps the peak close to what is live.
-	debug.SetGCPercent(100)
+	debug.SetGCPercent(10)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
@@ -107,6 +107,7 @@ type app struct {
 	// running is set once a command's own code starts: errors before that
 	// come from cobra's parsing and are usage errors.
 	running bool
+	trace   *tracer // see tracer()
 }
 
 // usageError is a mistake in flags, arguments or configuration (exit 2).

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -45,7 +47,7 @@ func (a *app) load(path string) (*analysis.Result, error) {
 		}
 		r = f
 	}
-	trace := a.newTracer()
+	trace := a.tracer()
 	bar := a.newBar(size, "reading "+filepath.Base(displayName(path)))
 	trace.step("parse")
 	snap, err := heapsnapshot.Read(r, size, heapsnapshot.Options{Progress: bar.set})
@@ -84,6 +86,26 @@ func spillDir() string {
 	return os.TempDir()
 }
 
+// residentSet reports the process's resident and peak resident memory
+// where /proc tells them (Linux).
+func residentSet() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return ""
+	}
+	var out string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") || strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, _ := strconv.Atoi(f[1])
+				out += fmt.Sprintf("  %s %6d MB", strings.TrimSuffix(f[0], ":"), kb>>10)
+			}
+		}
+	}
+	return out
+}
+
 // tracer prints each stage's wall time and the heap in use after it to
 // stderr when HEAPSNAP_TRACE is set: the figures docs/performance.md
 // quotes.
@@ -93,11 +115,12 @@ type tracer struct {
 	start time.Time
 }
 
-func (a *app) newTracer() *tracer {
-	if os.Getenv("HEAPSNAP_TRACE") == "" {
-		return nil
+// tracer returns the run's tracer, nil unless HEAPSNAP_TRACE is set.
+func (a *app) tracer() *tracer {
+	if a.trace == nil && os.Getenv("HEAPSNAP_TRACE") != "" {
+		a.trace = &tracer{w: a.streams.Err}
 	}
-	return &tracer{w: a.streams.Err}
+	return a.trace
 }
 
 func (t *tracer) step(next string) {
@@ -108,7 +131,7 @@ func (t *tracer) step(next string) {
 	if t.name != "" {
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
-		fmt.Fprintf(t.w, "trace: %-16s %7.3fs  heap %6d MB  sys %6d MB\n", t.name, now.Sub(t.start).Seconds(), m.HeapAlloc>>20, m.Sys>>20)
+		fmt.Fprintf(t.w, "trace: %-16s %7.3fs  heap %6d MB  sys %6d MB%s\n", t.name, now.Sub(t.start).Seconds(), m.HeapAlloc>>20, m.Sys>>20, residentSet())
 	}
 	t.name, t.start = next, now
 }

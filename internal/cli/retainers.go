@@ -65,7 +65,7 @@ func biggestOfClass(res *analysis.Result, file, class string, n int) ([]uint32, 
 		return nil, usagef("%s: no objects of class %q in this snapshot", displayName(file), class)
 	}
 	slices.SortFunc(nodes, func(a, b uint32) int {
-		if c := cmp.Compare(res.Retained[b], res.Retained[a]); c != 0 {
+		if c := cmp.Compare(res.Retained.At(b), res.Retained.At(a)); c != 0 {
 			return c
 		}
 		return cmp.Compare(res.Snap.NodeID[a], res.Snap.NodeID[b])

@@ -183,7 +183,7 @@ func (g *graph) facts() Facts {
 		}
 		f.Listeners = append(f.Listeners, Listeners{
 			EmitterID: s.NodeID[ev.Emitter], Emitter: r.ClassName(&r.Classes[r.Class[ev.Emitter]]), Path: g.path(ev.Emitter, false),
-			Event: event, Count: len(ev.Functions), Retained: r.Retained[ev.Storage], Function: g.mostCommon(ev.Functions),
+			Event: event, Count: len(ev.Functions), Retained: r.Retained.At(ev.Storage), Function: g.mostCommon(ev.Functions),
 		})
 	}
 	for _, c := range suspects.Collections(r, 1) {
@@ -197,14 +197,14 @@ func (g *graph) facts() Facts {
 		}
 		f.Collections = append(f.Collections, Collection{
 			ID: s.NodeID[c.Node], Kind: c.Type, Class: r.ClassName(&r.Classes[r.Class[c.Node]]), Path: g.path(c.Node, false),
-			Count: c.Entries, Retained: r.Retained[c.Node],
+			Count: c.Entries, Retained: r.Retained.At(c.Node),
 		})
 	}
 	for i := range uint32(s.NodeCount) {
 		if int(s.NodeType[i]) == g.native && r.DOMState != nil && r.DOMState[i] == analysis.DOMDetached {
 			class := r.ClassName(&r.Classes[r.Class[i]])
 			if !strings.HasPrefix(class, "Detached Node / ") {
-				f.Detached = append(f.Detached, DetachedNode{ID: s.NodeID[i], Class: class, Retained: r.Retained[i]})
+				f.Detached = append(f.Detached, DetachedNode{ID: s.NodeID[i], Class: class, Retained: r.Retained.At(i)})
 			}
 		}
 	}

@@ -235,9 +235,9 @@ func (g *graph) candidates(label string, first, second *Census) []CandidateGroup
 		grp := &out[k]
 		grp.Count++
 		grp.Self += uint64(s.NodeSelfSize[i])
-		grp.Retained += r.Retained[i]
-		if grp.Count == 1 || r.Retained[i] > grp.ExampleRetained {
-			grp.Example, grp.ExampleRetained = s.NodeID[i], r.Retained[i]
+		grp.Retained += r.Retained.At(i)
+		if grp.Count == 1 || r.Retained.At(i) > grp.ExampleRetained {
+			grp.Example, grp.ExampleRetained = s.NodeID[i], r.Retained.At(i)
 			grp.Chain = g.path(i, false)
 		}
 	}

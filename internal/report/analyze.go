@@ -161,7 +161,7 @@ func Object(r *analysis.Result, i uint32) ObjectRow {
 	return ObjectRow{
 		ID: s.NodeID[i], Class: Name(r.ClassName(&r.Classes[r.Class[i]])), Type: s.Meta.NodeTypeName(s.NodeType[i]),
 		Name: Name(s.Strings.String(s.NodeName[i])), ShallowSize: uint64(s.NodeSelfSize[i]),
-		RetainedSize: r.Retained[i], Distance: r.Distance[i],
+		RetainedSize: r.Retained.At(i), Distance: r.Distance[i],
 	}
 }
 
@@ -175,8 +175,8 @@ func LargestObjects(r *analysis.Result, n int) []uint32 {
 	s := r.Snap
 	synthetic := s.Meta.NodeTypeIndex("synthetic")
 	better := func(a, b uint32) bool {
-		if r.Retained[a] != r.Retained[b] {
-			return r.Retained[a] > r.Retained[b]
+		if r.Retained.At(a) != r.Retained.At(b) {
+			return r.Retained.At(a) > r.Retained.At(b)
 		}
 		return s.NodeID[a] < s.NodeID[b]
 	}

@@ -77,7 +77,7 @@ func BuildShow(r *analysis.Result, x *retainers.Index, i uint32, o ShowOptions) 
 		edges = append(edges, e)
 	}
 	rep.EdgeCount = len(edges)
-	slices.SortStableFunc(edges, func(a, b uint32) int { return cmp.Compare(r.Retained[s.EdgeTo[b]], r.Retained[s.EdgeTo[a]]) })
+	slices.SortStableFunc(edges, func(a, b uint32) int { return cmp.Compare(r.Retained.At(s.EdgeTo[b]), r.Retained.At(s.EdgeTo[a])) })
 	for k, e := range edges {
 		if o.References > 0 && k == o.References {
 			break

@@ -81,7 +81,7 @@ func (t *DominatorTree) Children(i uint32) []uint32 {
 	if t.sorted[i/64]&(1<<(i%64)) == 0 {
 		r := t.r
 		slices.SortFunc(c, func(a, b uint32) int {
-			if c := cmp.Compare(r.Retained[b], r.Retained[a]); c != 0 {
+			if c := cmp.Compare(r.Retained.At(b), r.Retained.At(a)); c != 0 {
 				return c
 			}
 			return cmp.Compare(r.Snap.NodeID[a], r.Snap.NodeID[b])

@@ -30,7 +30,7 @@ func (f *finder) closures() []*Suspect {
 		// API functions and builtins have the native context, which holds
 		// everything; only function contexts count.
 		ctx, ok := f.edgeTo(c, f.internal, nContext)
-		if !ok || r.Retained[ctx] < f.o.MinContextSize || int(s.NodeType[ctx]) != f.object || !f.names.is(s.NodeName[ctx], nSystemContext) {
+		if !ok || r.Retained.At(ctx) < f.o.MinContextSize || int(s.NodeType[ctx]) != f.object || !f.names.is(s.NodeName[ctx], nSystemContext) {
 			continue
 		}
 		closuresOf[ctx]++
@@ -73,8 +73,8 @@ func (f *finder) closures() []*Suspect {
 		var retained uint64
 		biggest := g.contexts[0]
 		for _, ctx := range g.contexts {
-			retained += r.Retained[ctx]
-			if r.Retained[ctx] > r.Retained[biggest] {
+			retained += r.Retained.At(ctx)
+			if r.Retained.At(ctx) > r.Retained.At(biggest) {
 				biggest = ctx
 			}
 		}
@@ -116,7 +116,7 @@ func (f *finder) contextVariables(ctx uint32) []Variable {
 			continue
 		}
 		to := s.EdgeTo[e]
-		vars = append(vars, Variable{Name: s.Strings.String(s.EdgeName[e]), Class: f.className(to), RetainedSize: f.r.Retained[to]})
+		vars = append(vars, Variable{Name: s.Strings.String(s.EdgeName[e]), Class: f.className(to), RetainedSize: f.r.Retained.At(to)})
 	}
 	slices.SortStableFunc(vars, func(a, b Variable) int {
 		if c := cmp.Compare(b.RetainedSize, a.RetainedSize); c != 0 {

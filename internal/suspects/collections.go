@@ -95,7 +95,7 @@ func (f *finder) collections() []*Suspect {
 		class := f.className(i)
 		values := f.valueClasses(c.slots)
 		sus := &Suspect{
-			Kind: Collection, Count: c.Entries, RetainedSize: f.r.Retained[i], ID: f.s.NodeID[i],
+			Kind: Collection, Count: c.Entries, RetainedSize: f.r.Retained.At(i), ID: f.s.NodeID[i],
 			Title:      fmt.Sprintf("%s with %s entries", class, count(c.Entries)),
 			Collection: &CollectionEvidence{Type: c.Type, Class: class, Entries: c.Entries, Values: values},
 		}

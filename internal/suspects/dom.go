@@ -93,7 +93,7 @@ func (f *finder) detachedDOM() []*Suspect {
 		t.members = append(t.members, i)
 		// The tree's root is the node that retains the most: the one
 		// JavaScript holds, which keeps the rest alive.
-		if r.Retained[i] > r.Retained[t.root] {
+		if r.Retained.At(i) > r.Retained.At(t.root) {
 			t.root = i
 		}
 	}
@@ -143,7 +143,7 @@ func (f *finder) detachedDOM() []*Suspect {
 		for k, t := range g.trees {
 			nodes += len(t.members)
 			if !f.dominatedByAny(t.root, roots) {
-				retained += r.Retained[t.root]
+				retained += r.Retained.At(t.root)
 			}
 			for _, m := range t.members {
 				for _, e := range f.nodeEvents(m) {
@@ -152,7 +152,7 @@ func (f *finder) detachedDOM() []*Suspect {
 			}
 			ev.Trees = append(ev.Trees, DetachedTree{
 				Root: s.Strings.String(s.NodeName[t.root]), ID: s.NodeID[t.root],
-				Nodes: len(t.members), RetainedSize: r.Retained[t.root], Path: g.paths[k],
+				Nodes: len(t.members), RetainedSize: r.Retained.At(t.root), Path: g.paths[k],
 			})
 		}
 		if nodes < f.o.MinDetachedNodes {

@@ -248,7 +248,7 @@ func (f *finder) listeners() []*Suspect {
 		}
 		s := &Suspect{
 			Kind: Listeners, Title: title, Detail: detail, Count: n,
-			RetainedSize: f.r.Retained[ev.Storage], ID: f.s.NodeID[ev.Emitter],
+			RetainedSize: f.r.Retained.At(ev.Storage), ID: f.s.NodeID[ev.Emitter],
 			Listeners: &ListenerEvidence{
 				Emitter: emitter, EmitterID: f.s.NodeID[ev.Emitter], Event: ev.Name, Target: ev.Target,
 				Warned: ev.Warned, Groups: groups,

@@ -391,8 +391,8 @@ func TestBigMap(t *testing.T) {
 			closure = uint32(i)
 		}
 	}
-	if r.Retained[closure] != format.DevTools.RetainedSize || c.RetainedSize > r.Retained[closure] || c.RetainedSize < 1373792 {
-		t.Errorf("closure retains %d (facts %d), suspect %d", r.Retained[closure], format.DevTools.RetainedSize, c.RetainedSize)
+	if r.Retained.At(closure) != format.DevTools.RetainedSize || c.RetainedSize > r.Retained.At(closure) || c.RetainedSize < 1373792 {
+		t.Errorf("closure retains %d (facts %d), suspect %d", r.Retained.At(closure), format.DevTools.RetainedSize, c.RetainedSize)
 	}
 
 	// Every collection of the facts, with a threshold below their sizes.

@@ -178,15 +178,16 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	// table until both are done).
 	step("DOM state")
 	r.propagateDOMState()
-	step("page objects, essential edges, shallow sizes")
+	step("distances, edges, shallow sizes, class names")
+	// The distances BFS is the longest of these steps and cannot be split,
+	// so it runs beside all the others.
 	var essential bitset
-	both(func() {
-		essential = r.essentialEdges(r.markPageOwned())
-	}, r.transferShallowSizes)
-	release()
-	step("distances, class names")
 	var names *classNamer
-	both(r.computeDistances, func() {
+	both(func() {
+		r.computeDistances()
+		r.transferShallowSizes()
+	}, func() {
+		essential = r.essentialEdges(r.markPageOwned())
 		r.Interfaces = r.inferInterfaces()
 		names = r.nameClasses(r.Interfaces)
 	})

@@ -17,13 +17,14 @@ func (r *Result) computeDistances() {
 		dist[i] = NoDistance
 	}
 	root := s.Root()
-	rootEdges := int(s.FirstEdge[root+1] - s.FirstEdge[root])
-	queue := make([]uint32, 0, n+rootEdges)
+	// A ring buffer holds only the BFS frontier, which is far smaller than
+	// the heap.
+	var queue fifo
 	f := r.newDistanceFilter()
 	k := r.kinds
 	bfs := func() {
-		for head := 0; head < len(queue); head++ {
-			i := queue[head]
+		for queue.len() > 0 {
+			i := queue.pop()
 			d := dist[i] + 1
 			for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
 				if int(s.EdgeType[e]) == k.weak {
@@ -39,24 +40,24 @@ func (r *Result) computeDistances() {
 					continue
 				}
 				dist[c] = d
-				queue = append(queue, c)
+				queue.push(c)
 			}
 		}
 	}
 	for e := s.FirstEdge[root]; e < s.FirstEdge[root+1]; e++ {
 		if c := s.EdgeTo[e]; r.isUserRoot(c) {
 			dist[c] = 1
-			queue = append(queue, c)
+			queue.push(c)
 		}
 	}
-	userRoots := len(queue)
+	userRoots := queue.len()
 	bfs()
 	if userRoots > 0 {
 		dist[root] = BaseSystemDistance
 	} else {
 		dist[root] = 0
 	}
-	queue = append(queue[:0], root)
+	queue.push(root)
 	bfs()
 	r.Distance = dist
 }
@@ -65,12 +66,12 @@ func (r *Result) computeDistances() {
 type distanceFilter struct {
 	r       *Result
 	weakMap *weakMapEdges
-	pending map[string]struct{}
+	pending *pendingPairs
 	buf     []byte
 }
 
 func (r *Result) newDistanceFilter() *distanceFilter {
-	return &distanceFilter{r: r, weakMap: newWeakMapEdges(r), pending: map[string]struct{}{}}
+	return &distanceFilter{r: r, weakMap: newWeakMapEdges(r), pending: newPendingPairs()}
 }
 
 func (f *distanceFilter) allow(src, e uint32) bool {
@@ -89,15 +90,10 @@ func (f *distanceFilter) allow(src, e uint32) bool {
 		return !ok || idx < 2 || math.Mod(idx, 3) != 1
 	}
 	if int(s.EdgeType[e]) == k.internal {
-		if m := f.weakMap.match(e); m.ok {
+		if dup, _, ok := f.weakMap.match(e); ok {
 			// The first edge of a WeakMap pair is refused and the second
 			// allowed, so the value gets max(table, key) + 1.
-			if _, seen := f.pending[m.dup]; seen {
-				delete(f.pending, m.dup)
-			} else {
-				f.pending[m.dup] = struct{}{}
-				return false
-			}
+			return f.pending.toggle(dup)
 		}
 	}
 	return true
@@ -142,4 +138,33 @@ func isJSSpace(c rune) bool {
 		return true
 	}
 	return c >= 0x2000 && c <= 0x200A
+}
+
+// fifo is a growable ring buffer of node ordinals.
+type fifo struct {
+	buf        []uint32
+	head, size int
+}
+
+func (q *fifo) len() int { return q.size }
+
+func (q *fifo) push(v uint32) {
+	if q.size == len(q.buf) {
+		grown := make([]uint32, max(1<<12, 2*len(q.buf)))
+		n := copy(grown, q.buf[q.head:])
+		copy(grown[n:], q.buf[:q.head])
+		q.buf, q.head = grown, 0
+	}
+	q.buf[(q.head+q.size)%len(q.buf)] = v
+	q.size++
+}
+
+func (q *fifo) pop() uint32 {
+	v := q.buf[q.head]
+	q.head++
+	if q.head == len(q.buf) {
+		q.head = 0
+	}
+	q.size--
+	return v
 }

@@ -1,9 +1,6 @@
 package analysis
 
-import (
-	"regexp"
-	"strconv"
-)
+import ()
 
 // markPageOwned is DevTools' markPageOwnedNodes: everything reachable over
 // non-weak edges from the root's shortcut targets (the user globals) and
@@ -43,53 +40,6 @@ func (r *Result) markPageOwned() bitset {
 	return page
 }
 
-// weakMapPattern is DevTools' ephemeron edge-name pattern with JavaScript
-// semantics: "." excludes line terminators, "$" is the end of input.
-var weakMapPattern = regexp.MustCompile(`^[0-9]+( / part of key \([^\n\r\x{2028}\x{2029}]*? @[0-9]+\) -> value \([^\n\r\x{2028}\x{2029}]*? @[0-9]+\) pair in WeakMap \(table @([0-9]+)\))\z`)
-
-// weakMapEdges recognises WeakMap ephemeron edge names, remembering the
-// answer per string.
-type weakMapEdges struct {
-	r    *Result
-	memo map[uint32]weakMapName
-}
-
-type weakMapName struct {
-	ok    bool
-	table uint64 // the id in "(table @<id>)"
-	dup   string // the name after its leading number, shared by both edges of a pair
-}
-
-func newWeakMapEdges(r *Result) *weakMapEdges {
-	return &weakMapEdges{r: r, memo: map[uint32]weakMapName{}}
-}
-
-// match reports whether internal edge e has an ephemeron name.
-func (w *weakMapEdges) match(e uint32) weakMapName {
-	s := w.r.Snap
-	if int(s.EdgeType[e]) != w.r.kinds.internal {
-		return weakMapName{}
-	}
-	idx := s.EdgeName[e]
-	if !w.r.weakMapNames.has(idx) {
-		return weakMapName{}
-	}
-	if m, ok := w.memo[idx]; ok {
-		return m
-	}
-	name := s.Strings.Bytes(idx)
-	var m weakMapName
-	if sub := weakMapPattern.FindSubmatchIndex(name); sub != nil {
-		table, err := strconv.ParseUint(string(name[sub[4]:sub[5]]), 10, 64)
-		if err != nil {
-			table = ^uint64(0) // beyond any uint32 node id
-		}
-		m = weakMapName{ok: true, table: table, dup: string(name[sub[2]:sub[3]])}
-	}
-	w.memo[idx] = m
-	return m
-}
-
 // essentialEdges is DevTools' computeIsEssentialEdge over every edge: the
 // edges the dominator computation follows.
 func (r *Result) essentialEdges(page bitset) bitset {
@@ -105,7 +55,7 @@ func (r *Result) essentialEdges(page bitset) bitset {
 			if t == k.internal {
 				// The WeakMap table → value edge does not retain the value;
 				// the key → value edge (same text) does.
-				if m := wm.match(e); m.ok && m.table == uint64(s.NodeID[src]) {
+				if _, table, ok := wm.match(e); ok && table == uint64(s.NodeID[src]) {
 					continue
 				}
 			}
@@ -155,33 +105,42 @@ func (r *Result) transferShallowSizes() {
 		multiple  = ^uint32(0) - 1
 	)
 	owners := make([]uint32, n)
-	work := make([]uint32, 0, n)
 	for i := range n {
 		t := int(s.NodeType[i])
 		if t == k.hidden || t == k.array || (t == k.native && r.is(s.NodeName[i], nameExternalStringData)) {
 			owners[i] = unvisited
 		} else {
 			owners[i] = i
-			work = append(work, i)
 		}
 	}
-	for len(work) > 0 {
-		i := work[len(work)-1]
-		work = work[:len(work)-1]
-		own := owners[i]
-		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-			if int(s.EdgeType[e]) == k.weak {
-				continue
-			}
-			t := s.EdgeTo[e]
-			switch o := owners[t]; {
-			case o == unvisited:
-				owners[t] = own
-				work = append(work, t)
-			case o == t || o == own || o == multiple:
-			default:
-				owners[t] = multiple
-				work = append(work, t)
+	// DevTools starts with every owner on its worklist. The owner lattice
+	// (unvisited < one owner < multiple) gives the same result in any
+	// order, so owners are taken one at a time instead, and the worklist
+	// only ever holds ownable nodes (each at most twice).
+	var work []uint32
+	for start := range n {
+		if owners[start] != start {
+			continue
+		}
+		work = append(work[:0], start)
+		for len(work) > 0 {
+			i := work[len(work)-1]
+			work = work[:len(work)-1]
+			own := owners[i]
+			for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+				if int(s.EdgeType[e]) == k.weak {
+					continue
+				}
+				t := s.EdgeTo[e]
+				switch o := owners[t]; {
+				case o == unvisited:
+					owners[t] = own
+					work = append(work, t)
+				case o == t || o == own || o == multiple:
+				default:
+					owners[t] = multiple
+					work = append(work, t)
+				}
 			}
 		}
 	}

@@ -2,6 +2,8 @@ package heapsnapshot_test
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -34,9 +36,64 @@ func TestParseSplitsAgree(t *testing.T) {
 				!slices.Equal(s.NodeSelfSize, want.NodeSelfSize) || !slices.Equal(s.FirstEdge, want.FirstEdge) ||
 				!slices.Equal(s.EdgeTo, want.EdgeTo) || !slices.Equal(s.EdgeName, want.EdgeName) ||
 				!slices.Equal(s.EdgeType, want.EdgeType) || !slices.Equal(s.Locations, want.Locations) ||
-				s.Strings.Len() != want.Strings.Len() {
+				!sameStrings(&s.Strings, &want.Strings) {
 				t.Errorf("workers=%d size=%d: columns differ", workers, size)
 			}
 		}
+	}
+}
+
+func sameStrings(a, b *heapsnapshot.Strings) bool {
+	if a.Len() != b.Len() {
+		return false
+	}
+	for i := range uint32(a.Len()) {
+		if !bytes.Equal(a.Bytes(i), b.Bytes(i)) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestParseLargeStrings decodes a 4 MB strings section full of escapes,
+// non-ASCII text and lone surrogates, across many read chunks, with one
+// worker and with several, and finds a bad escape deep inside it.
+func TestParseLargeStrings(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(`{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],` +
+		`"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"]]},"node_count":1,"edge_count":0},` + "\n")
+	b.WriteString(`"nodes":[0,0,1,0,0],` + "\n" + `"edges":[],` + "\n" + `"strings":["<dummy>"`)
+	samples := []string{`plain`, `quote \" inside`, `back\\slash`, `caf\u00E9`, `lone \ud800 surrogate`, `pair \ud83d\ude00`,
+		`tab\tnew\nline`, `comma \", inside`, ``, `ünicode raw`}
+	for i := 0; b.Len() < 4<<20; i++ {
+		b.WriteString(",\n\"")
+		b.WriteString(samples[i%len(samples)])
+		b.WriteString(fmt.Sprint(i))
+		b.WriteString("\"")
+	}
+	b.WriteString("]}")
+	data := b.Bytes()
+	one, err := heapsnapshot.Read(bytes.NewReader(data), int64(len(data)), heapsnapshot.Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{2, 3, 4} {
+		many, err := heapsnapshot.Read(bytes.NewReader(data), int64(len(data)), heapsnapshot.Options{Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameStrings(&one.Strings, &many.Strings) {
+			t.Fatalf("workers=%d: strings differ", workers)
+		}
+	}
+	if one.Strings.Len() < 100000 {
+		t.Fatalf("only %d strings", one.Strings.Len())
+	}
+	// A malformed string deep in the section is still reported at its byte.
+	bad := bytes.Replace(data, []byte(`back\\slash502"`), []byte(`back\qslash502"`), 1)
+	_, err = heapsnapshot.Read(bytes.NewReader(bad), int64(len(bad)), heapsnapshot.Options{Workers: 2})
+	var se *heapsnapshot.SyntaxError
+	if !errors.As(err, &se) || se.Offset != int64(bytes.Index(bad, []byte(`\qslash502`))) {
+		t.Fatalf("error %v", err)
 	}
 }

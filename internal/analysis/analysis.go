@@ -14,6 +14,7 @@ import (
 	"math/bits"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
@@ -320,24 +321,10 @@ func hasField(fields []string, name string) bool {
 func (r *Result) edgeName(e uint32, scratch *[]byte) []byte {
 	s := r.Snap
 	if r.kinds.numericName[s.EdgeType[e]] {
-		*scratch = appendUint((*scratch)[:0], uint64(s.EdgeName[e]))
+		*scratch = strconv.AppendUint((*scratch)[:0], uint64(s.EdgeName[e]), 10)
 		return *scratch
 	}
 	return s.Strings.Bytes(s.EdgeName[e])
-}
-
-func appendUint(b []byte, v uint64) []byte {
-	var tmp [20]byte
-	i := len(tmp)
-	for {
-		i--
-		tmp[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
-	return append(b, tmp[i:]...)
 }
 
 // isUserRoot is DevTools' isUserRoot: a non-synthetic node, or the

@@ -3,22 +3,13 @@ package analysis
 import (
 	"bytes"
 	"os"
-	"sync"
 	"testing"
 
-	"github.com/heapsnap/heapsnap/internal/synth"
+	"github.com/heapsnap/heapsnap/internal/testutil"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
 
 const benchNodes = 1_000_000
-
-var benchSnapshot = sync.OnceValue(func() []byte {
-	var buf bytes.Buffer
-	if _, err := synth.Write(&buf, synth.Config{Nodes: benchNodes, Seed: 1}); err != nil {
-		panic(err)
-	}
-	return buf.Bytes()
-})
 
 // benchInput returns the snapshot benchmarks analyze: HEAPSNAP_BENCH_FILE
 // if set, else a synthetic 1 M-node service heap.
@@ -29,7 +20,7 @@ func benchInput(b *testing.B) *heapsnapshot.Snapshot {
 	if path := os.Getenv("HEAPSNAP_BENCH_FILE"); path != "" {
 		s, err = heapsnapshot.ParseFile(path, heapsnapshot.Options{})
 	} else {
-		data := benchSnapshot()
+		data := testutil.Synthetic(b, benchNodes)
 		s, err = heapsnapshot.Read(bytes.NewReader(data), int64(len(data)), heapsnapshot.Options{})
 	}
 	if err != nil {

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/heapsnap/heapsnap/internal/units"
+
 	"cmp"
 	"fmt"
 	"io"
@@ -213,13 +215,13 @@ func WriteAnalyze(w io.Writer, rep *Analyze, f Format) error {
 	p.title("heapsnap analyze: " + rep.File)
 	head := [][2]string{
 		{"Format", describeFormat(rep.Format)},
-		{"Nodes", Count(rep.Nodes)},
-		{"Edges", Count(rep.Edges)},
-		{"Total size", fmt.Sprintf("%s (%s bytes)", Bytes(rep.TotalSize), Count(rep.TotalSize))},
+		{"Nodes", units.Count(rep.Nodes)},
+		{"Edges", units.Count(rep.Edges)},
+		{"Total size", fmt.Sprintf("%s (%s bytes)", units.Bytes(rep.TotalSize), units.Count(rep.TotalSize))},
 	}
 	if u := rep.Unreachable; u.WeakOnly+u.Cycles > 0 {
 		head = append(head, [2]string{"Unreachable", fmt.Sprintf("%s nodes with only weak retainers, %s in unreachable cycles",
-			Count(u.WeakOnly), Count(u.Cycles))})
+			units.Count(u.WeakOnly), units.Count(u.Cycles))})
 	}
 	p.fields(head)
 	p.suspects(rep.SuspectKinds, rep.Suspects, rep.TotalSize)
@@ -247,14 +249,14 @@ func WriteAnalyze(w io.Writer, rep *Analyze, f Format) error {
 	case "count":
 		what = "by count"
 	}
-	p.section(fmt.Sprintf("Top %d of %s classes %s", len(rep.Classes), Count(rep.ClassCount), what))
+	p.section(fmt.Sprintf("Top %d of %s classes %s", len(rep.Classes), units.Count(rep.ClassCount), what))
 	classes := Grid{
 		Header: []string{"#", "Class", "Count", "Shallow", "Retained", "%", "Distance"},
 		Align:  []Align{Right, Left, Right, Right, Right, Right, Right},
 	}
 	for i, c := range rep.Classes {
-		classes.Add(fmt.Sprint(i+1), Clip(string(c.Name), 60), Count(c.Count), Bytes(c.ShallowSize),
-			Bytes(c.RetainedSize), percent(int64(c.RetainedSize), rep.TotalSize), Distance(c.Distance))
+		classes.Add(fmt.Sprint(i+1), Clip(string(c.Name), 60), units.Count(c.Count), units.Bytes(c.ShallowSize),
+			units.Bytes(c.RetainedSize), percent(int64(c.RetainedSize), rep.TotalSize), Distance(c.Distance))
 	}
 	p.grid(&classes)
 
@@ -266,7 +268,7 @@ func WriteAnalyze(w io.Writer, rep *Analyze, f Format) error {
 		}
 		for i, o := range rep.Largest {
 			objs.Add(fmt.Sprint(i+1), fmt.Sprintf("@%d", o.ID), Clip(string(o.Class), 40), Clip(string(o.Name), 40),
-				Bytes(o.ShallowSize), Bytes(o.RetainedSize), percent(int64(o.RetainedSize), rep.TotalSize), Distance(o.Distance))
+				units.Bytes(o.ShallowSize), units.Bytes(o.RetainedSize), percent(int64(o.RetainedSize), rep.TotalSize), Distance(o.Distance))
 		}
 		p.grid(&objs)
 	}
@@ -275,9 +277,9 @@ func WriteAnalyze(w io.Writer, rep *Analyze, f Format) error {
 
 func signedBytesPlain(v int64) string {
 	if v < 0 {
-		return SignedBytes(v)
+		return units.SignedBytes(v)
 	}
-	return Bytes(uint64(v))
+	return units.Bytes(uint64(v))
 }
 
 func percent(v int64, total uint64) string {

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/heapsnap/heapsnap/internal/units"
+
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -66,7 +68,7 @@ func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return Count(n) + " " + many
+	return units.Count(n) + " " + many
 }
 
 // WriteCheck renders the report as a table, Markdown (for a pull-request
@@ -154,7 +156,7 @@ func FormatLimit(r budget.Result) string {
 	case budget.UnitBytes:
 		return formatBytes(uint64(r.Limit), r.Binary)
 	}
-	return Count(int64(r.Limit))
+	return units.Count(int64(r.Limit))
 }
 
 // FormatActual formats a result's measured value for people; growth
@@ -174,7 +176,7 @@ func FormatActual(r budget.Result) string {
 	case budget.UnitBytes:
 		return signed(formatBytes(uint64(math.Abs(v)), r.Binary), v, growth)
 	}
-	return signed(Count(int64(math.Abs(v))), v, growth)
+	return signed(units.Count(int64(math.Abs(v))), v, growth)
 }
 
 func signed(s string, v float64, growth bool) string {
@@ -205,9 +207,9 @@ func formatBytes(n uint64, binary bool) string {
 				return fmt.Sprintf("%d %s", n/unit, name)
 			}
 			if !binary {
-				return Bytes(n)
+				return units.Bytes(n)
 			}
-			return scaled(n, unit) + " " + name
+			return units.Scaled(n, unit) + " " + name
 		}
 		unit *= base
 	}
@@ -222,7 +224,7 @@ func Message(r budget.Result) string {
 	b.WriteString(": ")
 	switch {
 	case r.Budget == "fail_on_suspects":
-		fmt.Fprintf(&b, "%s found (fail_on_suspects)", Count(int64(r.Actual)))
+		fmt.Fprintf(&b, "%s found (fail_on_suspects)", units.Count(int64(r.Actual)))
 	case r.Baseline != nil:
 		fmt.Fprintf(&b, "grew %s (%s), exceeds %s = %s", FormatActual(r), note(r), r.Budget, FormatLimit(r))
 	default:

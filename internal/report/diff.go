@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/heapsnap/heapsnap/internal/units"
+
 	"fmt"
 	"io"
 	"strings"
@@ -226,33 +228,33 @@ func WriteDiff(w io.Writer, rep *Diff, f Format) error {
 	p := &printer{w: w, f: f}
 	p.title("heapsnap diff: " + rep.Old.File + " → " + rep.New.File)
 	matching := fmt.Sprintf("by node id, as DevTools' Comparison view (%s of %s objects under shared ids have the same class)",
-		Count(rep.IDAgreement.SameClass), Count(rep.IDAgreement.SharedIDs))
+		units.Count(rep.IDAgreement.SameClass), units.Count(rep.IDAgreement.SharedIDs))
 	if rep.Matching == "classes" {
 		matching = "by class totals (different processes)"
 	}
 	p.fields([][2]string{
-		{"Old", fmt.Sprintf("%s: %s nodes, %s", rep.Old.File, Count(rep.Old.Nodes), Bytes(rep.Old.TotalSize))},
-		{"New", fmt.Sprintf("%s: %s nodes, %s", rep.New.File, Count(rep.New.Nodes), Bytes(rep.New.TotalSize))},
-		{"Total size", fmt.Sprintf("%s (%s bytes)", SignedBytes(rep.TotalSizeDelta), SignedCount(rep.TotalSizeDelta))},
+		{"Old", fmt.Sprintf("%s: %s nodes, %s", rep.Old.File, units.Count(rep.Old.Nodes), units.Bytes(rep.Old.TotalSize))},
+		{"New", fmt.Sprintf("%s: %s nodes, %s", rep.New.File, units.Count(rep.New.Nodes), units.Bytes(rep.New.TotalSize))},
+		{"Total size", fmt.Sprintf("%s (%s bytes)", units.SignedBytes(rep.TotalSizeDelta), units.SignedCount(rep.TotalSizeDelta))},
 		{"Matching", matching},
 	})
 	if rep.Note != "" {
 		p.printf("\n%s\n", noteLine(p.f, "Note: "+rep.Note))
 	}
 
-	p.section(fmt.Sprintf("Classes: %d of %s changed, %s", len(rep.Classes), Count(rep.ClassCount), sortDescription(rep.Sort)))
+	p.section(fmt.Sprintf("Classes: %d of %s changed, %s", len(rep.Classes), units.Count(rep.ClassCount), sortDescription(rep.Sort)))
 	g := Grid{
 		Header: []string{"#", "Class", "# New", "# Deleted", "# Delta", "Alloc. Size", "Freed Size", "Size Delta", "Retained old", "Retained new", "Retained Δ"},
 		Align:  []Align{Right, Left, Right, Right, Right, Right, Right, Right, Right, Right, Right},
 	}
 	for i, c := range rep.Classes {
-		g.Add(fmt.Sprint(i+1), Clip(string(c.Name), 50), optCount(c.NewCount), optCount(c.DeletedCount), SignedCount(c.DeltaCount),
-			optBytes(c.AllocSize), optBytes(c.FreedSize), SignedBytes(c.SizeDelta),
-			Bytes(c.OldRetainedSize), Bytes(c.NewRetainedSize), SignedBytes(c.RetainedSizeDelta))
+		g.Add(fmt.Sprint(i+1), Clip(string(c.Name), 50), optCount(c.NewCount), optCount(c.DeletedCount), units.SignedCount(c.DeltaCount),
+			optBytes(c.AllocSize), optBytes(c.FreedSize), units.SignedBytes(c.SizeDelta),
+			units.Bytes(c.OldRetainedSize), units.Bytes(c.NewRetainedSize), units.SignedBytes(c.RetainedSizeDelta))
 	}
 	t := rep.Totals
-	g.Add("", "Total", optCount(t.NewCount), optCount(t.DeletedCount), SignedCount(t.DeltaCount), optBytes(t.AllocSize), optBytes(t.FreedSize),
-		SignedBytes(t.SizeDelta), Bytes(rep.Old.TotalSize), Bytes(rep.New.TotalSize), SignedBytes(rep.TotalSizeDelta))
+	g.Add("", "Total", optCount(t.NewCount), optCount(t.DeletedCount), units.SignedCount(t.DeltaCount), optBytes(t.AllocSize), optBytes(t.FreedSize),
+		units.SignedBytes(t.SizeDelta), units.Bytes(rep.Old.TotalSize), units.Bytes(rep.New.TotalSize), units.SignedBytes(rep.TotalSizeDelta))
 	p.grid(&g)
 
 	p.section("EventEmitter listeners (old → new)")
@@ -264,8 +266,8 @@ func WriteDiff(w io.Writer, rep *Diff, f Format) error {
 			Align:  []Align{Right, Left, Left, Left, Right, Right, Right, Right, Left},
 		}
 		for i, l := range rep.Listeners {
-			lg.Add(fmt.Sprint(i+1), Clip(string(l.Event), 30), Clip(string(l.Emitter), 30), pathCell(string(l.Path)), Count(l.OldCount), Count(l.NewCount),
-				SignedCount(int64(l.DeltaCount)), Bytes(l.NewRetainedSize), Clip(string(l.Listener), 70))
+			lg.Add(fmt.Sprint(i+1), Clip(string(l.Event), 30), Clip(string(l.Emitter), 30), pathCell(string(l.Path)), units.Count(l.OldCount), units.Count(l.NewCount),
+				units.SignedCount(int64(l.DeltaCount)), units.Bytes(l.NewRetainedSize), Clip(string(l.Listener), 70))
 		}
 		p.grid(&lg)
 	}
@@ -281,8 +283,8 @@ func WriteDiff(w io.Writer, rep *Diff, f Format) error {
 			Align:  []Align{Right, Left, Left, Right, Right, Right, Right, Right},
 		}
 		for i, c := range rep.Collections {
-			cg.Add(fmt.Sprint(i+1), c.Kind, pathCell(string(c.Path)), Count(c.OldCount), Count(c.NewCount), SignedCount(int64(c.NewCount-c.OldCount)),
-				Bytes(c.OldRetainedSize), Bytes(c.NewRetainedSize))
+			cg.Add(fmt.Sprint(i+1), c.Kind, pathCell(string(c.Path)), units.Count(c.OldCount), units.Count(c.NewCount), units.SignedCount(int64(c.NewCount-c.OldCount)),
+				units.Bytes(c.OldRetainedSize), units.Bytes(c.NewRetainedSize))
 		}
 		p.grid(&cg)
 	}
@@ -293,7 +295,7 @@ func WriteDiff(w io.Writer, rep *Diff, f Format) error {
 	} else {
 		dg := Grid{Header: []string{"Class", "Count", "Retained"}, Align: []Align{Left, Right, Right}}
 		for _, d := range rep.NewDetached {
-			dg.Add(Clip(string(d.Class), 60), Count(d.Count), Bytes(d.RetainedSize))
+			dg.Add(Clip(string(d.Class), 60), units.Count(d.Count), units.Bytes(d.RetainedSize))
 		}
 		p.grid(&dg)
 	}
@@ -314,14 +316,14 @@ func optCount(v *int) string {
 	if v == nil {
 		return "-"
 	}
-	return Count(*v)
+	return units.Count(*v)
 }
 
 func optBytes(v *uint64) string {
 	if v == nil {
 		return "-"
 	}
-	return Bytes(*v)
+	return units.Bytes(*v)
 }
 
 func pathCell(p string) string {

@@ -5,7 +5,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -30,74 +29,6 @@ const (
 // SchemaVersion is written at the top of every JSON report; it changes when
 // a field changes meaning or is removed.
 const SchemaVersion = 1
-
-// Bytes formats a byte count the way DevTools does: decimal units, one
-// decimal below 100 of a unit, none above ("12.4 MB", "391 kB", "980 B").
-// DevTools stops at MB; GB is added for multi-gigabyte heaps.
-func Bytes(n uint64) string {
-	if n < 1000 {
-		return strconv.FormatUint(n, 10) + " B"
-	}
-	for _, unit := range []struct {
-		name string
-		size uint64
-	}{{"kB", 1e3}, {"MB", 1e6}, {"GB", 1e9}} {
-		if n < unit.size*1000 || unit.name == "GB" {
-			return scaled(n, unit.size) + " " + unit.name
-		}
-	}
-	panic("unreachable")
-}
-
-// SignedBytes formats a byte delta with an explicit sign.
-func SignedBytes(n int64) string {
-	switch {
-	case n > 0:
-		return "+" + Bytes(uint64(n))
-	case n < 0:
-		return "−" + Bytes(uint64(-n))
-	}
-	return "0 B"
-}
-
-// scaled writes n/unit with one decimal below 100 and none from 100 up,
-// rounding halves away from zero as JavaScript's Intl.NumberFormat does.
-func scaled(n, unit uint64) string {
-	tenths := (n*10 + unit/2) / unit
-	if tenths < 1000 {
-		return fmt.Sprintf("%d.%d", tenths/10, tenths%10)
-	}
-	return strconv.FormatUint((n+unit/2)/unit, 10)
-}
-
-// Count formats an integer with thousands separators ("120,000").
-func Count[T ~int | ~int64 | ~uint64 | ~uint32](v T) string {
-	neg := v < 0
-	u := uint64(v)
-	if neg {
-		u = uint64(-int64(v))
-	}
-	s := strconv.FormatUint(u, 10)
-	var b strings.Builder
-	if neg {
-		b.WriteString("−")
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// SignedCount formats a count delta with an explicit sign.
-func SignedCount(v int64) string {
-	if v > 0 {
-		return "+" + Count(v)
-	}
-	return Count(v)
-}
 
 // Distance formats a DevTools distance as its UI does: the number below
 // 100,000,000, otherwise "-" (unreachable, or reachable only from system

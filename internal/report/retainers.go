@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/heapsnap/heapsnap/internal/units"
+
 	"fmt"
 	"io"
 	"strings"
@@ -176,7 +178,7 @@ func WriteRetainers(w io.Writer, rep *Retainers, f Format) error {
 					internal = true
 				}
 				g.Add(fmt.Sprint(j), Clip(string(s.Edge), 40), Clip(obj, 60), fmt.Sprintf("@%d", s.Object.ID),
-					Distance(s.Object.Distance), Bytes(s.Object.RetainedSize))
+					Distance(s.Object.Distance), units.Bytes(s.Object.RetainedSize))
 			}
 			p.grid(&g)
 			if internal {
@@ -194,14 +196,14 @@ func (p *printer) objectHeading(o ObjectRow) {
 	p.fields([][2]string{
 		{"Type", o.Type},
 		{"Class", string(o.Class)},
-		{"Size", fmt.Sprintf("shallow %s, retained %s (%s bytes)", Bytes(o.ShallowSize), Bytes(o.RetainedSize), Count(o.RetainedSize))},
+		{"Size", fmt.Sprintf("shallow %s, retained %s (%s bytes)", units.Bytes(o.ShallowSize), units.Bytes(o.RetainedSize), units.Count(o.RetainedSize))},
 		{"Distance", Distance(o.Distance)},
 	})
 }
 
 // retainerList writes the first rows of DevTools' Retainers view.
 func (p *printer) retainerList(rows []RetainerRow, total int) {
-	p.section(fmt.Sprintf("Retainers, in DevTools' order (%d of %s)", len(rows), Count(total)))
+	p.section(fmt.Sprintf("Retainers, in DevTools' order (%d of %s)", len(rows), units.Count(total)))
 	if total == 0 {
 		p.printf("%s\n", p.text("None: nothing but weak references or the root holds it."))
 		return
@@ -212,7 +214,7 @@ func (p *printer) retainerList(rows []RetainerRow, total int) {
 	}
 	for k, rt := range rows {
 		g.Add(fmt.Sprint(k+1), Clip(string(rt.Edge), 40), Clip(objectLabel(rt.Object), 60), fmt.Sprintf("@%d", rt.Object.ID),
-			Distance(rt.Distance), Bytes(rt.Object.RetainedSize))
+			Distance(rt.Distance), units.Bytes(rt.Object.RetainedSize))
 	}
 	p.grid(&g)
 }

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/heapsnap/heapsnap/internal/units"
+
 	"cmp"
 	"fmt"
 	"io"
@@ -161,11 +163,11 @@ func WriteSeries(w io.Writer, rep *Series, f Format) error {
 	for k, s := range rep.Snapshots {
 		change, same := "", ""
 		if k > 0 {
-			change = SignedBytes(int64(s.TotalSize) - int64(rep.Snapshots[k-1].TotalSize))
+			change = units.SignedBytes(int64(s.TotalSize) - int64(rep.Snapshots[k-1].TotalSize))
 			st := rep.Steps[k-1]
 			same = percent(int64(st.SameClass), uint64(st.SharedIDs))
 		}
-		sg.Add(fmt.Sprint(k+1), s.File, Count(s.Nodes), Bytes(s.TotalSize), change, same)
+		sg.Add(fmt.Sprint(k+1), s.File, units.Count(s.Nodes), units.Bytes(s.TotalSize), change, same)
 	}
 	p.grid(&sg)
 	if rep.Note != "" {
@@ -189,13 +191,13 @@ func WriteSeries(w io.Writer, rep *Series, f Format) error {
 			if r.Detail != "" {
 				what += ": " + string(r.Detail)
 			}
-			g.Add(fmt.Sprint(i+1), r.Kind, Clip(what, 70), pathCell(where), joinCounts(r.Counts), joinSteps(r.CountSteps), SignedBytes(r.SizeGrowth))
+			g.Add(fmt.Sprint(i+1), r.Kind, Clip(what, 70), pathCell(where), joinCounts(r.Counts), joinSteps(r.CountSteps), units.SignedBytes(r.SizeGrowth))
 		}
 		p.grid(&g)
 	}
 
 	p.section(fmt.Sprintf("Leak candidates: %s groups of objects new in snapshot 2 and still alive in snapshot %d",
-		Count(rep.CandidateCount), len(rep.Snapshots)))
+		units.Count(rep.CandidateCount), len(rep.Snapshots)))
 	switch {
 	case rep.Matching == "classes":
 		p.printf("not computed: objects are followed by node id\n")
@@ -207,7 +209,7 @@ func WriteSeries(w io.Writer, rep *Series, f Format) error {
 			Align:  []Align{Right, Left, Right, Right, Left, Left},
 		}
 		for i, c := range rep.LeakCandidates {
-			g.Add(fmt.Sprint(i+1), Clip(string(c.Name), 40), Count(c.Count), Bytes(c.RetainedSize), pathCell(string(c.Shape)),
+			g.Add(fmt.Sprint(i+1), Clip(string(c.Name), 40), units.Count(c.Count), units.Bytes(c.RetainedSize), pathCell(string(c.Shape)),
 				fmt.Sprintf("@%d %s", c.ExampleID, Clip(string(c.Chain), 60)))
 		}
 		p.grid(&g)
@@ -218,7 +220,7 @@ func WriteSeries(w io.Writer, rep *Series, f Format) error {
 func joinCounts(v []int) string {
 	parts := make([]string, len(v))
 	for i, x := range v {
-		parts[i] = Count(x)
+		parts[i] = units.Count(x)
 	}
 	return strings.Join(parts, " → ")
 }
@@ -226,7 +228,7 @@ func joinCounts(v []int) string {
 func joinSteps(v []int64) string {
 	parts := make([]string, len(v))
 	for i, x := range v {
-		parts[i] = SignedCount(x)
+		parts[i] = units.SignedCount(x)
 	}
 	return strings.Join(parts, ", ")
 }

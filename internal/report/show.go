@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/heapsnap/heapsnap/internal/units"
+
 	"cmp"
 	"fmt"
 	"io"
@@ -109,8 +111,8 @@ func WriteShow(w io.Writer, rep *Show, f Format) error {
 		fields = append(fields, [2]string{"Name", Clip(string(o.Name), 200)})
 	}
 	fields = append(fields, [][2]string{
-		{"Shallow size", fmt.Sprintf("%s (%s bytes)", Bytes(o.ShallowSize), Count(o.ShallowSize))},
-		{"Retained size", fmt.Sprintf("%s (%s bytes)", Bytes(o.RetainedSize), Count(o.RetainedSize))},
+		{"Shallow size", fmt.Sprintf("%s (%s bytes)", units.Bytes(o.ShallowSize), units.Count(o.ShallowSize))},
+		{"Retained size", fmt.Sprintf("%s (%s bytes)", units.Bytes(o.RetainedSize), units.Count(o.RetainedSize))},
 		{"Distance", Distance(o.Distance)},
 	}...)
 	if rep.Location != "" {
@@ -122,18 +124,18 @@ func WriteShow(w io.Writer, rep *Show, f Format) error {
 	p.section(fmt.Sprintf("Dominators, up to the root (%d)", len(rep.Dominators)))
 	doms := Grid{Header: []string{"#", "Object", "Id", "Distance", "Retained"}, Align: []Align{Right, Left, Right, Right, Right}}
 	for k, d := range rep.Dominators {
-		doms.Add(fmt.Sprint(k+1), Clip(objectLabel(d), 70), fmt.Sprintf("@%d", d.ID), Distance(d.Distance), Bytes(d.RetainedSize))
+		doms.Add(fmt.Sprint(k+1), Clip(objectLabel(d), 70), fmt.Sprintf("@%d", d.ID), Distance(d.Distance), units.Bytes(d.RetainedSize))
 	}
 	p.grid(&doms)
 	if rep.DominatorsMore {
 		p.printf("%s\n", p.text(fmt.Sprintf("… cut after %d dominators", len(rep.Dominators))))
 	}
 
-	p.section(fmt.Sprintf("References by retained size (%d of %s)", len(rep.References), Count(rep.EdgeCount)))
+	p.section(fmt.Sprintf("References by retained size (%d of %s)", len(rep.References), units.Count(rep.EdgeCount)))
 	refs := Grid{Header: []string{"#", "Edge", "Object", "Id", "Shallow", "Retained"}, Align: []Align{Right, Left, Left, Right, Right, Right}}
 	for k, ref := range rep.References {
 		refs.Add(fmt.Sprint(k+1), Clip(string(ref.Edge), 40), Clip(objectLabel(ref.Object), 60), fmt.Sprintf("@%d", ref.Object.ID),
-			Bytes(ref.Object.ShallowSize), Bytes(ref.Object.RetainedSize))
+			units.Bytes(ref.Object.ShallowSize), units.Bytes(ref.Object.RetainedSize))
 	}
 	p.grid(&refs)
 	p.retainerList(rep.Retainers, rep.RetainerCount)

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/heapsnap/heapsnap/internal/units"
+
 	"fmt"
 	"io"
 	"strings"
@@ -24,7 +26,7 @@ func WriteSuspects(w io.Writer, rep *SuspectsReport, f Format) error {
 	}
 	p := &printer{w: w, f: f}
 	p.title("heapsnap analyze: " + rep.File)
-	p.fields([][2]string{{"Total size", fmt.Sprintf("%s (%s bytes)", Bytes(rep.TotalSize), Count(rep.TotalSize))}})
+	p.fields([][2]string{{"Total size", fmt.Sprintf("%s (%s bytes)", units.Bytes(rep.TotalSize), units.Count(rep.TotalSize))}})
 	p.suspects(rep.SuspectKinds, rep.Suspects, rep.TotalSize)
 	return p.err
 }
@@ -54,7 +56,7 @@ func (p *printer) suspects(kinds []suspects.Kind, list []suspects.Suspect, total
 		if s.Path != "" {
 			what += " at " + s.Path
 		}
-		g.Add(fmt.Sprint(i+1), string(s.Kind), Count(s.Count), Bytes(s.RetainedSize),
+		g.Add(fmt.Sprint(i+1), string(s.Kind), units.Count(s.Count), units.Bytes(s.RetainedSize),
 			percent(int64(s.RetainedSize), total), Clip(what, 110))
 	}
 	p.grid(&g)
@@ -71,7 +73,7 @@ func (p *printer) suspects(kinds []suspects.Kind, list []suspects.Suspect, total
 			}
 			lines = append(lines, where)
 		}
-		lines = append(lines, fmt.Sprintf("retains %s (%s bytes)", Bytes(s.RetainedSize), Count(s.RetainedSize)))
+		lines = append(lines, fmt.Sprintf("retains %s (%s bytes)", units.Bytes(s.RetainedSize), units.Count(s.RetainedSize)))
 		if s.Detail != "" {
 			lines = append(lines, s.Detail)
 		}
@@ -96,7 +98,7 @@ func evidenceLines(s *suspects.Suspect) []string {
 	var out []string
 	more := func(n int, what string) {
 		if n > maxEvidenceRows {
-			out = append(out, fmt.Sprintf("… and %s more %s", Count(n-maxEvidenceRows), what))
+			out = append(out, fmt.Sprintf("… and %s more %s", units.Count(n-maxEvidenceRows), what))
 		}
 	}
 	switch {
@@ -113,22 +115,22 @@ func evidenceLines(s *suspects.Suspect) []string {
 			if i == maxEvidenceRows {
 				break
 			}
-			out = append(out, fmt.Sprintf("tree %s @%d: %s nodes, retains %s, at %s", Clip(t.Root, 60), t.ID, Count(t.Nodes), Bytes(t.RetainedSize), t.Path))
+			out = append(out, fmt.Sprintf("tree %s @%d: %s nodes, retains %s, at %s", Clip(t.Root, 60), t.ID, units.Count(t.Nodes), units.Bytes(t.RetainedSize), t.Path))
 		}
 		more(len(s.DetachedDOM.Trees), "trees")
 	case s.Strings != nil:
-		out = append(out, fmt.Sprintf("value (%s characters): %s", Count(s.Strings.Length), s.Strings.Value))
+		out = append(out, fmt.Sprintf("value (%s characters): %s", units.Count(s.Strings.Length), s.Strings.Value))
 	}
 	return out
 }
 
 func functionLine(g suspects.FunctionGroup) string {
-	line := fmt.Sprintf("%s × %s", Count(g.Count), g.Function)
+	line := fmt.Sprintf("%s × %s", units.Count(g.Count), g.Function)
 	if loc := g.Location.String(); loc != "" {
 		line += " at " + loc
 	}
 	if g.Once > 0 {
-		line += fmt.Sprintf(" (%s with once)", Count(g.Once))
+		line += fmt.Sprintf(" (%s with once)", units.Count(g.Once))
 	}
 	return line
 }

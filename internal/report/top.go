@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/heapsnap/heapsnap/internal/units"
+
 	"cmp"
 	"fmt"
 	"io"
@@ -149,7 +151,7 @@ func WriteTop(w io.Writer, rep *Top, f Format) error {
 	}
 	p := &printer{w: w, f: f}
 	p.title("heapsnap top: " + rep.File)
-	p.fields([][2]string{{"Total size", fmt.Sprintf("%s (%s bytes)", Bytes(rep.TotalSize), Count(rep.TotalSize))}})
+	p.fields([][2]string{{"Total size", fmt.Sprintf("%s (%s bytes)", units.Bytes(rep.TotalSize), units.Count(rep.TotalSize))}})
 	p.section(fmt.Sprintf("Dominator tree by retained size (%d levels, %d objects per level)", rep.Depth+1, rep.Limit))
 	g := Grid{
 		Header: []string{"Retained", "%", "Shallow", "Object", "Id", "Dominated"},
@@ -173,8 +175,8 @@ func WriteTop(w io.Writer, rep *Top, f Format) error {
 		}
 		// Tables trim cells, so depth is drawn with dots, not spaces.
 		indent := strings.Repeat("· ", it.depth)
-		g.Add(Bytes(it.n.RetainedSize), percent(int64(it.n.RetainedSize), rep.TotalSize), Bytes(it.n.ShallowSize),
-			indent+Clip(label, 80), fmt.Sprintf("@%d", it.n.ID), Count(it.n.ChildCount))
+		g.Add(units.Bytes(it.n.RetainedSize), percent(int64(it.n.RetainedSize), rep.TotalSize), units.Bytes(it.n.ShallowSize),
+			indent+Clip(label, 80), fmt.Sprintf("@%d", it.n.ID), units.Count(it.n.ChildCount))
 		for k := len(it.n.Children) - 1; k >= 0; k-- {
 			stack = append(stack, item{&it.n.Children[k], it.depth + 1})
 		}

@@ -1,6 +1,8 @@
 package suspects
 
 import (
+	"github.com/heapsnap/heapsnap/internal/units"
+
 	"cmp"
 	"fmt"
 	"slices"
@@ -84,9 +86,9 @@ func (f *finder) closures() []*Suspect {
 			Closure: &ClosureEvidence{Function: k.name, Location: k.loc, Closures: g.closures, Contexts: len(g.contexts), Variables: vars},
 		}
 		if len(g.contexts) == 1 {
-			sus.Title = fmt.Sprintf("%s keeps a context of %s alive", k.name, bytesText(retained))
+			sus.Title = fmt.Sprintf("%s keeps a context of %s alive", k.name, units.Bytes(retained))
 		} else {
-			sus.Title = fmt.Sprintf("%s closures of %s keep %s contexts of %s alive", count(g.closures), k.name, count(len(g.contexts)), bytesText(retained))
+			sus.Title = fmt.Sprintf("%s closures of %s keep %s contexts of %s alive", units.Count(g.closures), k.name, units.Count(len(g.contexts)), units.Bytes(retained))
 		}
 		var parts []string
 		if k.loc != (Location{}) {
@@ -95,7 +97,7 @@ func (f *finder) closures() []*Suspect {
 		if len(vars) > 0 {
 			var vs []string
 			for _, v := range vars {
-				vs = append(vs, fmt.Sprintf("%s (%s, %s)", v.Name, v.Class, bytesText(v.RetainedSize)))
+				vs = append(vs, fmt.Sprintf("%s (%s, %s)", v.Name, v.Class, units.Bytes(v.RetainedSize)))
 			}
 			parts = append(parts, "biggest context variables: "+strings.Join(vs, ", "))
 		}

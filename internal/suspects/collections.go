@@ -1,6 +1,8 @@
 package suspects
 
 import (
+	"github.com/heapsnap/heapsnap/internal/units"
+
 	"cmp"
 	"fmt"
 	"slices"
@@ -96,11 +98,11 @@ func (f *finder) collections() []*Suspect {
 		values := f.valueClasses(c.slots)
 		sus := &Suspect{
 			Kind: Collection, Count: c.Entries, RetainedSize: f.r.Retained.At(i), ID: f.s.NodeID[i],
-			Title:      fmt.Sprintf("%s with %s entries", class, count(c.Entries)),
+			Title:      fmt.Sprintf("%s with %s entries", class, units.Count(c.Entries)),
 			Collection: &CollectionEvidence{Type: c.Type, Class: class, Entries: c.Entries, Values: values},
 		}
 		if c.Type == TypeObject {
-			sus.Title = fmt.Sprintf("%s used as a dictionary, %s entries", class, count(c.Entries))
+			sus.Title = fmt.Sprintf("%s used as a dictionary, %s entries", class, units.Count(c.Entries))
 		}
 		if len(values) > 0 {
 			sus.Detail = "holds"
@@ -108,7 +110,7 @@ func (f *finder) collections() []*Suspect {
 				if k > 0 {
 					sus.Detail += ","
 				}
-				sus.Detail += fmt.Sprintf(" %s ×%s", v.Class, count(v.Count))
+				sus.Detail += fmt.Sprintf(" %s ×%s", v.Class, units.Count(v.Count))
 			}
 		}
 		f.wantPath(i, &sus.Path)

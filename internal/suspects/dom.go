@@ -1,6 +1,8 @@
 package suspects
 
 import (
+	"github.com/heapsnap/heapsnap/internal/units"
+
 	"cmp"
 	"fmt"
 	"regexp"
@@ -173,10 +175,10 @@ func (f *finder) detachedDOM() []*Suspect {
 		root := strings.Replace(f.className(g.trees[0].root), "Detached ", "detached ", 1)
 		sus := &Suspect{
 			Kind: DetachedDOM, Count: nodes, RetainedSize: retained, ID: ev.Trees[0].ID, DetachedDOM: ev, Path: path,
-			Title: fmt.Sprintf("%s %s %s with %s", count(len(g.trees)), root, what, plural(nodes, "DOM node")),
+			Title: fmt.Sprintf("%s %s %s with %s", units.Count(len(g.trees)), root, what, plural(nodes, "DOM node")),
 		}
 		if len(fns) > 0 {
-			sus.Detail = fmt.Sprintf("%s event listeners on them, %s", count(len(fns)), describeGroups(len(fns), ev.Listeners))
+			sus.Detail = fmt.Sprintf("%s event listeners on them, %s", units.Count(len(fns)), describeGroups(len(fns), ev.Listeners))
 		}
 		out = append(out, sus)
 	}

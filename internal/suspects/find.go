@@ -1,6 +1,8 @@
 package suspects
 
 import (
+	"github.com/heapsnap/heapsnap/internal/units"
+
 	"bytes"
 	"cmp"
 	"fmt"
@@ -338,7 +340,7 @@ func describeGroups(total int, groups []FunctionGroup) string {
 	case once == total:
 		onceNote = ", all added with once() and not yet emitted"
 	case once > 0:
-		onceNote = fmt.Sprintf("; %s added with once() and not yet emitted", count(once))
+		onceNote = fmt.Sprintf("; %s added with once() and not yet emitted", units.Count(once))
 	}
 	if len(groups) == 1 {
 		if total == 1 {
@@ -352,22 +354,9 @@ func describeGroups(total int, groups []FunctionGroup) string {
 			parts = append(parts, fmt.Sprintf("%d more functions", len(groups)-3))
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s by %s", count(g.Count), where(g)))
+		parts = append(parts, fmt.Sprintf("%s by %s", units.Count(g.Count), where(g)))
 	}
 	return "created " + strings.Join(parts, ", ") + onceNote
-}
-
-// count formats a number with thousands separators.
-func count(n int) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && c != '-' && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // plural writes "1 thing" or "2,000 things".
@@ -375,28 +364,7 @@ func plural(n int, thing string) string {
 	if n == 1 {
 		return "1 " + thing
 	}
-	return count(n) + " " + thing + "s"
-}
-
-// bytesText formats a byte count as DevTools does (decimal units).
-func bytesText(n uint64) string {
-	switch {
-	case n < 1000:
-		return fmt.Sprintf("%d B", n)
-	case n < 1e6:
-		return scaled(n, 1e3) + " kB"
-	case n < 1e9:
-		return scaled(n, 1e6) + " MB"
-	}
-	return scaled(n, 1e9) + " GB"
-}
-
-func scaled(n, unit uint64) string {
-	tenths := (n*10 + unit/2) / unit
-	if tenths < 1000 {
-		return fmt.Sprintf("%d.%d", tenths/10, tenths%10)
-	}
-	return fmt.Sprint((n + unit/2) / unit)
+	return units.Count(n) + " " + thing + "s"
 }
 
 // names maps the few names the detectors test to their string indices, so

@@ -1,6 +1,8 @@
 package suspects
 
 import (
+	"github.com/heapsnap/heapsnap/internal/units"
+
 	"fmt"
 	"strings"
 
@@ -234,9 +236,9 @@ func (f *finder) listeners() []*Suspect {
 		switch ev.Target {
 		case TargetDOM:
 			emitter = displayNative(f.s.Strings.String(f.s.NodeName[ev.Emitter]))
-			title = fmt.Sprintf("%s event listeners on %s", count(n), emitter)
+			title = fmt.Sprintf("%s event listeners on %s", units.Count(n), emitter)
 		default:
-			title = fmt.Sprintf("%s listeners for '%s' on %s", count(n), ev.Name, emitter)
+			title = fmt.Sprintf("%s listeners for '%s' on %s", units.Count(n), ev.Name, emitter)
 		}
 		detail := describeGroups(n, groups)
 		if ev.Warned {

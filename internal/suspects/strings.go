@@ -1,6 +1,8 @@
 package suspects
 
 import (
+	"github.com/heapsnap/heapsnap/internal/units"
+
 	"cmp"
 	"fmt"
 	"slices"
@@ -55,8 +57,8 @@ func (f *finder) duplicateStrings() []*Suspect {
 		text := s.Strings.Bytes(k.name)
 		sus := &Suspect{
 			Kind: DuplicateStrings, Count: g.copies, RetainedSize: g.total, ID: s.NodeID[g.first],
-			Title:  fmt.Sprintf("%s copies of a %s-character string", count(g.copies), count(heapsnapshot.UTF16Len(text))),
-			Detail: fmt.Sprintf("%s wasted on copies of %s", bytesText(wasted), quoteClip(text, 60)),
+			Title:  fmt.Sprintf("%s copies of a %s-character string", units.Count(g.copies), units.Count(heapsnapshot.UTF16Len(text))),
+			Detail: fmt.Sprintf("%s wasted on copies of %s", units.Bytes(wasted), quoteClip(text, 60)),
 			Strings: &StringEvidence{
 				Value: clipText(text, 200), Length: heapsnapshot.UTF16Len(text), Copies: g.copies,
 				TotalSize: g.total, WastedBytes: wasted,

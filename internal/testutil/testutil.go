@@ -14,7 +14,10 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/heapsnap/heapsnap/internal/synth"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files with the current output")
@@ -218,4 +221,26 @@ func SnapshotPath(t testing.TB, base string) string {
 	}
 	t.Fatalf("no snapshot for %s", base)
 	return ""
+}
+
+var (
+	syntheticMu sync.Mutex
+	synthetic   = map[int64][]byte{}
+)
+
+// Synthetic returns a deterministic synthetic service-heap snapshot of the
+// given node count (internal/synth), generated once per test binary.
+func Synthetic(tb testing.TB, nodes int64) []byte {
+	tb.Helper()
+	syntheticMu.Lock()
+	defer syntheticMu.Unlock()
+	if data, ok := synthetic[nodes]; ok {
+		return data
+	}
+	var buf bytes.Buffer
+	if _, err := synth.Write(&buf, synth.Config{Nodes: nodes, Seed: 1}); err != nil {
+		tb.Fatal(err)
+	}
+	synthetic[nodes] = buf.Bytes()
+	return buf.Bytes()
 }

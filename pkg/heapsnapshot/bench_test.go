@@ -3,10 +3,9 @@ package heapsnapshot_test
 import (
 	"bytes"
 	"os"
-	"sync"
 	"testing"
 
-	"github.com/heapsnap/heapsnap/internal/synth"
+	"github.com/heapsnap/heapsnap/internal/testutil"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
 
@@ -14,20 +13,12 @@ import (
 // about 70 MB, large enough for the parallel paths and chunk pipeline.
 const benchNodes = 1_000_000
 
-var benchSnapshot = sync.OnceValue(func() []byte {
-	var buf bytes.Buffer
-	if _, err := synth.Write(&buf, synth.Config{Nodes: benchNodes, Seed: 1}); err != nil {
-		panic(err)
-	}
-	return buf.Bytes()
-})
-
 // BenchmarkParse measures parsing throughput (MB/s of snapshot text) on a
 // synthetic service-like snapshot held in memory.
 func BenchmarkParse(b *testing.B) {
 	for _, workers := range []int{1, 2} {
 		b.Run(map[int]string{1: "workers=1", 2: "workers=2"}[workers], func(b *testing.B) {
-			data := benchSnapshot()
+			data := testutil.Synthetic(b, benchNodes)
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
 				if _, err := heapsnapshot.Read(bytes.NewReader(data), int64(len(data)), heapsnapshot.Options{Workers: workers}); err != nil {

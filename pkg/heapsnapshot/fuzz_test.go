@@ -54,8 +54,8 @@ func FuzzParse(f *testing.F) {
 		}
 		// Every byte is counted exactly once: the root retains them all
 		// unless the dominator chain of a leftover cycle misses it.
-		if r.Leftovers == 0 && r.Retained[s.Root()] != sum {
-			t.Fatalf("root retains %d of %d bytes", r.Retained[s.Root()], sum)
+		if r.Leftovers == 0 && r.Retained.At(s.Root()) != sum {
+			t.Fatalf("root retains %d of %d bytes", r.Retained.At(s.Root()), sum)
 		}
 	})
 }

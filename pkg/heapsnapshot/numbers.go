@@ -3,6 +3,7 @@ package heapsnapshot
 import (
 	"bytes"
 	"math"
+	"strconv"
 	"sync"
 	"unsafe"
 )
@@ -173,7 +174,7 @@ func (c *columns) scatter(vals []uint32, k0 int64) (int, string) {
 		case roleNodeType:
 			for j := j0; j < len(vals); j, rec = j+nf, rec+1 {
 				if vals[j] >= uint32(c.types) {
-					return j, "node type " + utoa(uint64(vals[j])) + " is not in meta.node_types"
+					return j, "node type " + strconv.FormatUint(uint64(vals[j]), 10) + " is not in meta.node_types"
 				}
 				s.NodeType[rec] = uint8(vals[j])
 			}
@@ -188,14 +189,14 @@ func (c *columns) scatter(vals []uint32, k0 int64) (int, string) {
 		case roleNodeDetachedness:
 			for j := j0; j < len(vals); j, rec = j+nf, rec+1 {
 				if vals[j] > 3 {
-					return j, "detachedness " + utoa(uint64(vals[j])) + " is not 0, 1 or 2"
+					return j, "detachedness " + strconv.FormatUint(uint64(vals[j]), 10) + " is not 0, 1 or 2"
 				}
 				s.NodeDetachedness[rec] = uint8(vals[j])
 			}
 		case roleEdgeType:
 			for j := j0; j < len(vals); j, rec = j+nf, rec+1 {
 				if vals[j] >= uint32(c.types) {
-					return j, "edge type " + utoa(uint64(vals[j])) + " is not in meta.edge_types"
+					return j, "edge type " + strconv.FormatUint(uint64(vals[j]), 10) + " is not in meta.edge_types"
 				}
 				s.EdgeType[rec] = uint8(vals[j])
 			}
@@ -211,10 +212,10 @@ func (c *columns) scatter(vals []uint32, k0 int64) (int, string) {
 				v := uint64(vals[j])
 				ord := (v * magic) >> 32
 				if ord*stride != v {
-					return j, "to_node " + utoa(v) + " is not a multiple of the node field count"
+					return j, "to_node " + strconv.FormatUint(v, 10) + " is not a multiple of the node field count"
 				}
 				if ord >= c.nodes {
-					return j, "to_node " + utoa(v) + " points past the last node"
+					return j, "to_node " + strconv.FormatUint(v, 10) + " points past the last node"
 				}
 				s.EdgeTo[rec] = uint32(ord)
 			}
@@ -254,7 +255,7 @@ func (c *columns) parsePart(w []byte, from, to int, first bool, k0 int64, scratc
 		if r := c.roles[(k0+int64(v.index))%nf]; r != roleNodeSelfSize && r != roleSkip {
 			// DevTools wraps sizes modulo 2^32 (a Uint32Array); anything
 			// else that large is not a valid index or id.
-			return partResult{n: int64(v.index), errAt: v.at, errMsg: "number " + utoa(v.value) + " does not fit in 32 bits"}
+			return partResult{n: int64(v.index), errAt: v.at, errMsg: "number " + strconv.FormatUint(v.value, 10) + " does not fit in 32 bits"}
 		}
 	}
 	if c.roles[0] == roleFlat {
@@ -265,19 +266,6 @@ func (c *columns) parsePart(w []byte, from, to int, first bool, k0 int64, scratc
 		return partResult{n: int64(j), errAt: valueOffset(w, from, to, j), errMsg: msg}
 	}
 	return partResult{n: int64(n), errAt: -1}
-}
-
-func utoa(v uint64) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			return string(b[i:])
-		}
-	}
 }
 
 // parallelMin is the smallest segment worth splitting across workers.

@@ -1,0 +1,78 @@
+// Package units formats byte sizes and counts for people, the way DevTools
+// does: decimal units ("12.4 MB") and thousands separators ("120,000").
+package units
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Bytes formats a byte count the way DevTools does: decimal units, one
+// decimal below 100 of a unit, none above ("12.4 MB", "391 kB", "980 B").
+// DevTools stops at MB; GB is added for multi-gigabyte heaps.
+func Bytes(n uint64) string {
+	if n < 1000 {
+		return strconv.FormatUint(n, 10) + " B"
+	}
+	for _, unit := range []struct {
+		name string
+		size uint64
+	}{{"kB", 1e3}, {"MB", 1e6}, {"GB", 1e9}} {
+		if n < unit.size*1000 || unit.name == "GB" {
+			return Scaled(n, unit.size) + " " + unit.name
+		}
+	}
+	panic("unreachable")
+}
+
+// SignedBytes formats a byte delta with an explicit sign.
+func SignedBytes(n int64) string {
+	switch {
+	case n > 0:
+		return "+" + Bytes(uint64(n))
+	case n < 0:
+		return "−" + Bytes(uint64(-n))
+	}
+	return "0 B"
+}
+
+// Scaled writes n/unit with one decimal when it is below 100 (before
+// rounding, as DevTools decides) and none from 100 up, rounding halves away
+// from zero as JavaScript's Intl.NumberFormat does.
+func Scaled(n, unit uint64) string {
+	if n < 100*unit {
+		tenths := (n*10 + unit/2) / unit
+		return fmt.Sprintf("%d.%d", tenths/10, tenths%10)
+	}
+	return strconv.FormatUint((n+unit/2)/unit, 10)
+}
+
+// Count formats an integer with thousands separators ("120,000").
+func Count[T ~int | ~int64 | ~uint64 | ~uint32](v T) string {
+	neg := v < 0
+	u := uint64(v)
+	if neg {
+		u = uint64(-int64(v))
+	}
+	s := strconv.FormatUint(u, 10)
+	var b strings.Builder
+	if neg {
+		b.WriteString("−")
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// SignedCount formats a count delta with an explicit sign.
+func SignedCount(v int64) string {
+	if v > 0 {
+		return "+" + Count(v)
+	}
+	return Count(v)
+}

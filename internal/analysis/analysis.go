@@ -11,7 +11,6 @@
 package analysis
 
 import (
-	"math/bits"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -197,19 +196,22 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	r.countMembers()
 	release()
 
-	step("dominators")
+	step("in-degrees, parking")
 	var sp *spill
 	if opts.SpillDir != "" {
 		sp = newSpill(opts.SpillDir)
 		defer sp.close()
 	}
 	// Park, of what the dominator stage does not read, just enough that
-	// its arrays fit in memory the later stages will use anyway (the
-	// retained sizes and dominators it leaves behind): then it never sets
-	// the peak, and the spill file costs as little I/O as it can.
+	// its arrays fit in memory the later stages use anyway: the retained
+	// sizes and dominators it leaves behind (4 bytes per node each), and
+	// about as much again that reports typically allocate on top. Then it
+	// does not set the peak, and the spill file costs as little I/O as it
+	// can.
 	// NodeDetachedness is DOMState (propagation updated it in place); both
 	// come back below.
-	need := dominatorBytes(s.NodeCount, essential) - 12*int64(s.NodeCount)
+	pair := r.essentialInDegrees(essential)
+	need := dominatorBytes(pair) + 4*int64(len(pair)) - 12*int64(s.NodeCount)
 	var class, sizes *parked
 	for _, col := range []struct {
 		bytes int
@@ -241,7 +243,9 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	} else {
 		release()
 	}
-	order := r.computeDominators(essential)
+	step("dominators")
+	order := r.computeDominators(essential, pair)
+	pair = nil
 	essential = nil
 	if sp != nil {
 		// The parked columns come back into memory the dominator arrays
@@ -282,17 +286,6 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 		debug.FreeOSMemory()
 	}
 	return r, nil
-}
-
-// dominatorBytes is what computeDominators allocates at its peak: five
-// 4-byte arrays per node (8 bytes of them per-vertex state) and a 4-byte
-// retainer slot per essential edge.
-func dominatorBytes(nodes int, essential bitset) int64 {
-	edges := 0
-	for _, w := range essential {
-		edges += bits.OnesCount64(w)
-	}
-	return 20*int64(nodes+1) + 4*int64(edges)
 }
 
 // both runs a and b concurrently and waits for both.

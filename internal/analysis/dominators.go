@@ -28,23 +28,14 @@ import "unsafe"
 // downwards and path compression walks towards smaller numbers, which
 // keeps memory accesses near each other on heaps of tens of millions of
 // nodes.
-func (r *Result) computeDominators(essential bitset) (order []uint32) {
+//
+// pair comes from essentialInDegrees.
+func (r *Result) computeDominators(essential bitset, pair []uint32) (order []uint32) {
 	s := r.Snap
 	n := uint32(s.NodeCount)
 	first, to := s.FirstEdge, s.EdgeTo
 
-	// Essential in-degree of every vertex (vertex = ordinal+1): orphans
-	// have none, and it sizes the retainer lists.
-	// indeg and num share one allocation, which becomes the per-vertex
-	// state of the main loop once both are spent.
-	pair := make([]uint32, 2*(n+1))
 	indeg, num := pair[:n+1:n+1], pair[n+1:]
-	for e, t := range to {
-		if essential.has(uint32(e)) {
-			indeg[t+1]++
-		}
-	}
-
 	// num holds the DFS number of each vertex; 0 until visited.
 	vertex := make([]uint32, n+1)    // vertex of each DFS number
 	parentNum := make([]uint32, n+1) // DFS number of each number's DFS parent
@@ -114,16 +105,27 @@ func (r *Result) computeDominators(essential bitset) (order []uint32) {
 			}
 		}
 	}
+	// A node with one retainer is retained by its DFS parent, which is
+	// therefore its semidominator and its dominator: most heap objects
+	// are like that, and need no list. So do orphans (no retainer) and
+	// leftovers. All of them have an empty list, and the main loop takes
+	// the DFS parent (the root for orphans and leftovers) as semidominator.
 	revFirst := make([]uint32, n+1)
 	for i := uint32(1); i <= count; i++ {
 		revFirst[i] = revFirst[i-1]
-		if i <= reached {
-			revFirst[i] += indeg[vertex[i]]
+		if d := indeg[vertex[i]]; i <= reached && d >= 2 {
+			revFirst[i] += d
 		}
 	}
 	revSrc := make([]uint32, revFirst[count])
+	const noList = ^uint32(0)
 	fill := indeg // next free slot of each number, counting down
-	copy(fill, revFirst)
+	for i := uint32(0); i <= count; i++ {
+		fill[i] = revFirst[i]
+		if i > 0 && revFirst[i] == revFirst[i-1] {
+			fill[i] = noList
+		}
+	}
 	for src := uint32(0); src < n; src++ {
 		from := num[src+1]
 		if from > reached {
@@ -131,9 +133,10 @@ func (r *Result) computeDominators(essential bitset) (order []uint32) {
 		}
 		for e := first[src]; e < first[src+1]; e++ {
 			if essential.has(e) {
-				t := num[to[e]+1]
-				fill[t]--
-				revSrc[fill[t]] = from
+				if t := num[to[e]+1]; fill[t] != noList {
+					fill[t]--
+					revSrc[fill[t]] = from
+				}
 			}
 		}
 	}
@@ -187,7 +190,7 @@ func (r *Result) computeDominators(essential bitset) (order []uint32) {
 		semi := w
 		lo, hi := revFirst[w-1], revFirst[w]
 		if lo == hi {
-			semi = 1 // no retainer: as if held by the root
+			semi = idom[w] // see revFirst: the DFS parent, or the root
 		}
 		for k := lo; k < hi; k++ {
 			if sv := eval(revSrc[k]); sv < semi {
@@ -225,6 +228,36 @@ func (r *Result) computeDominators(essential bitset) (order []uint32) {
 		order[i] = v - 1
 	}
 	return order
+}
+
+// essentialInDegrees counts every node's essential retainers, indexed by
+// vertex (ordinal+1). It returns them in the first half of an array twice
+// as long, whose second half computeDominators uses too: the two become
+// its per-vertex state once spent.
+func (r *Result) essentialInDegrees(essential bitset) []uint32 {
+	n := r.Snap.NodeCount
+	pair := make([]uint32, 2*(n+1))
+	indeg := pair[:n+1]
+	for e, t := range r.Snap.EdgeTo {
+		if essential.has(uint32(e)) {
+			indeg[t+1]++
+		}
+	}
+	return pair
+}
+
+// dominatorBytes is what computeDominators allocates at its peak besides
+// pair: four 4-byte arrays per node and a 4-byte retainer slot per
+// essential edge into a node with several retainers.
+func dominatorBytes(pair []uint32) int64 {
+	n := len(pair)/2 - 1
+	slots := int64(0)
+	for _, d := range pair[1 : n+1] {
+		if d >= 2 {
+			slots += int64(d)
+		}
+	}
+	return 16*int64(n+1) + 4*slots
 }
 
 // accumulateRetained computes retained sizes: each node's adjusted self size

@@ -80,7 +80,7 @@ func TestDominatorsMatchDevToolsProcedure(t *testing.T) {
 		s, ess := randomGraph(rng, n)
 		want := (&Result{Snap: s}).ltReference(ess)
 		r := &Result{Snap: s}
-		order := r.computeDominators(ess)
+		order := r.computeDominators(ess, r.essentialInDegrees(ess))
 		if !slices.Equal(r.Dominator, want) {
 			for o := range want {
 				if r.Dominator[o] != want[o] {
@@ -128,7 +128,7 @@ func TestDominatorsDeepChain(t *testing.T) {
 		ess.set(uint32(e))
 	}
 	r := &Result{Snap: s}
-	r.accumulateRetained(r.computeDominators(ess))
+	r.accumulateRetained(r.computeDominators(ess, r.essentialInDegrees(ess)))
 	if r.Dominator[n-1] != n-2 || r.Retained.At(0) != n || r.Retained.At(n/2) != n-n/2 {
 		t.Fatalf("chain: idom(last) %d, retained(root) %d, retained(middle) %d", r.Dominator[n-1], r.Retained.At(0), r.Retained.At(n/2))
 	}
@@ -149,7 +149,7 @@ func TestRetainedPast4GiB(t *testing.T) {
 		ess.set(uint32(e))
 	}
 	r := &Result{Snap: s}
-	r.accumulateRetained(r.computeDominators(ess))
+	r.accumulateRetained(r.computeDominators(ess, r.essentialInDegrees(ess)))
 	want := []uint64{3<<30 + 2<<30 + 1<<32 - 1 + 7, 3<<30 + 2<<30 + 1<<32 - 1, 2 << 30, 1<<32 - 1, 7}
 	for i, w := range want {
 		if got := r.Retained.At(uint32(i)); got != w {

@@ -1,8 +1,6 @@
 package report
 
 import (
-	"github.com/heapsnap/heapsnap/internal/units"
-
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -11,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/heapsnap/heapsnap/internal/budget"
+	"github.com/heapsnap/heapsnap/internal/units"
 )
 
 // Check is the report of `heapsnap check`.

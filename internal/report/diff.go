@@ -1,13 +1,12 @@
 package report
 
 import (
-	"github.com/heapsnap/heapsnap/internal/units"
-
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/heapsnap/heapsnap/internal/diff"
+	"github.com/heapsnap/heapsnap/internal/units"
 )
 
 // DiffSnapshot identifies one snapshot of a comparison.

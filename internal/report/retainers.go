@@ -1,14 +1,13 @@
 package report
 
 import (
-	"github.com/heapsnap/heapsnap/internal/units"
-
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/retainers"
+	"github.com/heapsnap/heapsnap/internal/units"
 )
 
 // Retainers is the report of `heapsnap retainers`.

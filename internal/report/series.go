@@ -1,8 +1,6 @@
 package report
 
 import (
-	"github.com/heapsnap/heapsnap/internal/units"
-
 	"cmp"
 	"fmt"
 	"io"
@@ -10,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/heapsnap/heapsnap/internal/diff"
+	"github.com/heapsnap/heapsnap/internal/units"
 )
 
 // Series is the report of `heapsnap diff S1 S2 S3 …`.

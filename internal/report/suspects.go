@@ -1,13 +1,12 @@
 package report
 
 import (
-	"github.com/heapsnap/heapsnap/internal/units"
-
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/heapsnap/heapsnap/internal/suspects"
+	"github.com/heapsnap/heapsnap/internal/units"
 )
 
 // SuspectsReport is the report of `heapsnap analyze --suspects-only`.

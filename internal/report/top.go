@@ -1,8 +1,6 @@
 package report
 
 import (
-	"github.com/heapsnap/heapsnap/internal/units"
-
 	"cmp"
 	"fmt"
 	"io"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/retainers"
+	"github.com/heapsnap/heapsnap/internal/units"
 )
 
 // Top is the report of `heapsnap top`: the dominator tree from the top.

@@ -1,12 +1,12 @@
 package suspects
 
 import (
-	"github.com/heapsnap/heapsnap/internal/units"
-
 	"cmp"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/heapsnap/heapsnap/internal/units"
 )
 
 // closures flags functions whose contexts retain at least MinContextSize

@@ -1,13 +1,12 @@
 package suspects
 
 import (
-	"github.com/heapsnap/heapsnap/internal/units"
-
 	"cmp"
 	"fmt"
 	"slices"
 
 	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/internal/units"
 )
 
 // Collection types of CollectionEvidence.

@@ -1,8 +1,6 @@
 package suspects
 
 import (
-	"github.com/heapsnap/heapsnap/internal/units"
-
 	"cmp"
 	"fmt"
 	"regexp"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/retainers"
+	"github.com/heapsnap/heapsnap/internal/units"
 )
 
 // domNames are Blink node names (without "Detached ") that are DOM nodes

@@ -1,8 +1,6 @@
 package suspects
 
 import (
-	"github.com/heapsnap/heapsnap/internal/units"
-
 	"bytes"
 	"cmp"
 	"fmt"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/retainers"
+	"github.com/heapsnap/heapsnap/internal/units"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
 

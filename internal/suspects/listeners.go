@@ -1,12 +1,11 @@
 package suspects
 
 import (
-	"github.com/heapsnap/heapsnap/internal/units"
-
 	"fmt"
 	"strings"
 
 	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/internal/units"
 )
 
 // Target kinds of ListenerEvidence.

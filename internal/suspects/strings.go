@@ -1,12 +1,11 @@
 package suspects
 
 import (
-	"github.com/heapsnap/heapsnap/internal/units"
-
 	"cmp"
 	"fmt"
 	"slices"
 
+	"github.com/heapsnap/heapsnap/internal/units"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
 

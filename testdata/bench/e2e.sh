@@ -13,6 +13,7 @@
 #   SYNTH_ARGS      extra internal/tools/synthsnap flags, e.g. "-big-self-sizes -strings-bytes 600M"
 #   SERVICE_SCALES  scales for service-heap.js (real V8 snapshots; scale 1 ≈ 100 MB,
 #                   25 ≈ 2.3 GB and ~14 GB of RAM), default none
+#   FILES           existing snapshots to time as well (never deleted)
 #   NODE_HEAP_MB    --max-old-space-size for node (default 16000)
 #   BENCH_DIR       where snapshots and binaries go (default /tmp/heapsnap-bench)
 #   HEAPSNAP_BIN    heapsnap binary to time (default: go build ./cmd/heapsnap)
@@ -32,6 +33,7 @@ BENCH_DIR=${BENCH_DIR:-/tmp/heapsnap-bench}
 SIZES=${SIZES-1M 10M}
 SYNTH_ARGS=${SYNTH_ARGS-}
 SERVICE_SCALES=${SERVICE_SCALES-}
+FILES=${FILES-}
 NODE_HEAP_MB=${NODE_HEAP_MB:-16000}
 RUNS=${RUNS:-1}
 ORACLE=${ORACLE:-0}
@@ -190,6 +192,11 @@ for s in $SERVICE_SCALES; do
 	rm -f "$t"
 	bench "$f" "$gen_s" $((gen_kb / 1024))
 	[[ $KEEP == 1 ]] || rm -f "$f"
+done
+
+for f in $FILES; do
+	[[ -f $f ]] || die "FILES: $f does not exist"
+	bench "$f" - -
 done
 
 ((${#ROWS[@]})) || die "nothing was benchmarked"

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -228,5 +230,49 @@ func TestReadmeExample(t *testing.T) {
 	got = strings.ReplaceAll(got, sample, relSample)
 	if got != want {
 		t.Errorf("README example is out of date; the command now prints:\n%s", got)
+	}
+}
+
+// TestBadSnapshots checks that every command reports unreadable input as
+// one line "heapsnap: FILE: byte N: what is wrong" with exit code 3, from a
+// file, a gzip stream and standard input.
+func TestBadSnapshots(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(testutil.Testdata("corner", "corner06.heapsnapshot"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(good)
+	zw.Close()
+	cases := []struct {
+		name, path, want string
+	}{
+		{"truncated", write("truncated.heapsnapshot", good[:len(good)/2]), `byte \d+: unexpected end of input`},
+		{"not JSON", write("text.heapsnapshot", []byte("hello\n")), `byte 0: not a heap snapshot`},
+		{"broken gzip", write("broken.heapsnapshot.gz", gz.Bytes()[:gz.Len()/2]), `byte \d+: `},
+		{"empty", write("empty.heapsnapshot", nil), `byte 0: unexpected end of input before any data`},
+		{"directory", dir, `is a directory`},
+	}
+	for _, tc := range cases {
+		for _, cmd := range []string{"analyze", "nodes", "top"} {
+			_, stderr, code := run(t, nil, cmd, tc.path)
+			re := regexp.MustCompile(`^heapsnap: ` + regexp.QuoteMeta(tc.path) + `: ` + tc.want + `[^\n]*\n$`)
+			if code != ExitFailure || !re.MatchString(stderr) {
+				t.Errorf("%s %s: exit %d, stderr %q", cmd, tc.name, code, stderr)
+			}
+		}
+	}
+	_, stderr, code := run(t, bytes.NewReader(good[:100]), "analyze", "-")
+	if code != ExitFailure || !strings.HasPrefix(stderr, "heapsnap: stdin: byte 100: unexpected end of input") {
+		t.Errorf("stdin: exit %d, stderr %q", code, stderr)
 	}
 }

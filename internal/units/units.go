@@ -12,18 +12,15 @@ import (
 // decimal below 100 of a unit, none above ("12.4 MB", "391 kB", "980 B").
 // DevTools stops at MB; GB is added for multi-gigabyte heaps.
 func Bytes(n uint64) string {
-	if n < 1000 {
+	switch {
+	case n < 1e3:
 		return strconv.FormatUint(n, 10) + " B"
+	case n < 1e6:
+		return Scaled(n, 1e3) + " kB"
+	case n < 1e9:
+		return Scaled(n, 1e6) + " MB"
 	}
-	for _, unit := range []struct {
-		name string
-		size uint64
-	}{{"kB", 1e3}, {"MB", 1e6}, {"GB", 1e9}} {
-		if n < unit.size*1000 || unit.name == "GB" {
-			return Scaled(n, unit.size) + " " + unit.name
-		}
-	}
-	panic("unreachable")
+	return Scaled(n, 1e9) + " GB"
 }
 
 // SignedBytes formats a byte delta with an explicit sign.

@@ -22,6 +22,9 @@ func (r *Result) computeDistances() {
 	var queue fifo
 	f := r.newDistanceFilter()
 	k := r.kinds
+	// Which nodes have a distance, as bits: the BFS tests one per edge, and
+	// a bitset stays in cache where the distances would not.
+	reached := newBitset(n)
 	bfs := func() {
 		for queue.len() > 0 {
 			i := queue.pop()
@@ -31,7 +34,7 @@ func (r *Result) computeDistances() {
 					continue
 				}
 				c := s.EdgeTo[e]
-				if dist[c] != NoDistance {
+				if reached.has(c) {
 					continue
 				}
 				// The filter is stateful (WeakMap pairs), so it is consulted
@@ -40,6 +43,7 @@ func (r *Result) computeDistances() {
 					continue
 				}
 				dist[c] = d
+				reached.set(c)
 				queue.push(c)
 			}
 		}
@@ -47,6 +51,7 @@ func (r *Result) computeDistances() {
 	for e := s.FirstEdge[root]; e < s.FirstEdge[root+1]; e++ {
 		if c := s.EdgeTo[e]; r.isUserRoot(c) {
 			dist[c] = 1
+			reached.set(c)
 			queue.push(c)
 		}
 	}
@@ -57,6 +62,7 @@ func (r *Result) computeDistances() {
 	} else {
 		dist[root] = 0
 	}
+	reached.set(root)
 	queue.push(root)
 	bfs()
 	r.Distance = dist

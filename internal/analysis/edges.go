@@ -105,10 +105,14 @@ func (r *Result) transferShallowSizes() {
 		multiple  = ^uint32(0) - 1
 	)
 	owners := make([]uint32, n)
+	// Edges into nodes that own themselves change nothing; a bit per node
+	// (in cache, unlike owners) tells which can be owned.
+	ownable := newBitset(int(n))
 	for i := range n {
 		t := int(s.NodeType[i])
 		if t == k.hidden || t == k.array || (t == k.native && r.is(s.NodeName[i], nameExternalStringData)) {
 			owners[i] = unvisited
+			ownable.set(i)
 		} else {
 			owners[i] = i
 		}
@@ -132,6 +136,9 @@ func (r *Result) transferShallowSizes() {
 					continue
 				}
 				t := s.EdgeTo[e]
+				if !ownable.has(t) {
+					continue
+				}
 				switch o := owners[t]; {
 				case o == unvisited:
 					owners[t] = own

@@ -17,14 +17,15 @@ import (
 // oracle in testdata/tools/oracle-goldens.sh), for snapshots of several V8
 // versions, a Chromium page and the generator's corner cases.
 //
-// Each fixture is analyzed twice: in memory, and with the columns the
-// dominator stage does not read spilled to a file and read back.
+// Each fixture is analyzed three times: as it is, with the columns the
+// dominator stage does not read compressed in memory meanwhile, and with
+// them compressed and written to a file.
 func TestMatchesDevTools(t *testing.T) {
 	for _, base := range testutil.OracleFixtures(t) {
-		for _, spill := range []bool{false, true} {
+		for _, mode := range []string{"", "park", "spill"} {
 			name := filepath.Base(base)
-			if spill {
-				name += "/spill"
+			if mode != "" {
+				name += "/" + mode
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
@@ -32,8 +33,8 @@ func TestMatchesDevTools(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				opts := analysis.Options{}
-				if spill {
+				opts := analysis.Options{Park: mode == "park"}
+				if mode == "spill" {
 					opts.SpillDir = t.TempDir()
 				}
 				r, err := analysis.Run(snap, opts)

@@ -60,8 +60,11 @@ func (a *app) load(path string) (*analysis.Result, error) {
 		trace.step(name)
 		steps.describe("analyzing: " + name)
 	}}
-	if dir := spillDir(); snap.NodeCount >= spillThreshold && dir != "off" {
-		opts.SpillDir = dir
+	if snap.NodeCount >= parkThreshold {
+		opts.Park = true
+		if dir := spillDir(); dir != "off" {
+			opts.SpillDir = dir
+		}
 	}
 	res, err := analysis.Run(snap, opts)
 	steps.finish()
@@ -72,13 +75,14 @@ func (a *app) load(path string) (*analysis.Result, error) {
 	return res, nil
 }
 
-// spillThreshold is the node count from which the analysis parks columns in
-// a temporary file during its most memory-hungry stage (about 150 MB of
-// snapshot).
-const spillThreshold = 2_000_000
+// parkThreshold is the node count from which the analysis parks columns
+// (compressed in memory, and what that does not save in a temporary file)
+// during its most memory-hungry stage (about 150 MB of snapshot).
+const parkThreshold = 2_000_000
 
-// spillDir is where the analysis parks columns: $HEAPSNAP_SPILL_DIR (or
-// "off" not to spill), else the system's temporary directory.
+// spillDir is where the analysis writes parked columns that compression
+// does not make small enough: $HEAPSNAP_SPILL_DIR (or "off" to keep them
+// in memory), else the system's temporary directory.
 func spillDir() string {
 	if dir := os.Getenv("HEAPSNAP_SPILL_DIR"); dir != "" {
 		return dir

@@ -218,9 +218,9 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	column(pk, &r.Distance, codecDelta32)
 	class := column(pk, &r.Class, codecDelta32)
 	sizes := column(pk, &s.NodeSelfSize, codecDelta32)
-	column(pk, &s.EdgeName, codecDelta32)
-	column(pk, &s.NodeName, codecDelta32)
-	column(pk, &s.EdgeType, codecNibbles)
+	edgeNames := column(pk, &s.EdgeName, codecDelta32)
+	nodeNames := column(pk, &s.NodeName, codecDelta32)
+	edgeTypes := column(pk, &s.EdgeType, codecNibbles)
 	column(pk, &s.NodeType, codecNibbles)
 	column(pk, &r.DOMState, codecNibbles)
 	column(pk, &s.Locations, codecRaw)
@@ -249,17 +249,31 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 		return nil, err
 	}
 	r.accumulateRetained(order)
-	order = nil
 	release()
 
 	step("summary")
-	// The class retained sizes need only classes, sizes and the dominator
-	// tree: compute them before the other columns come back, so that
-	// their temporary arrays do not add to the peak.
+	// The class retained sizes need classes, sizes, retained sizes and
+	// the dominator tree, and the order's memory for the tree's children;
+	// the columns the Statistics need come back, and they are added up,
+	// beside them. The rest come back once the tree's arrays are gone.
 	if err := class.restore(pk); err != nil {
 		return nil, err
 	}
-	r.classRetainedSizes()
+	var err error
+	both(func() {
+		r.classRetainedSizes(order)
+	}, func() {
+		for _, col := range []*parked{nodeNames, edgeTypes, edgeNames} {
+			if err = col.restore(pk); err != nil {
+				return
+			}
+		}
+		r.computeStatistics()
+	})
+	order = nil
+	if err != nil {
+		return nil, err
+	}
 	r.markShadowedClasses()
 	release()
 	if err := pk.restore(); err != nil {
@@ -268,7 +282,6 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	if hasField(s.Meta.NodeFields, "detachedness") {
 		s.NodeDetachedness = r.DOMState
 	}
-	r.computeStatistics()
 	if r.returnMemory {
 		// What the stages freed stays mapped until the runtime's scavenger
 		// gets to it; hand it back now, before the caller's reports

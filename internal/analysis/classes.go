@@ -480,7 +480,7 @@ func (r *Result) mergeLocatedClasses() {
 // buildAggregates and calculateClassesRetainedSize.
 func (r *Result) aggregate() {
 	r.countMembers()
-	r.classRetainedSizes()
+	r.classRetainedSizes(nil)
 	r.markShadowedClasses()
 }
 
@@ -505,8 +505,9 @@ func (r *Result) countMembers() {
 
 // classRetainedSizes adds up, per class, the retained sizes of members that
 // have no member of the same class above them in the dominator tree. Like
-// DevTools it walks the tree from the root, iteratively.
-func (r *Result) classRetainedSizes() {
+// DevTools it walks the tree from the root, iteratively. The tree's
+// children lists go in scratch when it is long enough.
+func (r *Result) classRetainedSizes(scratch []uint32) {
 	s := r.Snap
 	n := uint32(s.NodeCount)
 	root := s.Root()
@@ -520,7 +521,11 @@ func (r *Result) classRetainedSizes() {
 	for i := uint32(1); i <= n; i++ {
 		childFirst[i] += childFirst[i-1]
 	}
-	children := make([]uint32, childFirst[n])
+	children := scratch[:0]
+	if uint32(cap(scratch)) < childFirst[n] {
+		children = make([]uint32, childFirst[n])
+	}
+	children = children[:childFirst[n]]
 	// Fill with childFirst[d] as d's cursor, which leaves it at d's end
 	// (d+1's start); shifting back restores the starts without a copy.
 	for i, d := range r.Dominator {

@@ -3,6 +3,7 @@ package suspects
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
 
 	"github.com/heapsnap/heapsnap/internal/analysis"
@@ -56,11 +57,11 @@ func (f *finder) collectionSize(i uint32, min int) (CollectionSize, bool) {
 			c.Entries = len(idx)
 		} else {
 			first := slices.Min(idx)
-			entries := map[int]bool{}
-			for _, k := range idx {
-				entries[(k-first)/3] = true
+			for k := range idx {
+				idx[k] = (idx[k] - first) / 3
 			}
-			c.Entries = len(entries)
+			slices.Sort(idx)
+			c.Entries = len(slices.Compact(idx))
 		}
 		return c, c.Entries >= min
 	case int(s.FirstEdge[i+1]-s.FirstEdge[i]) < min:
@@ -87,12 +88,25 @@ func (f *finder) collectionSize(i uint32, min int) (CollectionSize, bool) {
 // collections flags Maps, Sets, Arrays and objects used as dictionaries
 // with at least CollectionThreshold entries.
 func (f *finder) collections() []*Suspect {
-	var out []*Suspect
-	for i := uint32(0); i < uint32(f.s.NodeCount); i++ {
-		c, ok := f.collectionSize(i, f.o.CollectionThreshold)
-		if !ok || f.claimed[i] {
-			continue
+	// Sizing looks at every node: each core takes a range.
+	n := f.s.NodeCount
+	workers := min(runtime.GOMAXPROCS(0), 1+n/(1<<16))
+	parts := make([][]CollectionSize, workers)
+	fns := make([]func(), workers)
+	for w := range workers {
+		lo, hi := uint32(n*w/workers), uint32(n*(w+1)/workers)
+		fns[w] = func() {
+			for i := lo; i < hi; i++ {
+				if c, ok := f.collectionSize(i, f.o.CollectionThreshold); ok && !f.claimed[i] {
+					parts[w] = append(parts[w], c)
+				}
+			}
 		}
+	}
+	parallel(fns...)
+	var out []*Suspect
+	for _, c := range slices.Concat(parts...) {
+		i := c.Node
 		class := f.className(i)
 		values := f.valueClasses(c.slots)
 		sus := &Suspect{
@@ -122,10 +136,15 @@ func (f *finder) collections() []*Suspect {
 // the given edges.
 func (f *finder) valueClasses(edges []uint32) []ClassCount {
 	// Counted by class name: classes of the same name at different
-	// source locations are one row here.
-	counts := map[string]int{}
+	// source locations are one row here. Names are looked up once per
+	// distinct name index, not once per entry.
+	perName := map[uint32]int{}
 	for _, e := range edges {
-		counts[f.className(f.s.EdgeTo[e])]++
+		perName[f.r.Classes[f.r.Class[f.s.EdgeTo[e]]].NameIndex]++
+	}
+	counts := map[string]int{}
+	for name, n := range perName {
+		counts[f.s.Strings.String(name)] += n
 	}
 	var out []ClassCount
 	for c, n := range counts {

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
-	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/retainers"
@@ -73,29 +74,61 @@ func newFinder(r *analysis.Result, o Options) *finder {
 
 func find(r *analysis.Result, o Options) []Suspect {
 	f := newFinder(r, o)
-	var out []*Suspect
-	if o.enabled(Listeners) {
-		out = append(out, f.listeners()...)
-	}
-	if o.enabled(DetachedDOM) {
-		out = append(out, f.detachedDOM()...)
-	}
-	if o.enabled(Collection) {
-		out = append(out, f.collections()...)
-	}
-	if o.enabled(DuplicateStrings) {
-		out = append(out, f.duplicateStrings()...)
-	}
-	if o.enabled(Closure) {
-		out = append(out, f.closures()...)
-	}
+	// Two independent lines of detectors, one per core: the collections
+	// detector leaves out what the listeners detector claimed, so those
+	// two go in order. Each line records its own path requests and
+	// script names.
+	a, b := f.fork(), f.fork()
+	var listeners, dom, collections, strs, closures []*Suspect
+	parallel(func() {
+		if o.enabled(Listeners) {
+			listeners = a.listeners()
+		}
+		if o.enabled(Collection) {
+			collections = a.collections()
+		}
+	}, func() {
+		if o.enabled(DetachedDOM) {
+			dom = b.detachedDOM()
+		}
+		if o.enabled(DuplicateStrings) {
+			strs = b.duplicateStrings()
+		}
+		if o.enabled(Closure) {
+			closures = b.closures()
+		}
+	})
+	f.paths = append(a.paths, b.paths...)
 	f.resolvePaths()
+	out := slices.Concat(listeners, dom, collections, strs, closures)
 	res := make([]Suspect, len(out))
 	for k, s := range out {
 		res[k] = *s
 	}
 	rank(res)
 	return res
+}
+
+// fork returns a copy of f with its own path requests and script-name
+// cache, to run detectors beside f's other copies.
+func (f *finder) fork() *finder {
+	c := *f
+	c.paths = nil
+	c.scriptFile = map[uint32]string{}
+	return &c
+}
+
+// parallel runs every function concurrently and waits for all.
+func parallel(fns ...func()) {
+	var wg sync.WaitGroup
+	for _, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn()
+		}()
+	}
+	wg.Wait()
 }
 
 // wantPath asks for node i's owner path, to be written to *dst.
@@ -163,14 +196,30 @@ func (f *finder) tableSlots(table uint32) (idx []int, edges []uint32) {
 		if int(s.EdgeType[e]) != f.internal {
 			continue
 		}
-		k, err := strconv.Atoi(string(s.Strings.Bytes(s.EdgeName[e])))
-		if err != nil {
+		k, ok := index(s.Strings.Bytes(s.EdgeName[e]))
+		if !ok {
 			continue
 		}
 		idx = append(idx, k)
 		edges = append(edges, e)
 	}
 	return idx, edges
+}
+
+// index parses a slot index: decimal digits, without allocating (tables
+// can have millions of slots).
+func index(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	k := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		k = 10*k + int(c-'0')
+	}
+	return k, true
 }
 
 // numeric reports whether edge e's name is an index rather than a string.
@@ -416,8 +465,28 @@ var nameText = map[string]int{
 }
 
 func newNames(s *heapsnapshot.Snapshot) *names {
+	// The string table can hold tens of millions of strings: each core
+	// scans a range, and the ranges' matches are joined in order.
+	workers := min(runtime.GOMAXPROCS(0), 1+s.Strings.Len()/(1<<16))
+	parts := make([]names, workers)
+	fns := make([]func(), workers)
+	for w := range workers {
+		lo, hi := s.Strings.Len()*w/workers, s.Strings.Len()*(w+1)/workers
+		fns[w] = func() { parts[w].scan(s, lo, hi) }
+	}
+	parallel(fns...)
 	n := &names{}
-	for i := 0; i < s.Strings.Len(); i++ {
+	for _, p := range parts {
+		for id := range n.idx {
+			n.idx[id] = append(n.idx[id], p.idx[id]...)
+		}
+	}
+	return n
+}
+
+// scan records the known names among strings lo to hi.
+func (n *names) scan(s *heapsnapshot.Snapshot, lo, hi int) {
+	for i := lo; i < hi; i++ {
 		b := s.Strings.Bytes(uint32(i))
 		if len(b) > 256 {
 			continue
@@ -441,7 +510,6 @@ func newNames(s *heapsnapshot.Snapshot) *names {
 			n.idx[nListenerNative] = append(n.idx[nListenerNative], uint32(i))
 		}
 	}
-	return n
 }
 
 // is reports whether string idx is the name with id want.

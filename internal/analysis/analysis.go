@@ -221,7 +221,7 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	edgeNames := column(pk, &s.EdgeName, codecDelta32)
 	nodeNames := column(pk, &s.NodeName, codecDelta32)
 	edgeTypes := column(pk, &s.EdgeType, codecNibbles)
-	column(pk, &s.NodeType, codecNibbles)
+	nodeTypes := column(pk, &s.NodeType, codecNibbles)
 	column(pk, &r.DOMState, codecNibbles)
 	column(pk, &s.Locations, codecRaw)
 	pk.park(need)
@@ -263,7 +263,7 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	both(func() {
 		r.classRetainedSizes(order)
 	}, func() {
-		for _, col := range []*parked{nodeNames, edgeTypes, edgeNames} {
+		for _, col := range []*parked{nodeTypes, nodeNames, edgeTypes, edgeNames} {
 			if err = col.restore(pk); err != nil {
 				return
 			}

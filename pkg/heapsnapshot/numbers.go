@@ -135,8 +135,8 @@ func scanPart(w []byte, from, to int, first bool, vals []uint32, wide *[]wideVal
 			}
 		}
 		if n >= len(vals) {
-			// vals is sized by counting commas, so a separator other than
-			// a comma slipped through.
+			// vals has room for every value the text can hold, so a
+			// separator other than a comma slipped through.
 			return n, start, "expected ',' between numbers"
 		}
 		vals[n] = uint32(v)
@@ -231,13 +231,37 @@ func scatterColumn(col, vals []uint32, j0, nf, rec int) {
 	}
 }
 
-// parsePart scans w[from:to] into scratch and stores the values from array
-// index k0 on.
-func (c *columns) parsePart(w []byte, from, to int, first bool, k0 int64, scratch *[]uint32, count int) partResult {
-	if cap(*scratch) < count {
-		*scratch = make([]uint32, count)
+// parsePart parses w[from:to], whose values are the k0-th of the array
+// onwards, into the columns. It goes a slice of subPart bytes at a time,
+// so that the scanned values are still in cache when they are stored.
+func (c *columns) parsePart(w []byte, from, to int, first bool, k0 int64, scratch *[]uint32) partResult {
+	const subPart = 64 << 10
+	var total int64
+	for pos := from; ; {
+		end := to
+		if to-pos > subPart {
+			if comma := bytes.IndexByte(w[pos+subPart:to], ','); comma >= 0 {
+				end = pos + subPart + comma
+			}
+		}
+		// A value takes at least a digit and a comma.
+		room := (end-pos)/2 + 1
+		if cap(*scratch) < room {
+			*scratch = make([]uint32, max(room, subPart/2+1))
+		}
+		r := c.parseSlice(w, pos, end, first, k0+total, (*scratch)[:room])
+		total += r.n
+		if r.errAt >= 0 || end == to {
+			r.n = total
+			return r
+		}
+		pos, first = end, false
 	}
-	vals := (*scratch)[:count]
+}
+
+// parseSlice scans w[from:to] into vals and stores the values, from
+// array index k0 on.
+func (c *columns) parseSlice(w []byte, from, to int, first bool, k0 int64, vals []uint32) partResult {
 	var wide []wideValue
 	n, errAt, msg := scanPart(w, from, to, first, vals, &wide)
 	vals = vals[:n]
@@ -259,6 +283,9 @@ func (c *columns) parsePart(w []byte, from, to int, first bool, k0 int64, scratc
 		}
 	}
 	if c.roles[0] == roleFlat {
+		if need := len(c.flat) + len(vals); need > cap(c.flat) {
+			c.flat = append(make([]uint32, 0, max(2*cap(c.flat), need)), c.flat...)
+		}
 		c.flat = append(c.flat, vals...)
 		return partResult{n: int64(n), errAt: -1}
 	}
@@ -379,14 +406,14 @@ func (c *columns) parseSegment(sc *scanner, from, to int, first bool, k0 int64, 
 	results := make([]partResult, len(parts))
 	if len(parts) == 1 {
 		p := parts[0]
-		results[0] = c.parsePart(w, p.from, p.to, p.first, p.k0, &c.scratch[0], p.count)
+		results[0] = c.parsePart(w, p.from, p.to, p.first, p.k0, &c.scratch[0])
 	} else {
 		var wg sync.WaitGroup
 		for i, p := range parts {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results[i] = c.parsePart(w, p.from, p.to, p.first, p.k0, &c.scratch[i], p.count)
+				results[i] = c.parsePart(w, p.from, p.to, p.first, p.k0, &c.scratch[i])
 			}()
 		}
 		wg.Wait()

@@ -2,6 +2,7 @@ package heapsnapshot
 
 import (
 	"bufio"
+	"cmp"
 	"compress/gzip"
 	"encoding/binary"
 	"fmt"
@@ -397,7 +398,7 @@ func (p *parser) parseLocations() error {
 		locs = append(locs, Location{Node: obj / stride, ScriptID: rec[si], Line: rec[li], Column: rec[ci]})
 	}
 	// DevTools keeps the last location written for a node.
-	slices.SortStableFunc(locs, func(a, b Location) int { return int(a.Node) - int(b.Node) })
+	locs = sortByNode(locs)
 	out := locs[:0]
 	for i, l := range locs {
 		if i+1 < len(locs) && locs[i+1].Node == l.Node {
@@ -407,6 +408,40 @@ func (p *parser) parseLocations() error {
 	}
 	s.Locations = slices.Clip(out)
 	return nil
+}
+
+// sortByNode sorts locations by node, stably: a least-significant-digit
+// radix sort, 11 bits a pass, as many passes as the largest node needs.
+// V8 writes locations in runs of increasing nodes, millions of them in a
+// big heap, where a comparison sort takes ten times longer.
+func sortByNode(locs []Location) []Location {
+	if slices.IsSortedFunc(locs, func(a, b Location) int { return cmp.Compare(a.Node, b.Node) }) {
+		return locs
+	}
+	maxNode := uint32(0)
+	for _, l := range locs {
+		maxNode = max(maxNode, l.Node)
+	}
+	const bits = 11
+	tmp := make([]Location, len(locs))
+	for shift := 0; shift < 32 && maxNode>>shift > 0; shift += bits {
+		var start [1 << bits]int
+		for _, l := range locs {
+			start[l.Node>>shift&(1<<bits-1)]++
+		}
+		sum := 0
+		for d, c := range start {
+			start[d] = sum
+			sum += c
+		}
+		for _, l := range locs {
+			d := l.Node >> shift & (1<<bits - 1)
+			tmp[start[d]] = l
+			start[d]++
+		}
+		locs, tmp = tmp, locs
+	}
+	return locs
 }
 
 func (p *parser) parseStrings() error {

@@ -65,11 +65,6 @@ func (s *Strings) closeString() {
 	if n>>32 > int64(len(s.wraps)) {
 		s.wraps = append(s.wraps, uint32(len(s.end)))
 	}
-	if len(s.end) == cap(s.end) {
-		// Doubling copies each offset at most once on average; append's
-		// gentler growth for large slices would copy it several times.
-		s.end = append(make([]uint32, 0, max(2*cap(s.end), 1024)), s.end...)
-	}
 	s.end = append(s.end, uint32(n))
 }
 

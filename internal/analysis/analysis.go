@@ -170,6 +170,10 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	}
 	r := &Result{Snap: s, kinds: newKinds(&s.Meta), returnMemory: opts.ReturnMemory}
 	release := r.release
+	// What parsing freed (read buffers, grown arrays) is in pieces the
+	// stages' arrays do not fit in: hand it back rather than keep it
+	// mapped beside them.
+	r.returnToOS()
 	r.findKnownNames()
 	r.findWeakMapNames()
 	// DevTools' order, except that the steps the dominators do not depend
@@ -186,11 +190,15 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	// so it runs beside all the others.
 	var essential bitset
 	var names *classNamer
+	var slots int64
+	var elements []uint32
 	both(func() {
 		r.computeDistances()
 		r.transferShallowSizes()
+		elements = r.arrayElements()
 	}, func() {
 		essential = r.essentialEdges(r.markPageOwned())
+		slots = r.retainerSlots(essential)
 		r.Interfaces = r.inferInterfaces()
 		names = r.nameClasses(r.Interfaces)
 	})
@@ -210,17 +218,18 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	// sizes and dominators it leaves behind (4 bytes per node each), and
 	// about as much again that reports typically allocate on top. Then it
 	// does not set the peak, and parking costs as little as it can.
-	// Columns that compress best come first. NodeDetachedness is DOMState
-	// (propagation updated it in place); both come back below.
-	pair := r.essentialInDegrees(essential)
-	need := dominatorBytes(pair) + 4*int64(len(pair)) - 12*int64(s.NodeCount)
+	// Parking comes before the stage's first array (the in-degrees), so
+	// that what it frees is there to hold it. Columns that compress best
+	// come first. NodeDetachedness is DOMState (propagation updated it in
+	// place); both come back below.
+	need := dominatorBytes(s.NodeCount, slots) - 12*int64(s.NodeCount)
 	column(pk, &s.NodeID, codecDelta32)
 	column(pk, &r.Distance, codecDelta32)
 	class := column(pk, &r.Class, codecDelta32)
 	sizes := column(pk, &s.NodeSelfSize, codecDelta32)
-	edgeNames := column(pk, &s.EdgeName, codecDelta32)
+	column(pk, &s.EdgeName, codecDelta32)
 	nodeNames := column(pk, &s.NodeName, codecDelta32)
-	edgeTypes := column(pk, &s.EdgeType, codecNibbles)
+	column(pk, &s.EdgeType, codecNibbles)
 	nodeTypes := column(pk, &s.NodeType, codecNibbles)
 	column(pk, &r.DOMState, codecNibbles)
 	column(pk, &s.Locations, codecRaw)
@@ -233,6 +242,7 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	} else {
 		release()
 	}
+	pair := r.essentialInDegrees(essential)
 	step("dominators")
 	order := r.computeDominators(essential, pair)
 	pair = nil
@@ -254,8 +264,9 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	step("summary")
 	// The class retained sizes need classes, sizes, retained sizes and
 	// the dominator tree, and the order's memory for the tree's children;
-	// the columns the Statistics need come back, and they are added up,
-	// beside them. The rest come back once the tree's arrays are gone.
+	// the node types and names the Statistics need come back, and they are
+	// added up, beside them. The rest come back once the tree's arrays are
+	// gone.
 	if err := class.restore(pk); err != nil {
 		return nil, err
 	}
@@ -263,19 +274,25 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	both(func() {
 		r.classRetainedSizes(order)
 	}, func() {
-		for _, col := range []*parked{nodeTypes, nodeNames, edgeTypes, edgeNames} {
+		for _, col := range []*parked{nodeTypes, nodeNames} {
 			if err = col.restore(pk); err != nil {
 				return
 			}
 		}
-		r.computeStatistics()
+		r.computeStatistics(elements)
 	})
 	order = nil
 	if err != nil {
 		return nil, err
 	}
 	r.markShadowedClasses()
-	release()
+	if pk != nil {
+		// The tree's arrays are too small to hold the columns coming
+		// back: return them rather than keep them beside those.
+		r.returnToOS()
+	} else {
+		release()
+	}
 	if err := pk.restore(); err != nil {
 		return nil, err
 	}

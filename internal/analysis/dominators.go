@@ -1,6 +1,9 @@
 package analysis
 
-import "unsafe"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // computeDominators computes what DevTools' calculateDominatorsAndRetainedSizes
 // computes: the immediate dominator of every node over the essential edges.
@@ -251,18 +254,39 @@ func (r *Result) essentialInDegrees(essential bitset) []uint32 {
 	return pair
 }
 
-// dominatorBytes is what computeDominators allocates at its peak besides
-// pair: four 4-byte arrays per node and a 4-byte retainer slot per
+// dominatorBytes is what computeDominators needs at its peak for n nodes
+// with the given number of retainer slots: the in-degree pair (8 bytes
+// per node), four more 4-byte arrays per node, and a 4-byte slot per
 // essential edge into a node with several retainers.
-func dominatorBytes(pair []uint32) int64 {
-	n := len(pair)/2 - 1
-	slots := int64(0)
-	for _, d := range pair[1 : n+1] {
-		if d >= 2 {
-			slots += int64(d)
+func dominatorBytes(n int, slots int64) int64 {
+	return 24*int64(n+1) + 4*slots
+}
+
+// retainerSlots counts the essential edges into nodes with more than one
+// essential retainer: the retainer-list slots computeDominators fills.
+// Two bits per node find them before the in-degrees, which need 4 bytes
+// per node, can be counted.
+func (r *Result) retainerSlots(essential bitset) int64 {
+	n := r.Snap.NodeCount
+	once, more := newBitset(n), newBitset(n)
+	edges := int64(0)
+	for e, t := range r.Snap.EdgeTo {
+		if !essential.has(uint32(e)) {
+			continue
+		}
+		edges++
+		if once.has(t) {
+			more.set(t)
+		} else {
+			once.set(t)
 		}
 	}
-	return 16*int64(n+1) + 4*slots
+	// Each node with exactly one retainer takes one edge and no slot.
+	single := int64(0)
+	for k := range once {
+		single += int64(bits.OnesCount64(once[k] &^ more[k]))
+	}
+	return edges - single
 }
 
 // accumulateRetained computes retained sizes: each node's adjusted self size

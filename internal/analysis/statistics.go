@@ -1,13 +1,12 @@
 package analysis
 
 // computeStatistics is JSHeapSnapshot.calculateStatistics, over adjusted
-// self sizes.
-func (r *Result) computeStatistics() {
+// self sizes. elements are the Arrays' elements stores (arrayElements).
+func (r *Result) computeStatistics(elements []uint32) {
 	s := r.Snap
 	k := r.kinds
 	r.TotalSize = r.Retained.At(s.Root()) + s.ExtraNativeBytes
 	st := Statistics{Total: r.TotalSize, Native: s.ExtraNativeBytes}
-	var elements []uint32 // the elements store of each Array node, if any
 	for i, size := range s.NodeSelfSize {
 		sz := uint64(size)
 		switch t := int(s.NodeType[i]); {
@@ -24,9 +23,6 @@ func (r *Result) computeStatistics() {
 			st.Strings += sz
 		case r.is(s.NodeName[i], nameArray):
 			st.JSArrays += sz
-			if el, ok := r.elementsOf(uint32(i)); ok {
-				elements = append(elements, el)
-			}
 		}
 	}
 	// An Array's elements store counts toward JS arrays when the array is
@@ -50,6 +46,26 @@ func (r *Result) computeStatistics() {
 	}
 	st.V8Heap = st.Total - st.Native
 	r.Statistics = st
+}
+
+// arrayElements returns the elements store of every Array node the
+// Statistics count as a JS array (the first target of an internal edge
+// named "elements"), in node order. It reads edge names, which the
+// Statistics themselves then do not need.
+func (r *Result) arrayElements() []uint32 {
+	s := r.Snap
+	k := r.kinds
+	var elements []uint32
+	for i := range uint32(s.NodeCount) {
+		switch t := int(s.NodeType[i]); {
+		case t == k.hidden || t == k.native || t == k.code || t == k.consString || t == k.slicedString || t == k.str:
+		case r.is(s.NodeName[i], nameArray):
+			if el, ok := r.elementsOf(i); ok {
+				elements = append(elements, el)
+			}
+		}
+	}
+	return elements
 }
 
 // elementsOf returns the target of node i's first internal edge named

@@ -21,28 +21,165 @@ import (
 // never lower a reached node's semidominator, and their own buckets are
 // never processed. Any exact algorithm over that graph gives the same tree
 // (dominators are unique), so heapsnap uses Semi-NCA, which needs no
-// buckets and keeps each vertex's working state in one 12-byte record. The
+// buckets and keeps each vertex's working state in one 8-byte record. The
 // tests compare it with a step-for-step port of DevTools' code on random
 // graphs full of orphans, leftovers and self edges, and with DevTools'
 // own output on real snapshots.
 //
-// After the DFS, vertices are identified by DFS number (1 = the root), and
-// retainer lists are laid out by number: the main loop walks numbers
-// downwards and path compression walks towards smaller numbers, which
-// keeps memory accesses near each other on heaps of tens of millions of
-// nodes.
+// Vertices are identified by DFS number (1 = the root) once the DFS is
+// done: the main loop walks numbers downwards and path compression walks
+// towards smaller numbers, which keeps memory accesses near each other on
+// heaps of tens of millions of nodes.
 //
-// pair comes from essentialInDegrees.
-func (r *Result) computeDominators(essential bitset, pair []uint32) (order []uint32) {
+// The DFS is sequential; the retainer lists do not need its numbers to be
+// laid out, so they are filled on the other core meanwhile, by node
+// ordinal, and their entries renumbered afterwards on both cores.
+func (r *Result) computeDominators(essential bitset, shape retainerShape) (order []uint32) {
+	s := r.Snap
+	n := uint32(s.NodeCount)
+
+	// pair's halves are the list cursors and the DFS numbers (0 until
+	// visited) of each vertex; spent, they become the Semi-NCA state.
+	pair := make([]uint32, 2*(n+1))
+	cursor, num := pair[:n+1:n+1], pair[n+1:]
+	vertex := make([]uint32, n+1)    // vertex of each DFS number
+	parentNum := make([]uint32, n+1) // DFS number of each number's DFS parent
+	// The retainers of vertex v are lists[listEnd[v-1]:listEnd[v]]. Only
+	// vertices with several essential retainers have a list: a node with
+	// one is retained by its DFS parent, which is therefore its
+	// semidominator and its dominator; most heap objects are like that.
+	listEnd := make([]uint32, n+1)
+	lists := make([]uint32, shape.slots)
+
+	var count, reached uint32
+	both(func() {
+		count, reached = r.numberVertices(essential, shape.once, num, vertex, parentNum)
+	}, func() {
+		r.fillRetainerLists(essential, shape.more, cursor, listEnd, lists)
+	})
+	// Lists by DFS number. A leftover (numbered after every reached
+	// vertex) is dominated by the root whatever retains it, and as a
+	// retainer of a reached vertex it changes nothing: its semidominator
+	// is larger than every reached vertex's number. The main loop skips
+	// both.
+	half := len(lists) / 2
+	renumber := func(part []uint32) {
+		for k, v := range part {
+			part[k] = num[v]
+		}
+	}
+	both(func() { renumber(lists[:half]) }, func() { renumber(lists[half:]) })
+	cursor, num = nil, nil
+	// idom[i] starts as i's DFS parent, Semi-NCA's first guess.
+	idom := parentNum
+	idom[0] = 0
+	r.release()
+
+	// Semidominators by Lengauer–Tarjan's EVAL with path compression over
+	// a forest of processed vertices. Each vertex's record holds its
+	// forest ancestor (top bit: linked into the forest) and the smallest
+	// semidominator on its compressed path.
+	const linkedBit = 1 << 31
+	type vertexState struct{ ancestor, pathSemi uint32 }
+	st := unsafe.Slice((*vertexState)(unsafe.Pointer(unsafe.SliceData(pair))), count+1)
+	pair = nil
+	for i := range st {
+		st[i] = vertexState{ancestor: idom[i], pathSemi: uint32(i)}
+	}
+	var stack []uint32
+	eval := func(v0 uint32) uint32 {
+		if st[v0].ancestor&linkedBit == 0 {
+			return v0 // not processed yet: its semidominator is itself
+		}
+		v := v0
+		for {
+			a := st[v].ancestor &^ linkedBit
+			if st[a].ancestor&linkedBit == 0 {
+				break
+			}
+			stack = append(stack, v)
+			v = a
+		}
+		for len(stack) > 0 {
+			w := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			a := st[w].ancestor &^ linkedBit
+			if st[a].pathSemi < st[w].pathSemi {
+				st[w].pathSemi = st[a].pathSemi
+			}
+			st[w].ancestor = st[a].ancestor
+		}
+		return st[v0].pathSemi
+	}
+	for w := reached; w >= 2; w-- {
+		semi := idom[w] // no list: the DFS parent, or the root for an orphan
+		if v := vertex[w]; shape.more.has(v - 1) {
+			semi = w
+			list := lists[listEnd[v-1]:listEnd[v]]
+			for _, u := range list {
+				// Vertices are processed from the largest number down, so
+				// a retainer numbered up to w is not processed yet and is
+				// its own semidominator candidate: no need to look at its
+				// record.
+				sv := u
+				if u > reached {
+					continue
+				} else if u > w {
+					sv = eval(u)
+				}
+				semi = min(semi, sv)
+			}
+			// Spent, the list keeps the semidominator for the second
+			// pass: only vertices with a list need one there (the others'
+			// is their DFS parent, which idom holds already).
+			list[0] = semi
+		}
+		st[w].pathSemi = semi
+		st[w].ancestor |= linkedBit
+	}
+	stack, st = nil, nil
+	// The immediate dominator is the nearest common ancestor of the DFS
+	// parent and the semidominator in the tree built so far. Leftovers
+	// keep the root.
+	idom[1] = 1
+	for w := uint32(2); w <= reached; w++ {
+		v := vertex[w]
+		if !shape.more.has(v - 1) {
+			continue // the DFS parent is the semidominator and the dominator
+		}
+		semi := lists[listEnd[v-1]]
+		d := idom[w]
+		for d > semi {
+			d = idom[d]
+		}
+		idom[w] = d
+	}
+	lists = nil
+
+	// Back to node ordinals: listEnd, spent, takes the dominators, and
+	// idom, spent in turn, is left for the retained sizes.
+	dominator := listEnd[:n:n]
+	for w := uint32(1); w <= count; w++ {
+		dominator[vertex[w]-1] = vertex[idom[w]] - 1
+	}
+	r.Dominator = dominator
+	r.spare = idom[:n:n]
+	order = vertex[1 : count+1]
+	for i, v := range order {
+		order[i] = v - 1
+	}
+	return order
+}
+
+// numberVertices numbers the vertices (ordinal+1) in DevTools' DFS order:
+// from the root, then from each vertex with no essential retainer (an
+// orphan, hung under the root), then whatever is left (leftovers, parented
+// by the root) in ordinal order. It fills num, vertex and parentNum and
+// returns the number of vertices and of those the DFSs reached.
+func (r *Result) numberVertices(essential, once bitset, num, vertex, parentNum []uint32) (count, reached uint32) {
 	s := r.Snap
 	n := uint32(s.NodeCount)
 	first, to := s.FirstEdge, s.EdgeTo
-
-	indeg, num := pair[:n+1:n+1], pair[n+1:]
-	// num holds the DFS number of each vertex; 0 until visited.
-	vertex := make([]uint32, n+1)    // vertex of each DFS number
-	parentNum := make([]uint32, n+1) // DFS number of each number's DFS parent
-	count := uint32(0)
 	// Iterative DFS with an explicit stack: a frame per vertex on the
 	// current path keeps its edge cursor where the loop is working
 	// instead of in a per-node array.
@@ -80,16 +217,14 @@ func (r *Result) computeDominators(essential bitset, pair []uint32) (order []uin
 			}
 		}
 	}
-	root := s.Root() + 1
-	dfs(root, 0)
+	dfs(s.Root()+1, 0)
 	for v := uint32(1); v <= n && count < n; v++ {
-		if num[v] == 0 && indeg[v] == 0 {
+		if num[v] == 0 && !once.has(v-1) {
 			dfs(v, 1)
 			r.Orphans++
 		}
 	}
-	path, visited = nil, nil
-	reached := count
+	reached = count
 	for v := uint32(1); v <= n && count < n; v++ {
 		if num[v] == 0 {
 			count++
@@ -99,174 +234,58 @@ func (r *Result) computeDominators(essential bitset, pair []uint32) (order []uin
 			r.Leftovers++
 		}
 	}
-
-	// Retainer lists by DFS number, without leftovers: a leftover is
-	// dominated by the root whatever retains it, and as a retainer of a
-	// reached node it changes nothing (its semidominator is larger than
-	// every reached node's number). Leftovers are few; take their edges
-	// out of the in-degrees.
-	for i := reached + 1; i <= count; i++ {
-		src := vertex[i] - 1
-		for e := first[src]; e < first[src+1]; e++ {
-			if essential.has(e) {
-				indeg[to[e]+1]--
-			}
-		}
-	}
-	// A node with one retainer is retained by its DFS parent, which is
-	// therefore its semidominator and its dominator: most heap objects
-	// are like that, and need no list. So do orphans (no retainer) and
-	// leftovers. All of them have an empty list, and the main loop takes
-	// the DFS parent (the root for orphans and leftovers) as semidominator.
-	revFirst := make([]uint32, n+1)
-	for i := uint32(1); i <= count; i++ {
-		revFirst[i] = revFirst[i-1]
-		if d := indeg[vertex[i]]; i <= reached && d >= 2 {
-			revFirst[i] += d
-		}
-	}
-	revSrc := make([]uint32, revFirst[count])
-	const noList = ^uint32(0)
-	fill := indeg // next free slot of each number, counting down
-	for i := uint32(0); i <= count; i++ {
-		fill[i] = revFirst[i]
-		if i > 0 && revFirst[i] == revFirst[i-1] {
-			fill[i] = noList
-		}
-	}
-	for src := uint32(0); src < n; src++ {
-		from := num[src+1]
-		if from > reached {
-			continue
-		}
-		for e := first[src]; e < first[src+1]; e++ {
-			if essential.has(e) {
-				if t := num[to[e]+1]; fill[t] != noList {
-					fill[t]--
-					revSrc[fill[t]] = from
-				}
-			}
-		}
-	}
-	fill, indeg = nil, nil
-	// idom[i] starts as i's DFS parent, Semi-NCA's first guess.
-	idom := parentNum
-	idom[0] = 0
-	num = nil
-	essential = nil
-	r.release()
-
-	// Semidominators by Lengauer–Tarjan's EVAL with path compression over
-	// a forest of processed vertices. Each vertex's record holds its
-	// forest ancestor (top bit: linked into the forest) and the smallest
-	// semidominator on its compressed path. A processed vertex's own
-	// semidominator goes into revFirst[w], which nothing reads once w is
-	// processed.
-	const linkedBit = 1 << 31
-	type vertexState struct{ ancestor, pathSemi uint32 }
-	st := unsafe.Slice((*vertexState)(unsafe.Pointer(unsafe.SliceData(pair))), count+1)
-	pair = nil
-	for i := range st {
-		st[i] = vertexState{ancestor: idom[i], pathSemi: uint32(i)}
-	}
-	var stack []uint32
-	eval := func(v0 uint32) uint32 {
-		if st[v0].ancestor&linkedBit == 0 {
-			return v0 // not processed yet: its semidominator is itself
-		}
-		v := v0
-		for {
-			a := st[v].ancestor &^ linkedBit
-			if st[a].ancestor&linkedBit == 0 {
-				break
-			}
-			stack = append(stack, v)
-			v = a
-		}
-		for len(stack) > 0 {
-			w := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			a := st[w].ancestor &^ linkedBit
-			if st[a].pathSemi < st[w].pathSemi {
-				st[w].pathSemi = st[a].pathSemi
-			}
-			st[w].ancestor = st[a].ancestor
-		}
-		return st[v0].pathSemi
-	}
-	for w := count; w >= 2; w-- {
-		semi := w
-		lo, hi := revFirst[w-1], revFirst[w]
-		if lo == hi {
-			semi = idom[w] // see revFirst: the DFS parent, or the root
-		}
-		for k := lo; k < hi; k++ {
-			if sv := eval(revSrc[k]); sv < semi {
-				semi = sv
-			}
-		}
-		revFirst[w] = semi
-		st[w].pathSemi = semi
-		st[w].ancestor |= linkedBit
-	}
-	semiOf := revFirst
-	revFirst, revSrc, stack, st = nil, nil, nil, nil
-	// The immediate dominator is the nearest common ancestor of the DFS
-	// parent and the semidominator in the tree built so far.
-	idom[1] = 1
-	for w := uint32(2); w <= count; w++ {
-		d := idom[w]
-		for d > semiOf[w] {
-			d = idom[d]
-		}
-		idom[w] = d
-	}
-
-	// Back to node ordinals.
-	// semiOf is spent: it takes the dominators by ordinal, and idom,
-	// spent in turn, is left for the retained sizes.
-	dominator := semiOf[:n:n]
-	for w := uint32(1); w <= count; w++ {
-		dominator[vertex[w]-1] = vertex[idom[w]] - 1
-	}
-	r.Dominator = dominator
-	r.spare = idom[:n:n]
-	order = vertex[1 : count+1]
-	for i, v := range order {
-		order[i] = v - 1
-	}
-	return order
+	return count, reached
 }
 
-// essentialInDegrees counts every node's essential retainers, indexed by
-// vertex (ordinal+1). It returns them in the first half of an array twice
-// as long, whose second half computeDominators uses too: the two become
-// its per-vertex state once spent.
-func (r *Result) essentialInDegrees(essential bitset) []uint32 {
-	n := r.Snap.NodeCount
-	pair := make([]uint32, 2*(n+1))
-	indeg := pair[:n+1]
-	for e, t := range r.Snap.EdgeTo {
-		if essential.has(uint32(e)) {
-			indeg[t+1]++
+// fillRetainerLists lays out the essential retainers (as vertices) of
+// every vertex with several, in ordinal order: vertex v's are
+// lists[listEnd[v-1]:listEnd[v]]. cursor must be zero; it is spent.
+func (r *Result) fillRetainerLists(essential, more bitset, cursor, listEnd, lists []uint32) {
+	s := r.Snap
+	n := uint32(s.NodeCount)
+	first, to := s.FirstEdge, s.EdgeTo
+	for e, t := range to {
+		if essential.has(uint32(e)) && more.has(t) {
+			cursor[t+1]++
 		}
 	}
-	return pair
+	sum := uint32(0)
+	for v := uint32(1); v <= n; v++ {
+		sum += cursor[v]
+		listEnd[v] = sum
+		cursor[v] = sum
+	}
+	for src := uint32(0); src < n; src++ {
+		for e := first[src]; e < first[src+1]; e++ {
+			if !essential.has(e) {
+				continue
+			}
+			if t := to[e]; more.has(t) {
+				cursor[t+1]--
+				lists[cursor[t+1]] = src + 1
+			}
+		}
+	}
 }
 
 // dominatorBytes is what computeDominators needs at its peak for n nodes
-// with the given number of retainer slots: the in-degree pair (8 bytes
-// per node), four more 4-byte arrays per node, and a 4-byte slot per
-// essential edge into a node with several retainers.
+// with the given number of retainer slots: five 4-byte arrays per node
+// (the pair counts twice) and a 4-byte slot per essential edge into a node
+// with several retainers.
 func dominatorBytes(n int, slots int64) int64 {
-	return 24*int64(n+1) + 4*slots
+	return 20*int64(n+1) + 4*slots
 }
 
-// retainerSlots counts the essential edges into nodes with more than one
-// essential retainer: the retainer-list slots computeDominators fills.
-// Two bits per node find them before the in-degrees, which need 4 bytes
-// per node, can be counted.
-func (r *Result) retainerSlots(essential bitset) int64 {
+// retainerShape says, two bits per node, which nodes have one essential
+// retainer or more (once) and which have several (more, those with a
+// retainer list), and how many list slots those need.
+type retainerShape struct {
+	once, more bitset
+	slots      int64
+}
+
+// retainerShapeOf finds the retainerShape of the essential edges.
+func (r *Result) retainerShapeOf(essential bitset) retainerShape {
 	n := r.Snap.NodeCount
 	once, more := newBitset(n), newBitset(n)
 	edges := int64(0)
@@ -286,7 +305,7 @@ func (r *Result) retainerSlots(essential bitset) int64 {
 	for k := range once {
 		single += int64(bits.OnesCount64(once[k] &^ more[k]))
 	}
-	return edges - single
+	return retainerShape{once: once, more: more, slots: edges - single}
 }
 
 // accumulateRetained computes retained sizes: each node's adjusted self size

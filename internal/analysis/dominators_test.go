@@ -80,19 +80,28 @@ func TestDominatorsMatchDevToolsProcedure(t *testing.T) {
 		s, ess := randomGraph(rng, n)
 		want := (&Result{Snap: s}).ltReference(ess)
 		r := &Result{Snap: s}
-		pair := r.essentialInDegrees(ess)
-		// The slots counted with two bits per node are those the
+		// The shape found with two bits per node is the one the
 		// in-degrees give.
+		indeg := make([]uint32, n)
+		for e, t := range s.EdgeTo {
+			if ess.has(uint32(e)) {
+				indeg[t]++
+			}
+		}
+		shape := r.retainerShapeOf(ess)
 		slots := int64(0)
-		for _, d := range pair[1 : n+1] {
+		for v, d := range indeg {
 			if d >= 2 {
 				slots += int64(d)
 			}
+			if shape.once.has(uint32(v)) != (d >= 1) || shape.more.has(uint32(v)) != (d >= 2) {
+				t.Fatalf("graph %d: node %d with %d retainers misclassified", i, v, d)
+			}
 		}
-		if got := r.retainerSlots(ess); got != slots {
-			t.Fatalf("graph %d: %d retainer slots counted, in-degrees give %d", i, got, slots)
+		if shape.slots != slots {
+			t.Fatalf("graph %d: %d retainer slots counted, in-degrees give %d", i, shape.slots, slots)
 		}
-		order := r.computeDominators(ess, pair)
+		order := r.computeDominators(ess, shape)
 		if !slices.Equal(r.Dominator, want) {
 			for o := range want {
 				if r.Dominator[o] != want[o] {
@@ -140,7 +149,7 @@ func TestDominatorsDeepChain(t *testing.T) {
 		ess.set(uint32(e))
 	}
 	r := &Result{Snap: s}
-	r.accumulateRetained(r.computeDominators(ess, r.essentialInDegrees(ess)))
+	r.accumulateRetained(r.computeDominators(ess, r.retainerShapeOf(ess)))
 	if r.Dominator[n-1] != n-2 || r.Retained.At(0) != n || r.Retained.At(n/2) != n-n/2 {
 		t.Fatalf("chain: idom(last) %d, retained(root) %d, retained(middle) %d", r.Dominator[n-1], r.Retained.At(0), r.Retained.At(n/2))
 	}
@@ -161,7 +170,7 @@ func TestRetainedPast4GiB(t *testing.T) {
 		ess.set(uint32(e))
 	}
 	r := &Result{Snap: s}
-	r.accumulateRetained(r.computeDominators(ess, r.essentialInDegrees(ess)))
+	r.accumulateRetained(r.computeDominators(ess, r.retainerShapeOf(ess)))
 	want := []uint64{3<<30 + 2<<30 + 1<<32 - 1 + 7, 3<<30 + 2<<30 + 1<<32 - 1, 2 << 30, 1<<32 - 1, 7}
 	for i, w := range want {
 		if got := r.Retained.At(uint32(i)); got != w {

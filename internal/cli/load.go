@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -117,6 +118,47 @@ type tracer struct {
 	w     io.Writer
 	name  string
 	start time.Time
+	cpu   cpuCounters
+}
+
+// cpuCounters are the process's CPU times (in clock ticks) and minor page
+// faults, from /proc/self/stat (Linux): a stage's share of each says
+// whether it computes, waits on memory, or faults pages in.
+type cpuCounters struct {
+	user, sys, faults int64
+	ok                bool
+}
+
+func readCPUCounters() cpuCounters {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return cpuCounters{}
+	}
+	// The fields after the command name, which is in parentheses and may
+	// hold spaces: state is field 3, minflt 10, utime 14, stime 15.
+	k := bytes.LastIndexByte(b, ')')
+	if k < 0 {
+		return cpuCounters{}
+	}
+	f := strings.Fields(string(b[k+1:]))
+	if len(f) < 13 {
+		return cpuCounters{}
+	}
+	num := func(i int) int64 {
+		v, _ := strconv.ParseInt(f[i-3], 10, 64)
+		return v
+	}
+	return cpuCounters{user: num(14), sys: num(15), faults: num(10), ok: true}
+}
+
+// since formats the CPU seconds and page faults from c to now.
+func (c cpuCounters) since(now cpuCounters) string {
+	if !c.ok || !now.ok {
+		return ""
+	}
+	const ticks = 100 // USER_HZ, 100 on every Linux ABI Go supports
+	return fmt.Sprintf("  user %5.2fs  sys %5.2fs  faults %7d",
+		float64(now.user-c.user)/ticks, float64(now.sys-c.sys)/ticks, now.faults-c.faults)
 }
 
 // tracer returns the run's tracer, nil unless HEAPSNAP_TRACE is set.
@@ -131,13 +173,13 @@ func (t *tracer) step(next string) {
 	if t == nil {
 		return
 	}
-	now := time.Now()
+	now, cpu := time.Now(), readCPUCounters()
 	if t.name != "" {
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
-		fmt.Fprintf(t.w, "trace: %-16s %7.3fs  heap %6d MB  sys %6d MB%s\n", t.name, now.Sub(t.start).Seconds(), m.HeapAlloc>>20, m.Sys>>20, residentSet())
+		fmt.Fprintf(t.w, "trace: %-16s %7.3fs  heap %6d MB  sys %6d MB%s%s\n", t.name, now.Sub(t.start).Seconds(), m.HeapAlloc>>20, m.Sys>>20, residentSet(), t.cpu.since(cpu))
 	}
-	t.name, t.start = next, now
+	t.name, t.start, t.cpu = next, now, cpu
 }
 
 type dirError struct{}

@@ -3,6 +3,7 @@ package heapsnapshot
 import (
 	"bytes"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"unsafe"
@@ -283,10 +284,7 @@ func (c *columns) parseSlice(w []byte, from, to int, first bool, k0 int64, vals 
 		}
 	}
 	if c.roles[0] == roleFlat {
-		if need := len(c.flat) + len(vals); need > cap(c.flat) {
-			c.flat = append(make([]uint32, 0, max(2*cap(c.flat), need)), c.flat...)
-		}
-		c.flat = append(c.flat, vals...)
+		copy(c.flat[k0:], vals) // parseSegment made room
 		return partResult{n: int64(n), errAt: -1}
 	}
 	if j, msg := c.scatter(vals, k0); j >= 0 {
@@ -361,7 +359,7 @@ func (c *columns) parseSegment(sc *scanner, from, to int, first bool, k0 int64, 
 		count    int
 	}
 	parts := []part{{from: from, to: to, first: first}}
-	if workers > 1 && to-from >= parallelMin && c.roles[0] != roleFlat {
+	if workers > 1 && to-from >= parallelMin {
 		parts = parts[:0]
 		lo := from
 		for p := 1; p < workers; p++ {
@@ -393,6 +391,13 @@ func (c *columns) parseSegment(sc *scanner, from, to int, first bool, k0 int64, 
 	}
 	for len(c.scratch) < len(parts) {
 		c.scratch = append(c.scratch, nil)
+	}
+	if c.roles[0] == roleFlat && int64(len(c.flat)) < k {
+		// Room for every value of the segment, each part storing its own.
+		if k > int64(cap(c.flat)) {
+			c.flat = slices.Grow(c.flat, int(max(k, 2*int64(cap(c.flat))))-len(c.flat))
+		}
+		c.flat = c.flat[:k]
 	}
 	if c.grow != nil {
 		need := k

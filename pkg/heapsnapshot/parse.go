@@ -2,6 +2,7 @@ package heapsnapshot
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"compress/gzip"
 	"encoding/binary"
@@ -10,12 +11,14 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 )
 
 // Options controls parsing. The zero value is ready to use.
 type Options struct {
-	// Workers is the number of goroutines parsing number arrays; 0 means
+	// Workers is the number of goroutines parsing number arrays (and, when
+	// more than one, the strings in two parts); 0 means
 	// runtime.GOMAXPROCS(0).
 	Workers int
 	// Progress, if set, is called from a reading goroutine with the number
@@ -141,6 +144,13 @@ type parser struct {
 	haveNodes, haveEdge bool
 	haveStrings         bool
 	nodeCols, edgeCols  *columns
+	// Scratch for stringsInParallel: the ends of the first part's strings,
+	// and the second part's bytes and ends.
+	endsA, endsB []uint32
+	dataB        []byte
+	// stringsSerialUntil is the input offset before which strings are
+	// decoded sequentially, after a part failed to decode in parallel.
+	stringsSerialUntil int64
 }
 
 func (p *parser) run() error {
@@ -378,7 +388,7 @@ func (p *parser) parseLocations() error {
 		c.roles[i] = roleFlat
 	}
 	at := p.sc.offset(p.sc.pos)
-	n, err := c.parseArray(p.sc, 1, "locations")
+	n, err := c.parseArray(p.sc, p.opts.Workers, "locations")
 	if err != nil {
 		return err
 	}
@@ -457,7 +467,24 @@ func (p *parser) parseStrings() error {
 	if err := sc.expect('[', "at the start of strings"); err != nil {
 		return err
 	}
+	// With the file's size known, the first megabytes tell about how many
+	// strings there are: their ends get room for that many at once
+	// instead of growing through copies, each into fresh pages.
+	start := sc.offset(sc.pos)
+	sized := !p.opts.exactSize
 	for n := 0; ; n++ {
+		if n > 0 && p.opts.Workers > 1 {
+			// Right after a string: decode what the window holds on two
+			// cores when it is long enough.
+			n += p.stringsInParallel()
+			if st.Len() >= 1<<32-1 {
+				return syntaxErrorf(sc.offset(sc.pos), "more than 2^32-1 strings")
+			}
+		}
+		if read := sc.offset(sc.pos) - start; !sized && read >= 1<<20 {
+			sized = true
+			st.reserve(int64(st.Len()) * (p.opts.SizeBound - start) / read)
+		}
 		c, ok := sc.skipSpace()
 		if !ok {
 			return sc.endError("in strings")
@@ -492,8 +519,109 @@ func (p *parser) parseStrings() error {
 		}
 		st.closeString()
 	}
+	st.clip()
 	p.haveStrings = true
 	return nil
+}
+
+// stringsInParallelMin is the least window text worth splitting in two.
+const stringsInParallelMin = 1 << 20
+
+// stringsInParallel decodes the strings in the window after the current
+// position, which follows a closing quote, in two parts on two cores, and
+// returns how many it decoded (0 when it left the work to the sequential
+// loop). Parts are cut after a string followed by ",\n", as V8 writes the
+// array; a raw newline cannot occur inside a JSON string. The first part
+// starts at a real string boundary, so if it decodes cleanly up to its cut
+// the cut is one too and the second part's decoding is the true one.
+// Anything unexpected (an escape error, a cut that was not a boundary)
+// leaves that part, and the rest of the window, to the sequential loop,
+// which reports errors precisely.
+func (p *parser) stringsInParallel() int {
+	sc := p.sc
+	w := sc.win[sc.pos:]
+	if len(w) < stringsInParallelMin || sc.offset(sc.pos) < p.stringsSerialUntil {
+		return 0
+	}
+	p.stringsSerialUntil = sc.offset(len(sc.win))
+	sep := []byte("\",\n")
+	end := bytes.LastIndex(w, sep)
+	if end < len(w)/2 {
+		return 0
+	}
+	end++ // after the closing quote
+	cut := bytes.Index(w[end/2:end], sep)
+	if cut < 0 {
+		return 0
+	}
+	cut += end/2 + 1
+	st := &p.snap.Strings
+	base := len(st.data)
+	var okA, okB bool
+	var second sync.WaitGroup
+	second.Go(func() {
+		p.dataB, p.endsB, okB = decodeStringRun(w[cut:end], p.dataB[:0], p.endsB[:0])
+	})
+	st.data, p.endsA, okA = decodeStringRun(w[:cut], st.data, p.endsA[:0])
+	second.Wait()
+	if !okA {
+		st.data = st.data[:base]
+		return 0
+	}
+	if okB {
+		p.stringsSerialUntil = 0
+	}
+	st.closeStrings(int64(base), p.endsA)
+	n := len(p.endsA)
+	sc.pos += cut
+	if okB {
+		base = len(st.data)
+		st.data = append(st.data, p.dataB...)
+		st.closeStrings(int64(base), p.endsB)
+		n += len(p.endsB)
+		sc.pos += end - cut
+	}
+	return n
+}
+
+// decodeStringRun decodes b, a run of `,"…"` elements (with whitespace
+// around the commas) that ends right after a closing quote, appending the
+// strings to data and their ends, relative to data's length on entry, to
+// ends. ok is false if b is not such a run or holds a bad escape.
+func decodeStringRun(b, data []byte, ends []uint32) (_ []byte, _ []uint32, ok bool) {
+	base := len(data)
+	for i := 0; ; {
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		if i == len(b) {
+			return data, ends, true
+		}
+		if b[i] != ',' {
+			return data, ends, false
+		}
+		i++
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		if i == len(b) || b[i] != '"' {
+			return data, ends, false
+		}
+		end := stringEnd(b, i+1)
+		if end < 0 {
+			return data, ends, false
+		}
+		if body := b[i+1 : end]; isPlainASCII(body) {
+			data = append(data, body...)
+		} else {
+			var bad int
+			if data, bad = appendJSONString(data, body); bad >= 0 {
+				return data, ends, false
+			}
+		}
+		ends = append(ends, uint32(len(data)-base))
+		i = end + 1
+	}
 }
 
 // isPlainASCII reports whether b has no escapes and no non-ASCII bytes, so

@@ -1,6 +1,7 @@
 package heapsnapshot
 
 import (
+	"slices"
 	"sort"
 	"unicode/utf8"
 )
@@ -60,8 +61,33 @@ func (s *Strings) Append(b []byte) uint32 {
 
 // closeString records that the bytes appended since the previous string
 // form one string.
-func (s *Strings) closeString() {
-	n := int64(len(s.data))
+func (s *Strings) closeString() { s.closeAt(int64(len(s.data))) }
+
+// reserve makes room for about n strings in all, with a margin.
+func (s *Strings) reserve(n int64) {
+	n += n / 8
+	if n > int64(cap(s.end)) && n < 1<<32 {
+		s.end = slices.Grow(s.end, int(n)-len(s.end))
+	}
+}
+
+// clip drops the room reserve left unused when it is more than a little.
+func (s *Strings) clip() {
+	if cap(s.end)-len(s.end) > len(s.end)/16 {
+		s.end = slices.Clone(s.end)
+	}
+}
+
+// closeStrings records strings ending at base+rel[k] in the arena, in
+// order.
+func (s *Strings) closeStrings(base int64, rel []uint32) {
+	for _, r := range rel {
+		s.closeAt(base + int64(r))
+	}
+}
+
+// closeAt records a string that ends at arena offset n.
+func (s *Strings) closeAt(n int64) {
 	if n>>32 > int64(len(s.wraps)) {
 		s.wraps = append(s.wraps, uint32(len(s.end)))
 	}

@@ -64,7 +64,10 @@ func TestParseLargeStrings(t *testing.T) {
 		`"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"]]},"node_count":1,"edge_count":0},` + "\n")
 	b.WriteString(`"nodes":[0,0,1,0,0],` + "\n" + `"edges":[],` + "\n" + `"strings":["<dummy>"`)
 	samples := []string{`plain`, `quote \" inside`, `back\\slash`, `caf\u00E9`, `lone \ud800 surrogate`, `pair \ud83d\ude00`,
-		`tab\tnew\nline`, `comma \", inside`, ``, `ünicode raw`}
+		`tab\tnew\nline`, `comma \", inside`, ``, `ünicode raw`,
+		// Not JSON (a raw newline in a string), but accepted: a place that
+		// looks like a cut between strings and is not.
+		"raw \\\",\nnewline"}
 	for i := 0; b.Len() < 4<<20; i++ {
 		b.WriteString(",\n\"")
 		b.WriteString(samples[i%len(samples)])
@@ -90,10 +93,63 @@ func TestParseLargeStrings(t *testing.T) {
 		t.Fatalf("only %d strings", one.Strings.Len())
 	}
 	// A malformed string deep in the section is still reported at its byte.
-	bad := bytes.Replace(data, []byte(`back\\slash502"`), []byte(`back\qslash502"`), 1)
+	bad := bytes.Replace(data, []byte(`back\\slash149998"`), []byte(`back\qslash149998"`), 1)
 	_, err = heapsnapshot.Read(bytes.NewReader(bad), int64(len(bad)), heapsnapshot.Options{Workers: 2})
 	var se *heapsnapshot.SyntaxError
-	if !errors.As(err, &se) || se.Offset != int64(bytes.Index(bad, []byte(`\qslash502`))) {
+	if !errors.As(err, &se) || se.Offset != int64(bytes.Index(bad, []byte(`\qslash149998`))) {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// TestParseLocationsInParallel parses a 2 MB locations array, in runs of
+// increasing nodes with repeats as V8 writes it, on one worker and on
+// several, which store their parts of it side by side.
+func TestParseLocationsInParallel(t *testing.T) {
+	const nodes = 1000
+	var b bytes.Buffer
+	b.WriteString(`{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],` +
+		`"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"]],` +
+		`"location_fields":["object_index","script_id","line","column"]},"node_count":1000,"edge_count":0},` + "\n")
+	b.WriteString(`"nodes":[`)
+	for i := range nodes {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, "0,0,%d,0,0", 2*i+1)
+	}
+	b.WriteString("],\n" + `"edges":[],` + "\n" + `"locations":[`)
+	records := 0
+	for ; b.Len() < 2<<20; records++ {
+		i := records
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, "%d,%d,%d,%d", (i*7%nodes)*5, i%13, i, i%97)
+	}
+	b.WriteString("],\n" + `"strings":["<dummy>"]}`)
+	data := b.Bytes()
+	one, err := heapsnapshot.Read(bytes.NewReader(data), int64(len(data)), heapsnapshot.Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(one.Locations) != nodes {
+		t.Fatalf("%d locations kept, want one per node (%d)", len(one.Locations), nodes)
+	}
+	for _, workers := range []int{2, 3} {
+		for _, size := range []int64{int64(len(data)), -1} {
+			many, err := heapsnapshot.Read(bytes.NewReader(data), size, heapsnapshot.Options{Workers: workers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(one.Locations, many.Locations) {
+				t.Fatalf("workers=%d size=%d: locations differ", workers, size)
+			}
+		}
+	}
+	// DevTools keeps the last location written for a node: node 0's is
+	// record i's for the last i with i*7 % 1000 == 0, a multiple of 1000.
+	last := (records - 1) / nodes * nodes
+	if l := one.Locations[0]; l.Node != 0 || l.Line != uint32(last) || l.ScriptID != uint32(last%13) {
+		t.Fatalf("node 0's location %+v, want line %d", l, last)
 	}
 }

@@ -19,6 +19,8 @@ const (
 	nameDocumentDOMTrees
 	nameElements
 	nameProto
+	nameGlobalObject
+	nameScriptContextTable
 	numKnownNames
 )
 
@@ -33,6 +35,10 @@ var knownTexts = [numKnownNames]string{
 	nameDocumentDOMTrees:   "(Document DOM trees)",
 	nameElements:           "elements",
 	nameProto:              "__proto__",
+	// For owner paths (internal/retainers), which end at a global object
+	// or a script's top-level scope.
+	nameGlobalObject:       "global_object",
+	nameScriptContextTable: "system / ScriptContextTable",
 }
 
 // Values of knownNames entries other than a string index.
@@ -67,6 +73,18 @@ func (r *Result) findKnownNames() {
 			}
 		}
 	}
+}
+
+// IsText reports whether string idx reads text: by index, without
+// reading the string, when text is one of the names looked up once when
+// the analysis starts (knownTexts).
+func (r *Result) IsText(idx uint32, text string) bool {
+	for k, t := range knownTexts {
+		if t == text {
+			return r.is(idx, knownName(k))
+		}
+	}
+	return string(r.Snap.Strings.Bytes(idx)) == text
 }
 
 // is reports whether string idx has the known text k.

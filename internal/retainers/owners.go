@@ -1,7 +1,6 @@
 package retainers
 
 import (
-	"bytes"
 	"runtime"
 	"strings"
 	"sync"
@@ -33,8 +32,6 @@ func Owners(r *analysis.Result, targets []uint32, depth int) []Chain {
 		// A user root (the global object) is its own owner.
 		walks[k] = walk{rev: Chain{Nodes: []uint32{t}}, head: t, onChain: map[uint32]bool{t: true}, done: g.shownDistance(t) <= 1}
 	}
-	globalObject := uniqueIndex(s.Strings.Len(), func(i uint32) bool { return string(s.Strings.Bytes(i)) == "global_object" })
-	scriptTable := uniqueIndex(s.Strings.Len(), func(i uint32) bool { return string(s.Strings.Bytes(i)) == "system / ScriptContextTable" })
 	heads := make(bitset, (n+63)/64)
 	type best struct {
 		ok       bool
@@ -69,10 +66,10 @@ func Owners(r *analysis.Result, targets []uint32, depth int) []Chain {
 				b = &best{}
 				found[to] = b
 			}
-			if int(s.EdgeType[e]) == g.internal && globalObject.is(s.EdgeName[e], func() bool { return g.globalObjectEdge(e) }) {
+			if g.globalObjectEdge(e) {
 				b.isGlobal = true
 			}
-			if scriptTable.is(s.NodeName[src], func() bool { return g.scriptTable(src) }) {
+			if g.scriptTable(src) {
 				b.isScript = true
 			}
 			// Slot order is the reverse of edge order: among ties the
@@ -191,48 +188,13 @@ func HeadName(r *analysis.Result, i uint32) string {
 // globalObjectEdge reports whether edge e is a native context's link to
 // its global object, which marks the target as a global object.
 func (g *graph) globalObjectEdge(e uint32) bool {
-	return int(g.s.EdgeType[e]) == g.internal && bytes.Equal(g.s.Strings.Bytes(g.s.EdgeName[e]), []byte("global_object"))
+	return int(g.s.EdgeType[e]) == g.internal && g.r.IsText(g.s.EdgeName[e], "global_object")
 }
 
 // scriptTable reports whether node i is a script context table, whose
 // entries are scripts' top-level scopes.
 func (g *graph) scriptTable(i uint32) bool {
-	return bytes.Equal(g.s.NodeNameBytes(i), []byte("system / ScriptContextTable"))
-}
-
-// stringIndex remembers which string indices have a given text; most
-// snapshots hold each text once, so comparing indices suffices.
-type stringIndex struct {
-	idx     uint32
-	present bool
-	dup     bool
-}
-
-// uniqueIndex finds the string that match accepts.
-func uniqueIndex(n int, match func(uint32) bool) stringIndex {
-	var si stringIndex
-	for i := 0; i < n; i++ {
-		if match(uint32(i)) {
-			if si.present {
-				si.dup = true
-				return si
-			}
-			si.idx, si.present = uint32(i), true
-		}
-	}
-	return si
-}
-
-// is tests a string index against the text, comparing by text (slow) only
-// when the text occurs more than once.
-func (si stringIndex) is(idx uint32, slow func() bool) bool {
-	switch {
-	case !si.present:
-		return false
-	case si.dup:
-		return slow()
-	}
-	return idx == si.idx
+	return g.r.IsText(g.s.NodeName[i], "system / ScriptContextTable")
 }
 
 // bitset is a fixed-size set of node ordinals.

@@ -467,11 +467,6 @@ func (p *parser) parseStrings() error {
 	if err := sc.expect('[', "at the start of strings"); err != nil {
 		return err
 	}
-	// With the file's size known, the first megabytes tell about how many
-	// strings there are: their ends get room for that many at once
-	// instead of growing through copies, each into fresh pages.
-	start := sc.offset(sc.pos)
-	sized := !p.opts.exactSize
 	for n := 0; ; n++ {
 		if n > 0 && p.opts.Workers > 1 {
 			// Right after a string: decode what the window holds on two
@@ -480,10 +475,6 @@ func (p *parser) parseStrings() error {
 			if st.Len() >= 1<<32-1 {
 				return syntaxErrorf(sc.offset(sc.pos), "more than 2^32-1 strings")
 			}
-		}
-		if read := sc.offset(sc.pos) - start; !sized && read >= 1<<20 {
-			sized = true
-			st.reserve(int64(st.Len()) * (p.opts.SizeBound - start) / read)
 		}
 		c, ok := sc.skipSpace()
 		if !ok {

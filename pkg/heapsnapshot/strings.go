@@ -63,15 +63,8 @@ func (s *Strings) Append(b []byte) uint32 {
 // form one string.
 func (s *Strings) closeString() { s.closeAt(int64(len(s.data))) }
 
-// reserve makes room for about n strings in all, with a margin.
-func (s *Strings) reserve(n int64) {
-	n += n / 8
-	if n > int64(cap(s.end)) && n < 1<<32 {
-		s.end = slices.Grow(s.end, int(n)-len(s.end))
-	}
-}
-
-// clip drops the room reserve left unused when it is more than a little.
+// clip drops the room closeAt's doubling left unused, when it is more than
+// a little.
 func (s *Strings) clip() {
 	if cap(s.end)-len(s.end) > len(s.end)/16 {
 		s.end = slices.Clone(s.end)
@@ -90,6 +83,12 @@ func (s *Strings) closeStrings(base int64, rel []uint32) {
 func (s *Strings) closeAt(n int64) {
 	if n>>32 > int64(len(s.wraps)) {
 		s.wraps = append(s.wraps, uint32(len(s.end)))
+	}
+	if len(s.end) == cap(s.end) {
+		// Doubling, not append's quarter for large slices: fewer copies
+		// into fresh pages while the strings are read; clip returns the
+		// slack.
+		s.end = slices.Grow(s.end, max(1024, len(s.end)))
 	}
 	s.end = append(s.end, uint32(n))
 }

@@ -174,8 +174,8 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	// stages' arrays do not fit in: hand it back rather than keep it
 	// mapped beside them.
 	r.returnToOS()
-	r.findKnownNames()
-	r.findWeakMapNames()
+	// Two passes over the string table, one per core.
+	both(r.findKnownNames, r.findWeakMapNames)
 	// DevTools' order, except that the steps the dominators do not depend
 	// on (shallow sizes, distances, class names and the class counts) run
 	// first, so that their temporary arrays are gone, and their results

@@ -653,6 +653,13 @@ func (p *parser) finish(end int64) error {
 	case !p.haveStrings:
 		return syntaxErrorf(end, `heap snapshot has no "strings" array`)
 	}
+	nstr := uint32(s.Strings.Len())
+	// The edge names are checked on another core meanwhile; an error in
+	// the nodes, earlier in the file, is reported first.
+	var edgeErr error
+	var edges sync.WaitGroup
+	edges.Go(func() { edgeErr = p.checkEdgeNames(nstr) })
+	defer edges.Wait()
 	var sum uint64
 	for i := 1; i < len(s.FirstEdge); i++ {
 		sum += uint64(s.FirstEdge[i])
@@ -665,13 +672,20 @@ func (p *parser) finish(end int64) error {
 	if sum != uint64(s.EdgeCount) {
 		return syntaxErrorf(p.nodesAt, "node edge counts add up to %d, but edge_count is %d", sum, s.EdgeCount)
 	}
-	nstr := uint32(s.Strings.Len())
 	for i, name := range s.NodeName {
 		if name >= nstr {
 			return syntaxErrorf(p.nodesAt, "node %d (@%d): name is string %d, but there are only %d strings",
 				i, s.NodeID[i], name, nstr)
 		}
 	}
+	edges.Wait()
+	return edgeErr
+}
+
+// checkEdgeNames checks that every edge name that is a string index is
+// one of the nstr strings.
+func (p *parser) checkEdgeNames(nstr uint32) error {
+	s := p.snap
 	numeric := make([]bool, len(s.Meta.EdgeTypes))
 	for t := range numeric {
 		numeric[t] = s.EdgeNameIsIndex(uint8(t))

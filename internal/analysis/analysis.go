@@ -253,7 +253,17 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	if err := sizes.restore(pk); err != nil {
 		return nil, err
 	}
-	r.accumulateRetained(order)
+	// The classes, which the summary needs first, come back beside the
+	// single-threaded pass.
+	var err error
+	both(func() {
+		r.accumulateRetained(order)
+	}, func() {
+		err = class.restore(pk)
+	})
+	if err != nil {
+		return nil, err
+	}
 	release()
 
 	step("summary")
@@ -262,10 +272,6 @@ func Run(s *heapsnapshot.Snapshot, opts Options) (*Result, error) {
 	// the node types and names the Statistics need come back, and they are
 	// added up, beside them. The rest come back once the tree's arrays are
 	// gone.
-	if err := class.restore(pk); err != nil {
-		return nil, err
-	}
-	var err error
 	both(func() {
 		r.classRetainedSizes(order)
 	}, func() {

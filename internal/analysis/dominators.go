@@ -239,7 +239,9 @@ func (r *Result) numberVertices(essential, once bitset, num, vertex, parentNum [
 
 // fillRetainerLists lays out the essential retainers (as vertices) of
 // every vertex with several, in ordinal order: vertex v's are
-// lists[listEnd[v-1]:listEnd[v]]. cursor must be zero; it is spent.
+// lists[listEnd[v-1]:listEnd[v]]. cursor must be zero; it is spent. The
+// retainers are counted again here: retainerShapeOf, which runs before
+// parking has made room for 4 bytes per node, keeps only two bits.
 func (r *Result) fillRetainerLists(essential, more bitset, cursor, listEnd, lists []uint32) {
 	s := r.Snap
 	n := uint32(s.NodeCount)

@@ -276,3 +276,34 @@ func TestBadSnapshots(t *testing.T) {
 		t.Errorf("stdin: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestTrace checks HEAPSNAP_TRACE's per-stage lines on stderr, stdout left
+// as it is, and the reading of /proc/PID/stat behind their CPU columns.
+func TestTrace(t *testing.T) {
+	t.Setenv("HEAPSNAP_TRACE", "1")
+	stdout, stderr, code := run(t, nil, "analyze", sample, "--format", "json", "--quiet")
+	if code != 0 || !strings.HasPrefix(stdout, "{") {
+		t.Fatalf("exit %d, stdout %.40q", code, stdout)
+	}
+	for _, stage := range []string{"parse", "distances, edges, shallow sizes, class names", "dominators", "summary", "suspects", "report"} {
+		if !strings.Contains(stderr, "trace: "+stage+" ") {
+			t.Errorf("no trace line for %q in:\n%s", stage, stderr)
+		}
+	}
+	if _, err := os.Stat("/proc/self/stat"); err == nil && !strings.Contains(stderr, " faults ") {
+		t.Errorf("no CPU and fault columns in:\n%s", stderr)
+	}
+
+	// A command name with spaces and parentheses, as the kernel writes it.
+	line := "4242 (heap snap (x)) R 1 4242 4242 0 -1 4194304 12345 0 0 0 250 37 0 0 20 0 3 0 100 1000 200\n"
+	got := parseProcStat([]byte(line))
+	if want := (cpuCounters{user: 250, sys: 37, faults: 12345, ok: true}); got != want {
+		t.Errorf("parsed %+v, want %+v", got, want)
+	}
+	if got := parseProcStat([]byte("4242 (cut")); got.ok {
+		t.Errorf("a truncated line parsed: %+v", got)
+	}
+	if before, after := (cpuCounters{user: 100, sys: 10, faults: 5, ok: true}), (cpuCounters{user: 350, sys: 60, faults: 105, ok: true}); before.since(after) != "  user  2.50s  sys  0.50s  faults     100" {
+		t.Errorf("since: %q", before.since(after))
+	}
+}

@@ -134,8 +134,14 @@ func readCPUCounters() cpuCounters {
 	if err != nil {
 		return cpuCounters{}
 	}
+	return parseProcStat(b)
+}
+
+// parseProcStat reads the counters from a /proc/PID/stat line.
+func parseProcStat(b []byte) cpuCounters {
 	// The fields after the command name, which is in parentheses and may
-	// hold spaces: state is field 3, minflt 10, utime 14, stime 15.
+	// hold spaces and parentheses: state is field 3, minflt 10, utime 14,
+	// stime 15.
 	k := bytes.LastIndexByte(b, ')')
 	if k < 0 {
 		return cpuCounters{}

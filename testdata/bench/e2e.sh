@@ -163,20 +163,29 @@ need_disk() {
 	fi
 }
 
+# generate_and_bench FILE PREFIX COMMAND...: run COMMAND, which writes FILE,
+# timing it (its output indented by PREFIX on stderr), then bench FILE and
+# delete it unless KEEP=1.
+generate_and_bench() {
+	local f=$1 prefix=$2 t gen_s gen_kb
+	shift 2
+	GENERATED+=("$f")
+	t=$(mktemp "$BENCH_DIR/time.XXXXXX")
+	timed "$t" "$@" 2>&1 | sed "s/^/$prefix/" >&2
+	read -r gen_s gen_kb <"$t"
+	rm -f "$t"
+	bench "$f" "$gen_s" $((gen_kb / 1024))
+	[[ $KEEP == 1 ]] || rm -f "$f"
+}
+
 for n in $SIZES; do
 	f=$BENCH_DIR/synth-$n.heapsnapshot
 	# About 72 bytes per node with the default settings.
 	est=$(awk -v n="$n" 'BEGIN{m=1; if(n~/[kK]$/)m=1e3; if(n~/M$/)m=1e6; if(n~/G$/)m=1e9; sub(/[kKMG]$/,"",n); printf "%d", n*m*80/1e6}')
 	need_disk "$est" || continue
 	log "e2e: generating $n-node synthetic snapshot $SYNTH_ARGS"
-	GENERATED+=("$f")
-	t=$(mktemp "$BENCH_DIR/time.XXXXXX")
 	# shellcheck disable=SC2086 # SYNTH_ARGS is a list of flags
-	timed "$t" "$SYNTH" -nodes "$n" $SYNTH_ARGS -o "$f" 2>&1 | sed 's/^/  synthsnap: /' >&2
-	read -r gen_s gen_kb <"$t"
-	rm -f "$t"
-	bench "$f" "$gen_s" $((gen_kb / 1024))
-	[[ $KEEP == 1 ]] || rm -f "$f"
+	generate_and_bench "$f" "  synthsnap: " "$SYNTH" -nodes "$n" $SYNTH_ARGS -o "$f"
 done
 
 for s in $SERVICE_SCALES; do
@@ -184,14 +193,7 @@ for s in $SERVICE_SCALES; do
 	est=$(awk -v s="$s" 'BEGIN{printf "%d", s*95}')
 	need_disk "$est" || continue
 	log "e2e: generating service heap at scale $s (node --max-old-space-size=$NODE_HEAP_MB)"
-	GENERATED+=("$f")
-	t=$(mktemp "$BENCH_DIR/time.XXXXXX")
-	timed "$t" node --max-old-space-size="$NODE_HEAP_MB" "$ROOT/testdata/bench/service-heap.js" --scale "$s" --out "$f" 2>&1 |
-		sed 's/^/  /' >&2
-	read -r gen_s gen_kb <"$t"
-	rm -f "$t"
-	bench "$f" "$gen_s" $((gen_kb / 1024))
-	[[ $KEEP == 1 ]] || rm -f "$f"
+	generate_and_bench "$f" "  " node --max-old-space-size="$NODE_HEAP_MB" "$ROOT/testdata/bench/service-heap.js" --scale "$s" --out "$f"
 done
 
 for f in $FILES; do

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // Budgets are the limits `heapsnap check` enforces. Nil and zero fields
@@ -98,7 +98,7 @@ type SuspectFacts struct {
 }
 
 // ClassesOf adds up the Summary rows of r by class name.
-func ClassesOf(r *analysis.Result) []ClassFacts {
+func ClassesOf(r *devtools.Analysis) []ClassFacts {
 	byName := map[string]*ClassFacts{}
 	for _, c := range r.SummaryRows() {
 		name := r.ClassName(c)

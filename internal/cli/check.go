@@ -11,10 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/budget"
 	"github.com/heapsnap/heapsnap/internal/report"
 	"github.com/heapsnap/heapsnap/internal/suspects"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 const checkLong = `Check reads a heap snapshot and fails (exit status 1) when it exceeds a memory
@@ -201,7 +201,7 @@ func (a *app) facts(path string, b *budget.Budgets) (*budget.Facts, error) {
 // addSuspects runs the leak detectors the budgets need: every event with
 // more than one listener for max_listeners, and the suspects of the listed
 // kinds (of every kind for max_suspect_size) with default thresholds.
-func addSuspects(f *budget.Facts, res *analysis.Result, b *budget.Budgets) {
+func addSuspects(f *budget.Facts, res *devtools.Analysis, b *budget.Budgets) {
 	if b.MaxListeners > 0 {
 		for _, s := range suspects.Find(res, suspects.Options{Kinds: []suspects.Kind{suspects.Listeners}, MaxListeners: 1}) {
 			l := s.Listeners

@@ -7,9 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/diff"
 	"github.com/heapsnap/heapsnap/internal/report"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 var matchModes = []string{string(diff.MatchAuto), string(diff.MatchIDs), string(diff.MatchClasses)}
@@ -69,7 +69,7 @@ Flags:
 	}
 	f := cmd.Flags()
 	f.StringP("format", "f", "table", "output format: table, json or markdown")
-	f.String("sort", diff.SortSizeDelta, "order of class rows: "+strings.Join(diff.SortKeys, ", "))
+	f.String("sort", devtools.SortSizeDelta, "order of class rows: "+strings.Join(devtools.ComparisonSorts, ", "))
 	f.Int("top", 25, "rows per list (0 lists all)")
 	f.String("match", string(diff.MatchAuto), "how objects are matched: "+strings.Join(matchModes, ", "))
 	a.bindFlags(cmd, "diff")
@@ -79,8 +79,8 @@ Flags:
 			return err
 		}
 		sort := a.v.GetString("diff.sort")
-		if !slices.Contains(diff.SortKeys, sort) {
-			return usagef("invalid --sort %q: use %s", sort, strings.Join(diff.SortKeys, ", "))
+		if !slices.Contains(devtools.ComparisonSorts, sort) {
+			return usagef("invalid --sort %q: use %s", sort, strings.Join(devtools.ComparisonSorts, ", "))
 		}
 		top := a.v.GetInt("diff.top")
 		if top < 0 {
@@ -93,7 +93,7 @@ Flags:
 		if n := countStdin(args); n > 1 {
 			return usagef("standard input (-) can be read only once")
 		}
-		load := func(path string) (*analysis.Result, error) { return a.load(path) }
+		load := func(path string) (*devtools.Analysis, error) { return a.load(path) }
 		names := make([]string, len(args))
 		for i, p := range args {
 			names[i] = displayName(p)

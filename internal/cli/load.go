@@ -14,8 +14,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // displayName is how a snapshot argument appears in messages.
@@ -27,7 +27,7 @@ func displayName(path string) string {
 }
 
 // load reads and analyzes a snapshot, showing progress on a terminal.
-func (a *app) load(path string) (*analysis.Result, error) {
+func (a *app) load(path string) (*devtools.Analysis, error) {
 	var r io.Reader
 	size := int64(-1)
 	if path == "-" {
@@ -57,17 +57,17 @@ func (a *app) load(path string) (*analysis.Result, error) {
 		return nil, &inputError{file: displayName(path), err: err}
 	}
 	steps := a.newBar(-1, "analyzing")
-	opts := analysis.Options{ReturnMemory: true, Step: func(name string) {
+	opts := devtools.Options{ReturnMemory: true, Progress: func(name string) {
 		trace.step(name)
 		steps.describe("analyzing: " + name)
 	}}
 	if snap.NodeCount >= parkThreshold {
-		opts.Park = true
+		opts.LowMemory = true
 		if dir := spillDir(); dir != "off" {
 			opts.SpillDir = dir
 		}
 	}
-	res, err := analysis.Run(snap, opts)
+	res, err := devtools.Analyze(snap, opts)
 	steps.finish()
 	trace.step("")
 	if err != nil {

@@ -8,9 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/report"
-	"github.com/heapsnap/heapsnap/internal/retainers"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // parseNodeID reads an object id as DevTools writes it ("@12345") or
@@ -24,8 +23,8 @@ func parseNodeID(arg string) (uint32, error) {
 }
 
 // nodeByID returns the ordinal of the node with this id.
-func nodeByID(res *analysis.Result, file string, id uint32) (uint32, error) {
-	if i := slices.Index(res.Snap.NodeID, id); i >= 0 {
+func nodeByID(res *devtools.Analysis, file string, id uint32) (uint32, error) {
+	if i := slices.Index(res.Snapshot.NodeID, id); i >= 0 {
 		return uint32(i), nil
 	}
 	return 0, usagef("%s: no object @%d in this snapshot", displayName(file), id)
@@ -33,7 +32,7 @@ func nodeByID(res *analysis.Result, file string, id uint32) (uint32, error) {
 
 // loadObject checks an object id argument, then loads the snapshot and
 // finds the object.
-func (a *app) loadObject(file, idArg string) (*analysis.Result, uint32, error) {
+func (a *app) loadObject(file, idArg string) (*devtools.Analysis, uint32, error) {
 	id, err := parseNodeID(idArg)
 	if err != nil {
 		return nil, 0, err
@@ -48,7 +47,7 @@ func (a *app) loadObject(file, idArg string) (*analysis.Result, uint32, error) {
 
 // biggestOfClass returns the n objects of a class (by Summary class name)
 // that retain the most, ties by id.
-func biggestOfClass(res *analysis.Result, file, class string, n int) ([]uint32, error) {
+func biggestOfClass(res *devtools.Analysis, file, class string, n int) ([]uint32, error) {
 	want := map[uint32]bool{}
 	for c := range res.Classes {
 		if res.ClassName(&res.Classes[c]) == class {
@@ -57,7 +56,7 @@ func biggestOfClass(res *analysis.Result, file, class string, n int) ([]uint32, 
 	}
 	var nodes []uint32
 	for i, c := range res.Class {
-		if want[c] && res.Snap.NodeSelfSize[i] > 0 {
+		if want[c] && res.Snapshot.NodeSelfSize[i] > 0 {
 			nodes = append(nodes, uint32(i))
 		}
 	}
@@ -68,7 +67,7 @@ func biggestOfClass(res *analysis.Result, file, class string, n int) ([]uint32, 
 		if c := cmp.Compare(res.Retained.At(b), res.Retained.At(a)); c != 0 {
 			return c
 		}
-		return cmp.Compare(res.Snap.NodeID[a], res.Snap.NodeID[b])
+		return cmp.Compare(res.Snapshot.NodeID[a], res.Snapshot.NodeID[b])
 	})
 	return nodes[:min(n, len(nodes))], nil
 }
@@ -131,7 +130,7 @@ then edge order: the same order as DevTools.
 			return usagef("--list must not be negative")
 		}
 		class := a.v.GetString("retainers.class")
-		var res *analysis.Result
+		var res *devtools.Analysis
 		var nodes []uint32
 		var err error
 		if class != "" {
@@ -146,7 +145,7 @@ then edge order: the same order as DevTools.
 		if err != nil {
 			return err
 		}
-		rep := report.BuildRetainers(res, retainers.NewIndex(res), nodes, report.RetainersOptions{
+		rep := report.BuildRetainers(res, devtools.NewRetainerIndex(res), nodes, report.RetainersOptions{
 			File: displayName(args[0]), Class: class, Paths: paths, Depth: depth, List: list,
 		})
 		return report.WriteRetainers(a.streams.Out, rep, report.Format(format))
@@ -187,7 +186,7 @@ and its retainers in the order of DevTools' Retainers view (--retainers).
 		if err != nil {
 			return err
 		}
-		rep := report.BuildShow(res, retainers.NewIndex(res), i, report.ShowOptions{
+		rep := report.BuildShow(res, devtools.NewRetainerIndex(res), i, report.ShowOptions{
 			File: displayName(args[0]), References: refs, Retainers: rets,
 		})
 		return report.WriteShow(a.streams.Out, rep, report.Format(format))
@@ -228,7 +227,7 @@ notation (.name, [i], ->name, {name}).
 		if err != nil {
 			return err
 		}
-		rep := report.BuildTop(res, report.NewDominatorTree(res), report.TopOptions{File: displayName(args[0]), Depth: depth, Limit: limit})
+		rep := report.BuildTop(res, devtools.NewDominatorTree(res), report.TopOptions{File: displayName(args[0]), Depth: depth, Limit: limit})
 		return report.WriteTop(a.streams.Out, rep, report.Format(format))
 	}
 	return cmd

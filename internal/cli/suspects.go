@@ -5,9 +5,9 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/budget"
 	"github.com/heapsnap/heapsnap/internal/suspects"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // addSuspectFlags defines the leak detectors' flags.
@@ -74,7 +74,7 @@ func (sel suspectSelection) kinds() []suspects.Kind {
 	return sel.opts.Kinds
 }
 
-func (a *app) findSuspects(res *analysis.Result, sel suspectSelection) []suspects.Suspect {
+func (a *app) findSuspects(res *devtools.Analysis, sel suspectSelection) []suspects.Suspect {
 	if sel.none {
 		return nil
 	}

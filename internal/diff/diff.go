@@ -5,16 +5,16 @@ import (
 	"runtime/debug"
 	"slices"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // Loader reads and analyzes one snapshot.
-type Loader func(path string) (*analysis.Result, error)
+type Loader func(path string) (*devtools.Analysis, error)
 
 // release drops the last reference to a snapshot's graph and hands the
 // memory back before the next snapshot is loaded, so that two graphs never
 // live at once.
-func release(r **analysis.Result) {
+func release(r **devtools.Analysis) {
 	*r = nil
 	debug.FreeOSMemory()
 }
@@ -27,7 +27,7 @@ type Pair struct {
 	// totals.
 	SameProcess bool
 	Match       MatchStats
-	Rows        []Row
+	Rows        []devtools.ComparisonRow
 	Listeners   []ListenerChange
 	Collections []CollectionChange
 	// NewDetached are detached DOM nodes of New that were not detached
@@ -69,20 +69,14 @@ func ComparePair(oldPath, newPath string, load Loader, mode Mode) (*Pair, error)
 	if err != nil {
 		return nil, err
 	}
-	cur := NewCensus(newPath, r, nil, nil)
-	cur.Facts = CollectFacts(r)
-	defs := r.Interfaces
+	cur := &Census{Census: r.Census(), File: newPath, Facts: CollectFacts(r)}
 	release(&r)
 
 	r, err = load(oldPath)
 	if err != nil {
 		return nil, err
 	}
-	origClass, origClasses := r.Class, r.Classes
-	r.Reclassify(defs)
-	base := NewCensus(oldPath, r, origClass, origClasses)
-	origClass, origClasses = nil, nil
-	base.Facts = CollectFacts(r)
+	base := &Census{Census: r.BaseCensus(cur.Census), File: oldPath, Facts: CollectFacts(r)}
 	release(&r)
 
 	p := &Pair{Old: base, New: cur, Match: matchStats(base, cur)}
@@ -95,7 +89,7 @@ func ComparePair(oldPath, newPath string, load Loader, mode Mode) (*Pair, error)
 		p.SameProcess = p.Match.Same()
 	}
 	if p.SameProcess {
-		p.Rows = CompareByID(base, cur)
+		p.Rows = devtools.Compare(base.Census, cur.Census)
 	} else {
 		p.Rows = CompareByClass(base, cur)
 	}

@@ -1,83 +1,22 @@
 package diff_test
 
 import (
-	"bufio"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/diff"
 	"github.com/heapsnap/heapsnap/internal/testutil"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
-func load(path string) (*analysis.Result, error) {
+func load(path string) (*devtools.Analysis, error) {
 	snap, err := heapsnapshot.ParseFile(path, heapsnapshot.Options{})
 	if err != nil {
 		return nil, err
 	}
-	return analysis.Analyze(snap, analysis.Options{}), nil
-}
-
-// oraclePairs lists (base, current, oracle TSV) for every Comparison golden:
-// the scenario pairs and testdata/diff/pairs.tsv.
-func oraclePairs(t *testing.T) [][3]string {
-	snaps := testutil.Testdata("scenarios", "snapshots")
-	pairs := [][3]string{
-		{filepath.Join(snaps, "growth-1"), filepath.Join(snaps, "growth-2"), filepath.Join(snaps, "growth-1-to-2.diff.tsv.gz")},
-		{filepath.Join(snaps, "growth-3"), filepath.Join(snaps, "growth-4"), filepath.Join(snaps, "growth-3-to-4.diff.tsv.gz")},
-		{filepath.Join(snaps, "stable-1"), filepath.Join(snaps, "stable-2"), filepath.Join(snaps, "stable-1-to-2.diff.tsv.gz")},
-	}
-	f, err := os.Open(testutil.Testdata("diff", "pairs.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "#") || sc.Text() == "" {
-			continue
-		}
-		base, cur, _ := strings.Cut(sc.Text(), "\t")
-		pairs = append(pairs, [3]string{testutil.Testdata(base), testutil.Testdata(cur),
-			testutil.Testdata("diff", filepath.Base(base)+"-to-"+filepath.Base(cur)+".diff.tsv.gz")})
-	}
-	return pairs
-}
-
-// TestComparisonMatchesDevTools checks every row of the Comparison view,
-// in DevTools' order, against the DevTools oracle (run.mjs --diff), for
-// snapshots of one process and, matched by id all the same, of different
-// processes, V8 versions and the generator's corner cases.
-func TestComparisonMatchesDevTools(t *testing.T) {
-	for _, p := range oraclePairs(t) {
-		t.Run(filepath.Base(p[2]), func(t *testing.T) {
-			t.Parallel()
-			pair, err := diff.ComparePair(testutil.SnapshotPath(t, p[0]), testutil.SnapshotPath(t, p[1]), load, diff.MatchIDs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := testutil.TSV(t, p[2])
-			if len(pair.Rows) != len(want) {
-				t.Errorf("%d rows, DevTools %d", len(pair.Rows), len(want))
-			}
-			bad := 0
-			for i := range min(len(pair.Rows), len(want)) {
-				r, w := &pair.Rows[i], want[i]
-				got := fmt.Sprintf("%s | %s | %d %d %d | %d %d %d", r.Key, r.Name, r.New, r.Deleted, r.CountDelta(), r.AllocSize, r.FreedSize, r.SizeDelta())
-				exp := fmt.Sprintf("%s | %s | %s %s %s | %s %s %s", w["class_key"], w["name"], w["new_count"], w["deleted_count"], w["delta_count"],
-					w["alloc_size"], w["freed_size"], w["size_delta"])
-				if got != exp {
-					if bad++; bad <= 5 {
-						t.Errorf("row %d:\n got  %s\n want %s", i, got, exp)
-					}
-				}
-			}
-		})
-	}
+	return devtools.Analyze(snap, devtools.Options{})
 }
 
 func scenario(names ...string) []string {
@@ -168,11 +107,11 @@ func TestSeriesGrowth(t *testing.T) {
 		t.Fatalf("candidates %+v", s.Candidates)
 	}
 	c := s.Candidates[0]
-	if c.Name != "Function" || c.Shape != "global.app.bus._events.data[]" || c.Count != 300 {
+	if c.Name != "Function" || c.Shape != "global.app.bus._events.data[*]" || c.Count != 300 {
 		t.Errorf("top candidate %+v", c)
 	}
 	c = s.Candidates[1]
-	if c.Name != "LeakedRecord" || c.Shape != "global.leakedRecords[]" || c.Count != 200 {
+	if c.Name != "LeakedRecord" || c.Shape != "global.leakedRecords[*]" || c.Count != 200 {
 		t.Errorf("second candidate %+v", c)
 	}
 

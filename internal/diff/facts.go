@@ -3,15 +3,14 @@ package diff
 import (
 	"cmp"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // Facts are the things whose growth a comparison tracks besides classes:
@@ -62,119 +61,28 @@ type DetachedNode struct {
 
 // graph is the small part of the snapshot's vocabulary the facts need.
 type graph struct {
-	r *analysis.Result
+	r *devtools.Analysis
 	s *heapsnapshot.Snapshot
-	// node types
-	object, closure, native, regexp int
-	// edge types
-	weak, shortcut int
-	// parent and parentEdge are the owners() tree: how the global object
-	// first reaches each node, breadth first.
-	parent, parentEdge []uint32
 }
 
-const none = ^uint32(0)
-
-func newGraph(r *analysis.Result) *graph {
-	s := r.Snap
-	m := &s.Meta
-	return &graph{
-		r: r, s: s,
-		object: m.NodeTypeIndex("object"), closure: m.NodeTypeIndex("closure"), native: m.NodeTypeIndex("native"), regexp: m.NodeTypeIndex("regexp"),
-		weak: m.EdgeTypeIndex("weak"), shortcut: m.EdgeTypeIndex("shortcut"),
-	}
-}
+func newGraph(r *devtools.Analysis) *graph { return &graph{r: r, s: r.Snapshot} }
 
 func (g *graph) name(i uint32) string { return g.s.Strings.String(g.s.NodeName[i]) }
 
-// globalObject is where owner paths start: Node's global (the root's
-// shortcut edge), or Chromium's Window, else the root.
-func (g *graph) globalObject() (uint32, string) {
-	s := g.s
-	root := s.Root()
-	for e := s.FirstEdge[root]; e < s.FirstEdge[root+1]; e++ {
-		if int(s.EdgeType[e]) == g.shortcut {
-			return s.EdgeTo[e], "global"
-		}
-	}
-	for i := range uint32(s.NodeCount) {
-		if int(s.NodeType[i]) == g.object && strings.HasPrefix(g.name(i), "Window [JSGlobalObject]") {
-			return i, "window"
-		}
-	}
-	return root, "(root)"
-}
-
-// owners finds, breadth first from the global object over edges that are
-// neither weak nor shortcuts, the first shortest path to every node.
-func (g *graph) owners() (label string) {
-	s := g.s
-	start, label := g.globalObject()
-	g.parent = make([]uint32, s.NodeCount)
-	g.parentEdge = make([]uint32, s.NodeCount)
-	for i := range g.parent {
-		g.parent[i] = none
-	}
-	g.parent[start] = start
-	queue := []uint32{start}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		for e := s.FirstEdge[n]; e < s.FirstEdge[n+1]; e++ {
-			t := int(s.EdgeType[e])
-			if t == g.weak || t == g.shortcut {
-				continue
-			}
-			to := s.EdgeTo[e]
-			if g.parent[to] != none {
-				continue
-			}
-			g.parent[to] = n
-			g.parentEdge[to] = e
-			queue = append(queue, to)
-		}
-	}
-	return label
-}
-
-var (
-	indexStep = regexp.MustCompile(`\[\d+\]`)
-	slotStep  = regexp.MustCompile(`\{\d+\}`)
-)
-
-// path returns node i's owner path in the style of heapsnap's retainer
-// chains (global.app.bus), or "" if the global object does not reach it.
-// With generic, element indices and numbered slots are left out ([] and
-// {*}): the shape of the path.
-func (g *graph) path(i uint32, generic bool) string {
-	if g.parent[i] == none {
-		return ""
-	}
-	var edges []uint32
-	n := i
-	for ; g.parent[n] != n; n = g.parent[n] {
-		edges = append(edges, g.parentEdge[n])
-	}
-	slices.Reverse(edges)
-	p := retainers.FormatPath(g.r, retainers.Chain{Nodes: []uint32{n}, Edges: edges})
-	if generic {
-		p = slotStep.ReplaceAllString(indexStep.ReplaceAllString(p, "[]"), "{*}")
-	}
-	return p
-}
+// className returns node i's Summary class name.
+func (g *graph) className(i uint32) string { return g.r.ClassName(&g.r.Classes[g.r.Class[i]]) }
 
 // CollectFacts finds the listener lists, collections and detached DOM nodes
 // of an analyzed snapshot, with owner paths.
-func CollectFacts(r *analysis.Result) Facts {
-	g := newGraph(r)
-	g.owners()
-	return g.facts()
-}
+func CollectFacts(r *devtools.Analysis) Facts { return newGraph(r).facts() }
 
 func (g *graph) facts() Facts {
 	r, s := g.r, g.s
 	var f Facts
 	holders := map[uint32]bool{}
+	// Owner paths are found for every emitter and collection at once.
+	var owned []uint32
+	var paths []*string
 	for _, ev := range suspects.Events(r) {
 		holders[ev.Storage] = true
 		event := ev.Name
@@ -182,10 +90,12 @@ func (g *graph) facts() Facts {
 			event = "(DOM listeners)"
 		}
 		f.Listeners = append(f.Listeners, Listeners{
-			EmitterID: s.NodeID[ev.Emitter], Emitter: r.ClassName(&r.Classes[r.Class[ev.Emitter]]), Path: g.path(ev.Emitter, false),
+			EmitterID: s.NodeID[ev.Emitter], Emitter: g.className(ev.Emitter),
 			Event: event, Count: len(ev.Functions), Retained: r.Retained.At(ev.Storage), Function: g.mostCommon(ev.Functions),
 		})
+		owned = append(owned, ev.Emitter)
 	}
+	var collections []uint32
 	for _, c := range suspects.Collections(r, 1) {
 		switch c.Type {
 		case suspects.TypeArray, suspects.TypeMap, suspects.TypeSet:
@@ -196,13 +106,23 @@ func (g *graph) facts() Facts {
 			continue // a listener list: reported as listeners
 		}
 		f.Collections = append(f.Collections, Collection{
-			ID: s.NodeID[c.Node], Kind: c.Type, Class: r.ClassName(&r.Classes[r.Class[c.Node]]), Path: g.path(c.Node, false),
+			ID: s.NodeID[c.Node], Kind: c.Type, Class: g.className(c.Node),
 			Count: c.Entries, Retained: r.Retained.At(c.Node),
 		})
+		collections = append(collections, c.Node)
+	}
+	for k := range f.Listeners {
+		paths = append(paths, &f.Listeners[k].Path)
+	}
+	for k := range f.Collections {
+		paths = append(paths, &f.Collections[k].Path)
+	}
+	for k, p := range retainers.OwnerPaths(r, nil, append(owned, collections...), retainers.MaxOwnerDepth) {
+		*paths[k] = p
 	}
 	for i := range uint32(s.NodeCount) {
-		if int(s.NodeType[i]) == g.native && r.DOMState != nil && r.DOMState[i] == analysis.DOMDetached {
-			class := r.ClassName(&r.Classes[r.Class[i]])
+		if s.NodeType[i] == s.Types.Native && r.DOMState != nil && r.DOMState[i] == devtools.DOMDetached {
+			class := g.className(i)
 			if !strings.HasPrefix(class, "Detached Node / ") {
 				f.Detached = append(f.Detached, DetachedNode{ID: s.NodeID[i], Class: class, Retained: r.Retained.At(i)})
 			}

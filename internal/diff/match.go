@@ -15,9 +15,9 @@ type MatchStats struct {
 }
 
 func memberClasses(c *Census) []idClass {
-	out := make([]idClass, 0, len(c.memberID))
+	var out []idClass
 	for row := range c.Classes {
-		ids, _ := c.members(row)
+		ids, _ := c.Members(row)
 		for _, id := range ids {
 			out = append(out, idClass{id, uint32(row)})
 		}

@@ -5,7 +5,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/internal/bitset"
+	"github.com/heapsnap/heapsnap/internal/retainers"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // Series is the analysis of three or more snapshots of one process, oldest
@@ -75,28 +77,27 @@ func CompareSeries(paths []string, load Loader, mode Mode) (*Series, error) {
 		if err != nil {
 			return nil, err
 		}
-		c := NewCensus(path, r, nil, nil)
+		c := &Census{Census: r.Census(), File: path}
 		g := newGraph(r)
-		label := g.owners()
 		c.Facts = g.facts()
 		if prev != nil {
 			m := matchStats(prev, c)
 			s.Steps = append(s.Steps, m)
 			s.SameProcess = s.SameProcess && (m.Same() || mode == MatchIDs)
-			prev.dropMembers()
+			prev.DropMembers()
 			if k > 2 {
 				prev.IDs = nil // only the first two snapshots' ids are needed
 			}
 		}
 		if k == len(paths)-1 && s.SameProcess {
-			s.Candidates = g.candidates(label, s.Snapshots[0], s.Snapshots[1])
+			s.Candidates = g.candidates(s.Snapshots[0], s.Snapshots[1])
 		}
 		g = nil
 		release(&r)
 		s.Snapshots = append(s.Snapshots, c)
 		prev = c
 	}
-	prev.dropMembers()
+	prev.DropMembers()
 	for _, c := range s.Snapshots {
 		c.IDs = nil
 	}
@@ -107,8 +108,6 @@ func CompareSeries(paths []string, load Loader, mode Mode) (*Series, error) {
 	}
 	return s, nil
 }
-
-func (c *Census) dropMembers() { c.start, c.memberID, c.memberSize = nil, nil, nil }
 
 // increasing reports whether v grows at every step.
 func increasing(v []int) bool {
@@ -200,45 +199,45 @@ func growingCollectionSeries(snaps []*Census) []CollectionSeries {
 // objects a program creates (userObject): V8's code, feedback and other
 // internals change between any two snapshots. They are grouped by class
 // key and the shape of their owner path.
-func (g *graph) candidates(label string, first, second *Census) []CandidateGroup {
+func (g *graph) candidates(first, second *Census) []CandidateGroup {
 	r, s := g.r, g.s
-	synthetic := s.Meta.NodeTypeIndex("synthetic")
 	n := uint32(s.NodeCount)
-	isCand := newBits(n)
+	isCand := bitset.New(int(n))
 	for i := range n {
 		id := s.NodeID[i]
-		if int(s.NodeType[i]) == synthetic || r.Distance[i] < 0 || r.Distance[i] >= analysis.BaseUnreachableDist ||
+		if s.NodeType[i] == s.Types.Synthetic || r.Distance[i] < 0 || r.Distance[i] >= devtools.BaseUnreachableDistance ||
 			first.HasID(id) || !second.HasID(id) {
 			continue
 		}
-		isCand.set(i)
+		isCand.Add(i)
 	}
+	var tops []uint32
+	for i := range n {
+		if isCand.Has(i) && !isCand.Has(r.Dominator[i]) && g.userObject(i) {
+			tops = append(tops, i)
+		}
+	}
+	paths := retainers.OwnerPaths(r, nil, tops, retainers.MaxOwnerDepth)
 	groups := map[string]int{}
 	var out []CandidateGroup
-	for i := range n {
-		if !isCand.has(i) || isCand.has(r.Dominator[i]) || !g.userObject(i) {
-			continue
-		}
+	for k, i := range tops {
 		cl := &r.Classes[r.Class[i]]
-		shape := g.path(i, true)
-		if shape == "" {
-			shape = "(not reachable from " + label + ")"
-		}
+		shape := retainers.PathShape(paths[k])
 		key := r.ClassKey(cl)
 		gk := key + "\x00" + shape
-		k, ok := groups[gk]
+		j, ok := groups[gk]
 		if !ok {
-			k = len(out)
-			groups[gk] = k
+			j = len(out)
+			groups[gk] = j
 			out = append(out, CandidateGroup{Key: key, Name: r.ClassName(cl), Shape: shape})
 		}
-		grp := &out[k]
+		grp := &out[j]
 		grp.Count++
 		grp.Self += uint64(s.NodeSelfSize[i])
 		grp.Retained += r.Retained.At(i)
 		if grp.Count == 1 || r.Retained.At(i) > grp.ExampleRetained {
 			grp.Example, grp.ExampleRetained = s.NodeID[i], r.Retained.At(i)
-			grp.Chain = g.path(i, false)
+			grp.Chain = paths[k]
 		}
 	}
 	slices.SortStableFunc(out, func(a, b CandidateGroup) int {
@@ -254,15 +253,10 @@ func (g *graph) candidates(label string, first, second *Census) []CandidateGroup
 // object, closure or regexp, or a native (DOM) object, but not V8's own
 // "system / …" objects.
 func (g *graph) userObject(i uint32) bool {
-	switch int(g.s.NodeType[i]) {
-	case g.object, g.closure, g.regexp, g.native:
-		return !strings.HasPrefix(g.r.ClassName(&g.r.Classes[g.r.Class[i]]), "system / ")
+	t := &g.s.Types
+	switch g.s.NodeType[i] {
+	case t.Object, t.Closure, t.RegExp, t.Native:
+		return !strings.HasPrefix(g.className(i), "system / ")
 	}
 	return false
 }
-
-type bits []uint64
-
-func newBits(n uint32) bits      { return make(bits, (n+63)/64) }
-func (b bits) set(i uint32)      { b[i>>6] |= 1 << (i & 63) }
-func (b bits) has(i uint32) bool { return b[i>>6]&(1<<(i&63)) != 0 }

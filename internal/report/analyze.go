@@ -7,9 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/internal/units"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // Analyze is the report of `heapsnap analyze`.
@@ -105,9 +105,9 @@ type AnalyzeOptions struct {
 // SortKeys are the accepted values of AnalyzeOptions.Sort.
 var SortKeys = []string{"retained", "shallow", "count"}
 
-// BuildAnalyze assembles the analyze report from an analysis.
-func BuildAnalyze(r *analysis.Result, o AnalyzeOptions) *Analyze {
-	s := r.Snap
+// BuildAnalyze assembles the analyze report from an devtools.
+func BuildAnalyze(r *devtools.Analysis, o AnalyzeOptions) *Analyze {
+	s := r.Snapshot
 	st := r.Statistics
 	rep := &Analyze{
 		SchemaVersion: SchemaVersion,
@@ -136,9 +136,9 @@ func BuildAnalyze(r *analysis.Result, o AnalyzeOptions) *Analyze {
 	rep.ClassCount = len(rows)
 	switch o.Sort {
 	case "shallow":
-		slices.SortStableFunc(rows, func(a, b *analysis.Class) int { return cmp.Compare(b.Self, a.Self) })
+		slices.SortStableFunc(rows, func(a, b *devtools.Class) int { return cmp.Compare(b.Self, a.Self) })
 	case "count":
-		slices.SortStableFunc(rows, func(a, b *analysis.Class) int { return cmp.Compare(b.Count, a.Count) })
+		slices.SortStableFunc(rows, func(a, b *devtools.Class) int { return cmp.Compare(b.Count, a.Count) })
 	}
 	if o.Top > 0 && len(rows) > o.Top {
 		rows = rows[:o.Top]
@@ -150,59 +150,20 @@ func BuildAnalyze(r *analysis.Result, o AnalyzeOptions) *Analyze {
 			ShallowSize: c.Self, RetainedSize: c.Retained, Distance: c.Distance,
 		}
 	}
-	for _, i := range LargestObjects(r, o.Largest) {
+	for _, i := range r.Largest(o.Largest) {
 		rep.Largest = append(rep.Largest, Object(r, i))
 	}
 	return rep
 }
 
 // Object describes node i.
-func Object(r *analysis.Result, i uint32) ObjectRow {
-	s := r.Snap
+func Object(r *devtools.Analysis, i uint32) ObjectRow {
+	s := r.Snapshot
 	return ObjectRow{
 		ID: s.NodeID[i], Class: Name(r.ClassName(&r.Classes[r.Class[i]])), Type: s.Meta.NodeTypeName(s.NodeType[i]),
 		Name: Name(s.Strings.String(s.NodeName[i])), ShallowSize: uint64(s.NodeSelfSize[i]),
 		RetainedSize: r.Retained.At(i), Distance: r.Distance[i],
 	}
-}
-
-// LargestObjects returns the n nodes with the largest retained sizes,
-// leaving out synthetic nodes (the root and the GC root groups), which are
-// not objects. Ties go to the smaller id.
-func LargestObjects(r *analysis.Result, n int) []uint32 {
-	if n <= 0 {
-		return nil
-	}
-	s := r.Snap
-	synthetic := s.Meta.NodeTypeIndex("synthetic")
-	better := func(a, b uint32) bool {
-		if r.Retained.At(a) != r.Retained.At(b) {
-			return r.Retained.At(a) > r.Retained.At(b)
-		}
-		return s.NodeID[a] < s.NodeID[b]
-	}
-	// A bounded insertion list: n is small and the scan touches each node
-	// once.
-	top := make([]uint32, 0, n+1)
-	for i := range uint32(s.NodeCount) {
-		if int(s.NodeType[i]) == synthetic {
-			continue
-		}
-		if len(top) == n && !better(i, top[n-1]) {
-			continue
-		}
-		k, _ := slices.BinarySearchFunc(top, i, func(a, b uint32) int {
-			if better(a, b) {
-				return -1
-			}
-			return 1
-		})
-		top = slices.Insert(top, k, i)
-		if len(top) > n {
-			top = top[:n]
-		}
-	}
-	return top
 }
 
 // WriteAnalyze renders the report.

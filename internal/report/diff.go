@@ -7,6 +7,7 @@ import (
 
 	"github.com/heapsnap/heapsnap/internal/diff"
 	"github.com/heapsnap/heapsnap/internal/units"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // DiffSnapshot identifies one snapshot of a comparison.
@@ -150,7 +151,7 @@ func BuildDiff(p *diff.Pair, o DiffOptions) *Diff {
 		rep.Note = "objects are matched by node id as requested (--match ids), although the ids do not look like those of one process"
 	}
 	rows := p.Rows
-	diff.SortRows(rows, o.Sort)
+	devtools.SortComparison(rows, o.Sort)
 	var tot struct {
 		n, d   int
 		a, f   uint64
@@ -303,9 +304,9 @@ func WriteDiff(w io.Writer, rep *Diff, f Format) error {
 
 func sortDescription(sort string) string {
 	switch sort {
-	case diff.SortAlloc:
+	case devtools.SortAlloc:
 		return "by Alloc. Size (DevTools' order)"
-	case diff.SortName:
+	case devtools.SortName:
 		return "by name"
 	}
 	return "by " + strings.ReplaceAll(sort, "-", " ")

@@ -5,8 +5,8 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // NodesHeader is the header row of `heapsnap nodes --format tsv`.
@@ -17,8 +17,8 @@ const NodesHeader = "id\tself_size\tretained_size\tdistance\tdominator_id\ttype\
 // type, the Summary class name and the raw name (after DevTools' "Detached"
 // renaming). TSV escapes tab, newline, carriage return and backslash as
 // the DevTools oracle does; JSON is an array with one object per line.
-func WriteNodes(w io.Writer, r *analysis.Result, f Format) error {
-	s := r.Snap
+func WriteNodes(w io.Writer, r *devtools.Analysis, f Format) error {
+	s := r.Snapshot
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var b []byte
 	if f == JSON {

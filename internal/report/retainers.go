@@ -5,9 +5,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/internal/units"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // Retainers is the report of `heapsnap retainers`.
@@ -73,11 +73,11 @@ type RetainersOptions struct {
 }
 
 // BuildRetainers reports what retains each of the objects.
-func BuildRetainers(r *analysis.Result, x *retainers.Index, objects []uint32, o RetainersOptions) *Retainers {
+func BuildRetainers(r *devtools.Analysis, x *devtools.RetainerIndex, objects []uint32, o RetainersOptions) *Retainers {
 	rep := &Retainers{SchemaVersion: SchemaVersion, File: o.File, Class: o.Class, Objects: []RetainersOf{}}
 	for _, i := range objects {
 		of := RetainersOf{Object: displayObject(r, i), Chains: []ChainRow{}, Retainers: []RetainerRow{}}
-		for _, c := range x.Chains(i, o.Paths, o.Depth) {
+		for _, c := range retainers.Chains(r, x, i, o.Paths, o.Depth) {
 			of.Chains = append(of.Chains, chainRow(r, c))
 		}
 		rs := x.Retainers(i)
@@ -90,27 +90,27 @@ func BuildRetainers(r *analysis.Result, x *retainers.Index, objects []uint32, o 
 
 // displayObject describes node i with DevTools' display name (the
 // Retainers view's: "{a, b}" for plain objects, a cons string's text).
-func displayObject(r *analysis.Result, i uint32) ObjectRow {
+func displayObject(r *devtools.Analysis, i uint32) ObjectRow {
 	o := Object(r, i)
-	o.Name = Name(retainers.DisplayName(r, i))
+	o.Name = Name(r.DisplayName(i))
 	return o
 }
 
-func retainerRows(r *analysis.Result, rs []retainers.Retainer, n int) []RetainerRow {
+func retainerRows(r *devtools.Analysis, rs []devtools.Retainer, n int) []RetainerRow {
 	out := []RetainerRow{}
 	for k, rt := range rs {
 		if n > 0 && k == n {
 			break
 		}
 		out = append(out, RetainerRow{
-			Edge: Name(retainers.EdgeLabel(r, rt.Edge)), EdgeType: r.Snap.Meta.EdgeTypeName(r.Snap.EdgeType[rt.Edge]),
+			Edge: Name(r.EdgeLabel(rt.Edge)), EdgeType: r.Snapshot.Meta.EdgeTypeName(r.Snapshot.EdgeType[rt.Edge]),
 			Distance: rt.Distance, Object: displayObject(r, rt.From),
 		})
 	}
 	return out
 }
 
-func chainRow(r *analysis.Result, c retainers.Chain) ChainRow {
+func chainRow(r *devtools.Analysis, c retainers.Chain) ChainRow {
 	row := ChainRow{Path: retainers.FormatPath(r, c), Length: c.Len(), Truncated: c.Truncated}
 	var text []string
 	if c.Truncated {
@@ -118,12 +118,12 @@ func chainRow(r *analysis.Result, c retainers.Chain) ChainRow {
 	}
 	text = append(text, retainers.HeadName(r, c.Nodes[0]))
 	for k, n := range c.Nodes {
-		step := StepRow{Object: displayObject(r, n), Internal: retainers.InternalNode(r, n)}
+		step := StepRow{Object: displayObject(r, n), Internal: retainers.InternalNode(r.Snapshot, n)}
 		if k > 0 {
 			e := c.Edges[k-1]
-			step.Edge = Name(retainers.EdgeLabel(r, e))
-			step.EdgeType = r.Snap.Meta.EdgeTypeName(r.Snap.EdgeType[e])
-			step.Internal = step.Internal || retainers.InternalEdge(r, e)
+			step.Edge = Name(r.EdgeLabel(e))
+			step.EdgeType = r.Snapshot.Meta.EdgeTypeName(r.Snapshot.EdgeType[e])
+			step.Internal = step.Internal || retainers.InternalEdge(r.Snapshot, e)
 			text = append(text, retainers.ArrowStep(r, e))
 		}
 		row.Steps = append(row.Steps, step)

@@ -6,10 +6,10 @@ import (
 	"io"
 	"slices"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/internal/units"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // Show is the report of `heapsnap show`: one object in detail.
@@ -54,14 +54,14 @@ type ShowOptions struct {
 const maxDominators = 100
 
 // BuildShow describes node i.
-func BuildShow(r *analysis.Result, x *retainers.Index, i uint32, o ShowOptions) *Show {
-	s := r.Snap
+func BuildShow(r *devtools.Analysis, x *devtools.RetainerIndex, i uint32, o ShowOptions) *Show {
+	s := r.Snapshot
 	rep := &Show{SchemaVersion: SchemaVersion, File: o.File, Object: displayObject(r, i),
 		Dominators: []ObjectRow{}, References: []ReferenceRow{}}
 	if loc, ok := suspects.Locate(r, i); ok {
 		rep.Location = loc.String()
 	}
-	rep.Path = retainers.FormatPath(r, x.OwnerChain(i, 32))
+	rep.Path = retainers.OwnerPaths(r, x, []uint32{i}, retainers.MaxOwnerDepth)[0]
 	root := s.Root()
 	for d := i; d != root; {
 		d = r.Dominator[d]
@@ -84,7 +84,7 @@ func BuildShow(r *analysis.Result, x *retainers.Index, i uint32, o ShowOptions) 
 			break
 		}
 		rep.References = append(rep.References, ReferenceRow{
-			Edge: Name(retainers.EdgeLabel(r, e)), EdgeType: s.Meta.EdgeTypeName(s.EdgeType[e]), Object: displayObject(r, s.EdgeTo[e]),
+			Edge: Name(r.EdgeLabel(e)), EdgeType: s.Meta.EdgeTypeName(s.EdgeType[e]), Object: displayObject(r, s.EdgeTo[e]),
 		})
 	}
 	rs := x.Retainers(i)

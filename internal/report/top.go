@@ -1,15 +1,12 @@
 package report
 
 import (
-	"cmp"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
-	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/internal/units"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // Top is the report of `heapsnap top`: the dominator tree from the top.
@@ -42,61 +39,11 @@ type TopOptions struct {
 	Limit int // objects per level
 }
 
-// DominatorTree is the dominator tree's children lists (CSR), each sorted
-// by retained size (descending), then id.
-type DominatorTree struct {
-	r        *analysis.Result
-	first    []uint32
-	children []uint32
-	sorted   []uint64 // bit i: node i's children are sorted
-}
-
-// NewDominatorTree builds the children lists: 8 bytes per node.
-func NewDominatorTree(r *analysis.Result) *DominatorTree {
-	n := uint32(r.Snap.NodeCount)
-	root := r.Snap.Root()
-	first := make([]uint32, n+1)
-	for i, d := range r.Dominator {
-		if uint32(i) != root {
-			first[d]++
-		}
-	}
-	for i := uint32(1); i <= n; i++ {
-		first[i] += first[i-1]
-	}
-	children := make([]uint32, first[n])
-	for i := int64(n) - 1; i >= 0; i-- {
-		if uint32(i) != root {
-			d := r.Dominator[i]
-			first[d]--
-			children[first[d]] = uint32(i)
-		}
-	}
-	return &DominatorTree{r: r, first: first, children: children, sorted: make([]uint64, (n+63)/64)}
-}
-
-// Children returns the nodes i immediately dominates, biggest first. Lists
-// are sorted when first asked for: a report visits few of them.
-func (t *DominatorTree) Children(i uint32) []uint32 {
-	c := t.children[t.first[i]:t.first[i+1]]
-	if t.sorted[i/64]&(1<<(i%64)) == 0 {
-		r := t.r
-		slices.SortFunc(c, func(a, b uint32) int {
-			if c := cmp.Compare(r.Retained.At(b), r.Retained.At(a)); c != 0 {
-				return c
-			}
-			return cmp.Compare(r.Snap.NodeID[a], r.Snap.NodeID[b])
-		})
-		t.sorted[i/64] |= 1 << (i % 64)
-	}
-	return c
-}
-
 // BuildTop lists the root's biggest dominated objects and, to o.Depth
 // levels, theirs.
-func BuildTop(r *analysis.Result, t *DominatorTree, o TopOptions) *Top {
+func BuildTop(r *devtools.Analysis, t *devtools.DominatorTree, o TopOptions) *Top {
 	rep := &Top{SchemaVersion: SchemaVersion, File: o.File, TotalSize: r.TotalSize, Depth: o.Depth, Limit: o.Limit}
-	root := r.Snap.Root()
+	root := r.Snapshot.Root()
 	// The tree is walked level by level with an explicit stack of
 	// pending children, never recursively: it can be millions deep.
 	type frame struct {
@@ -132,12 +79,11 @@ func BuildTop(r *analysis.Result, t *DominatorTree, o TopOptions) *Top {
 
 // edgeFrom returns the label of the first non-weak edge from a to b, or
 // "" when a refers to b only indirectly.
-func edgeFrom(r *analysis.Result, a, b uint32) string {
-	s := r.Snap
-	weak := s.Meta.EdgeTypeIndex("weak")
+func edgeFrom(r *devtools.Analysis, a, b uint32) string {
+	s := r.Snapshot
 	for e := s.FirstEdge[a]; e < s.FirstEdge[a+1]; e++ {
-		if s.EdgeTo[e] == b && int(s.EdgeType[e]) != weak {
-			return retainers.EdgeLabel(r, e)
+		if s.EdgeTo[e] == b && s.EdgeType[e] != s.Types.Weak {
+			return r.EdgeLabel(e)
 		}
 	}
 	return ""

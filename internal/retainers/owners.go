@@ -1,26 +1,31 @@
 package retainers
 
 import (
-	"runtime"
+	"regexp"
 	"strings"
-	"sync"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/internal/bitset"
+	"github.com/heapsnap/heapsnap/internal/par"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
+// MaxOwnerDepth is the longest owner path, in edges, that commands print.
+const MaxOwnerDepth = 32
+
 // Owners returns, for each target, its owner chain: the chain DevTools'
-// Retainers view expands (see Index.DevToolsChain), stopped as soon as it
+// Retainers view expands (see DevToolsChain), stopped as soon as it
 // reaches a global object (global in Node.js, Window in a browser) or a
-// script's top-level scope, and limited to depth edges.
+// script's top-level scope, and limited to depth edges. It is the one
+// definition of an owner path: every command that prints one uses it.
 //
-// It builds no reverse index. Each round scans the edge arrays once and
+// With a reverse index x, each step looks up the heads' retainers. Without
+// one (x nil) it builds none: each round scans the edge arrays once and
 // moves every unfinished chain one retainer up, so the cost is one pass
 // over the edges per edge of the longest chain, and the memory a bit per
-// node.
-func Owners(r *analysis.Result, targets []uint32, depth int) []Chain {
-	g := newGraph(r)
-	s := g.s
-	n := uint32(s.NodeCount)
+// node. Both give the same chains.
+func Owners(r *devtools.Analysis, x *devtools.RetainerIndex, targets []uint32, depth int) []Chain {
+	s := r.Snapshot
 	type walk struct {
 		rev     Chain // from the target upwards
 		head    uint32
@@ -30,57 +35,65 @@ func Owners(r *analysis.Result, targets []uint32, depth int) []Chain {
 	walks := make([]walk, len(targets))
 	for k, t := range targets {
 		// A user root (the global object) is its own owner.
-		walks[k] = walk{rev: Chain{Nodes: []uint32{t}}, head: t, onChain: map[uint32]bool{t: true}, done: g.shownDistance(t) <= 1}
+		walks[k] = walk{rev: Chain{Nodes: []uint32{t}}, head: t, onChain: map[uint32]bool{t: true}, done: r.ShownDistance(t) <= 1}
 	}
-	heads := make(bitset, (n+63)/64)
+	heads := bitset.New(s.NodeCount)
 	type best struct {
 		ok       bool
-		rt       Retainer
+		rt       devtools.Retainer
 		isGlobal bool // the head is a global object
 		isScript bool // the head is a script's top-level scope
 	}
 	for {
-		clear(heads)
-		active := 0
+		heads.Clear()
+		var active []uint32
 		for k := range walks {
-			if !walks[k].done {
-				heads.set(walks[k].head)
-				active++
+			if w := &walks[k]; !w.done && !heads.Has(w.head) {
+				heads.Add(w.head)
+				active = append(active, w.head)
 			}
 		}
-		if active == 0 {
+		if len(active) == 0 {
 			break
 		}
 		found := map[uint32]*best{}
-		// Scan the edge targets on every core; the edges that hit a head
-		// are few, and are then examined in order (the comparison is a
-		// total order, so the result does not depend on the split).
-		for _, e := range scanHits(s.EdgeTo, heads) {
-			to := s.EdgeTo[e]
-			src := Source(s, e)
-			if !g.listed(src, e) {
-				continue
+		// The comparison is a total order, so the result does not depend
+		// on the order in which the heads' retaining edges are seen.
+		consider := func(e uint32) {
+			src := s.EdgeSource(e)
+			if !r.ListsRetainer(src, e) {
+				return
 			}
+			to := s.EdgeTo[e]
 			b := found[to]
 			if b == nil {
 				b = &best{}
 				found[to] = b
 			}
-			if g.globalObjectEdge(e) {
+			if isGlobalObjectEdge(r, e) {
 				b.isGlobal = true
 			}
-			if g.scriptTable(src) {
+			if isScriptTable(r, src) {
 				b.isScript = true
 			}
-			// Slot order is the reverse of edge order: among ties the
-			// later edge comes first.
-			cand := Retainer{Edge: e, From: src, Distance: g.shownDistance(src), slot: -int(e)}
+			cand := devtools.Retainer{Edge: e, From: src, Distance: r.ShownDistance(src)}
 			if b.ok && cand.Distance > b.rt.Distance {
-				continue
+				return
 			}
-			cand.Name = string(g.displayName(src))
-			if !b.ok || retainerLess(&cand, &b.rt) {
+			cand.Name = r.DisplayName(src)
+			if !b.ok || devtools.CompareRetainers(&cand, &b.rt) < 0 {
 				b.rt, b.ok = cand, true
+			}
+		}
+		if x != nil {
+			for _, h := range active {
+				for _, e := range x.Edges(h) {
+					consider(e)
+				}
+			}
+		} else {
+			for _, e := range scanHits(s.EdgeTo, heads) {
+				consider(e)
 			}
 		}
 		for k := range walks {
@@ -116,44 +129,54 @@ func Owners(r *analysis.Result, targets []uint32, depth int) []Chain {
 	return out
 }
 
+// OwnerPaths is Owners formatted (FormatPath).
+func OwnerPaths(r *devtools.Analysis, x *devtools.RetainerIndex, targets []uint32, depth int) []string {
+	chains := Owners(r, x, targets, depth)
+	out := make([]string, len(chains))
+	for k, c := range chains {
+		out[k] = FormatPath(r, c)
+	}
+	return out
+}
+
 // scanHits returns, in increasing order, the edges whose target is in
 // heads, scanning parts of the array in parallel.
-func scanHits(edgeTo []uint32, heads bitset) []uint32 {
-	workers := runtime.GOMAXPROCS(0)
-	const minPart = 1 << 20
-	if workers > 1+len(edgeTo)/minPart {
-		workers = 1 + len(edgeTo)/minPart
-	}
-	parts := make([][]uint32, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := len(edgeTo)*w/workers, len(edgeTo)*(w+1)/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var hits []uint32
-			for e, to := range edgeTo[lo:hi] {
-				if heads.has(to) {
-					hits = append(hits, uint32(lo+e))
-				}
+func scanHits(edgeTo []uint32, heads bitset.Set) []uint32 {
+	parts := make([][]uint32, par.Workers())
+	n := par.Range(len(edgeTo), 1<<20, func(part, lo, hi int) {
+		var hits []uint32
+		for e, to := range edgeTo[lo:hi] {
+			if heads.Has(to) {
+				hits = append(hits, uint32(lo+e))
 			}
-			parts[w] = hits
-		}()
-	}
-	wg.Wait()
+		}
+		parts[part] = hits
+	})
 	var all []uint32
-	for _, p := range parts {
+	for _, p := range parts[:n] {
 		all = append(all, p...)
 	}
 	return all
+}
+
+// isGlobalObjectEdge reports whether edge e is a native context's link to
+// its global object, which marks the target as a global object.
+func isGlobalObjectEdge(r *devtools.Analysis, e uint32) bool {
+	s := r.Snapshot
+	return s.EdgeType[e] == s.Types.Internal && r.IsText(s.EdgeName[e], "global_object")
+}
+
+// isScriptTable reports whether node i is a script context table, whose
+// entries are scripts' top-level scopes.
+func isScriptTable(r *devtools.Analysis, i uint32) bool {
+	return r.IsText(r.Snapshot.NodeName[i], "system / ScriptContextTable")
 }
 
 // FormatPath writes a chain as an owner path: its first node's short name
 // followed by each edge as a path step, e.g. global.processor.emitter or
 // Window.leakedPanels[0]; "(script)" names a script's top-level scope
 // (let and const declarations). A truncated chain starts with "…".
-func FormatPath(r *analysis.Result, c Chain) string {
-	g := newGraph(r)
+func FormatPath(r *devtools.Analysis, c Chain) string {
 	var b []byte
 	if c.Truncated {
 		b = append(b, "…"...)
@@ -164,9 +187,53 @@ func FormatPath(r *analysis.Result, c Chain) string {
 		b = append(b, HeadName(r, c.Nodes[0])...)
 	}
 	for _, e := range c.Edges {
-		b = g.pathStep(b, e)
+		b = pathStep(r.Snapshot, b, e)
 	}
 	return string(b)
+}
+
+// pathStep writes edge e as a step of an owner path: ".name" for property
+// names that are identifiers, `["name"]` (a JSON string) for other
+// property names, "[i]" for elements, "->name" for context variables and
+// "{name}" for V8-internal edges.
+func pathStep(s *heapsnapshot.Snapshot, b []byte, e uint32) []byte {
+	t := &s.Types
+	switch s.EdgeType[e] {
+	case t.Property, t.Shortcut:
+		name := s.Strings.Bytes(s.EdgeName[e])
+		if isIdentifier(name) {
+			return append(append(b, '.'), name...)
+		}
+		b = append(b, '[')
+		b = heapsnapshot.AppendJSString(b, name)
+		return append(b, ']')
+	case t.Element:
+		return append(s.AppendEdgeName(append(b, '['), e), ']')
+	case t.Context:
+		return s.AppendEdgeName(append(b, "->"...), e)
+	case t.Weak:
+		return append(s.AppendEdgeName(append(b, "[["...), e), "]]"...)
+	}
+	return append(s.AppendEdgeName(append(b, '{'), e), '}')
+}
+
+// isIdentifier reports whether a property name can follow a dot: ASCII
+// letters, digits, _ and $, not starting with a digit; private names
+// (#field) too.
+func isIdentifier(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_', c == '$':
+		case c >= '0' && c <= '9' && i > 0:
+		case c == '#' && i == 0 && len(b) > 1:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // HeadName is how a chain's first node is named in an owner path: a
@@ -174,8 +241,8 @@ func FormatPath(r *analysis.Result, c Chain) string {
 // ("Window [JSGlobalObject] / file://" is Window, Node 26's
 // "global (global*)" is global), anything else by its display name
 // ((GC roots), system / Context, …).
-func HeadName(r *analysis.Result, i uint32) string {
-	name := DisplayName(r, i)
+func HeadName(r *devtools.Analysis, i uint32) string {
+	name := r.DisplayName(i)
 	d := r.Distance[i]
 	if (d >= 0 && d <= 1) || strings.Contains(name, "[JSGlobalObject]") || strings.Contains(name, " (global") {
 		if k := strings.IndexByte(name, ' '); k > 0 {
@@ -185,20 +252,44 @@ func HeadName(r *analysis.Result, i uint32) string {
 	return name
 }
 
-// globalObjectEdge reports whether edge e is a native context's link to
-// its global object, which marks the target as a global object.
-func (g *graph) globalObjectEdge(e uint32) bool {
-	return int(g.s.EdgeType[e]) == g.internal && g.r.IsText(g.s.EdgeName[e], "global_object")
+// numberedStep matches the element and numbered-slot steps of a path.
+var numberedStep = regexp.MustCompile(`\[[0-9]+\]|\{[0-9]+\}`)
+
+// PathShape returns a path with its element indices and numbered slots
+// written as [*] and {*}: the shape that objects held the same way share
+// (leakedPanels[0], leakedPanels[1] → leakedPanels[*]).
+func PathShape(path string) string {
+	return numberedStep.ReplaceAllStringFunc(path, func(step string) string { return step[:1] + "*" + step[len(step)-1:] })
 }
 
-// scriptTable reports whether node i is a script context table, whose
-// entries are scripts' top-level scopes.
-func (g *graph) scriptTable(i uint32) bool {
-	return g.r.IsText(g.s.NodeName[i], "system / ScriptContextTable")
+// ArrowStep writes edge e as a step of an arrow chain (global → processor
+// → [3]): a property's bare name, "[i]" for elements, "->name" for
+// context variables and "{name}" for V8-internal edges.
+func ArrowStep(r *devtools.Analysis, e uint32) string {
+	s := r.Snapshot
+	switch s.EdgeType[e] {
+	case s.Types.Property, s.Types.Shortcut:
+		return s.EdgeNameString(e)
+	}
+	return r.EdgeLabel(e)
 }
 
-// bitset is a fixed-size set of node ordinals.
-type bitset []uint64
+// InternalEdge reports whether edge e is a V8-internal link (internal,
+// hidden or shortcut) rather than one JavaScript can see.
+func InternalEdge(s *heapsnapshot.Snapshot, e uint32) bool {
+	switch s.EdgeType[e] {
+	case s.Types.Internal, s.Types.HiddenEdge, s.Types.Shortcut:
+		return true
+	}
+	return false
+}
 
-func (b bitset) has(i uint32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
-func (b bitset) set(i uint32)      { b[i>>6] |= 1 << (i & 63) }
+// InternalNode reports whether node i is a V8 or embedder system object
+// (hidden, array, code, object shape or synthetic node).
+func InternalNode(s *heapsnapshot.Snapshot, i uint32) bool {
+	switch s.NodeType[i] {
+	case s.Types.Hidden, s.Types.Array, s.Types.Code, s.Types.Synthetic, s.Types.ObjectShape:
+		return true
+	}
+	return false
+}

@@ -3,116 +3,44 @@ package retainers_test
 import (
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"unicode/utf16"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/internal/testutil"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
-func analyze(t testing.TB, path string) *analysis.Result {
+func analyze(t testing.TB, path string) *devtools.Analysis {
 	t.Helper()
 	snap, err := heapsnapshot.ParseFile(path, heapsnapshot.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return analysis.Analyze(snap, analysis.Options{})
-}
-
-// TestRetainersMatchDevTools compares the Retainers view of every sampled
-// node with the order DevTools' own engine gives (the oracle's
-// --retainers-dump goldens): the edges listed, their order, the distance
-// shown and the display names.
-func TestRetainersMatchDevTools(t *testing.T) {
-	var bases []string
-	for _, dir := range []string{"versions", "corner"} {
-		m, err := filepath.Glob(testutil.Testdata(dir, "*.retainers.tsv.gz"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range m {
-			bases = append(bases, strings.TrimSuffix(f, ".retainers.tsv.gz"))
-		}
-	}
-	if len(bases) < 19 {
-		t.Fatalf("found %d retainers goldens, want the 7 versions and 12 corner cases", len(bases))
-	}
-	for _, base := range bases {
-		t.Run(filepath.Base(base), func(t *testing.T) {
-			t.Parallel()
-			r := analyze(t, testutil.SnapshotPath(t, base))
-			x := retainers.NewIndex(r)
-			efc := len(r.Snap.Meta.EdgeFields)
-			want := map[int][]string{}
-			var targets []int
-			for _, row := range testutil.TSV(t, base+".retainers.tsv.gz") {
-				tgt := atoi(t, row["target_ordinal"])
-				if _, ok := want[tgt]; !ok {
-					targets = append(targets, tgt)
-				}
-				want[tgt] = append(want[tgt], fmt.Sprintf("%d %s %s %s %s %s", atoi(t, row["edge_index"])/efc,
-					row["retainer_ordinal"], row["edge_type"], row["edge_name"], row["retainer_distance"], row["retainer_name"]))
-			}
-			bad := 0
-			for _, tgt := range targets {
-				var got []string
-				for _, rt := range x.Retainers(uint32(tgt)) {
-					got = append(got, fmt.Sprintf("%d %d %s %s %d %s", rt.Edge, rt.From,
-						r.Snap.Meta.EdgeTypeName(r.Snap.EdgeType[rt.Edge]), jsClip(retainers.EdgeName(r, rt.Edge), 80),
-						rt.Distance, jsClip(rt.Name, 80)))
-				}
-				if strings.Join(got, "\n") != strings.Join(want[tgt], "\n") {
-					if bad++; bad <= 3 {
-						t.Errorf("target %d:\n got  %q\n want %q", tgt, head(got), head(want[tgt]))
-					}
-				}
-			}
-			if bad > 0 {
-				t.Errorf("%d of %d targets differ", bad, len(targets))
-			}
-		})
-	}
-}
-
-func head(s []string) []string { return s[:min(len(s), 4)] }
-
-// jsClip is the oracle's clip: the first n UTF-16 units and "…".
-func jsClip(s string, n int) string {
-	u := utf16.Encode([]rune(s))
-	if len(u) <= n {
-		return s
-	}
-	return string(utf16.Decode(u[:n])) + "…"
-}
-
-func atoi(t testing.TB, s string) int {
-	v, err := strconv.Atoi(s)
+	r, err := devtools.Analyze(snap, devtools.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return v
+	return r
 }
 
 var (
 	incidentOnce sync.Once
-	incident     *analysis.Result
+	incident     *devtools.Analysis
 )
 
 // incidentLeak is the analyzed incident snapshot, shared by the tests.
-func incidentLeak(t *testing.T) *analysis.Result {
+func incidentLeak(t *testing.T) *devtools.Analysis {
 	incidentOnce.Do(func() {
 		incident = analyze(t, testutil.Testdata("scenarios", "snapshots", "incident-leak.heapsnapshot.gz"))
 	})
 	return incident
 }
 
-func nodeByID(t *testing.T, r *analysis.Result, id uint32) uint32 {
-	for i, v := range r.Snap.NodeID {
+func nodeByID(t *testing.T, r *devtools.Analysis, id uint32) uint32 {
+	for i, v := range r.Snapshot.NodeID {
 		if v == id {
 			return uint32(i)
 		}
@@ -122,7 +50,7 @@ func nodeByID(t *testing.T, r *analysis.Result, id uint32) uint32 {
 }
 
 // TestOwnersAgreeWithIndex checks that the scan-based owner chains equal
-// the ones found with the full index, and that they are the end of the
+// the ones found with the reverse index, and that they are the end of the
 // chain DevTools expands.
 func TestOwnersAgreeWithIndex(t *testing.T) {
 	for _, path := range []string{
@@ -133,19 +61,20 @@ func TestOwnersAgreeWithIndex(t *testing.T) {
 		if !strings.Contains(path, "incident") {
 			r = analyze(t, path)
 		}
-		x := retainers.NewIndex(r)
-		s := r.Snap
+		x := devtools.NewRetainerIndex(r)
+		s := r.Snapshot
 		var targets []uint32
 		for i := uint32(0); i < uint32(s.NodeCount); i += 97 {
 			targets = append(targets, i)
 		}
-		owners := retainers.Owners(r, targets, 30)
+		owners := retainers.Owners(r, nil, targets, 30)
+		indexed := retainers.Owners(r, x, targets, 30)
 		for k, tgt := range targets {
 			o := owners[k]
-			if want := x.OwnerChain(tgt, 30); fmt.Sprint(o) != fmt.Sprint(want) {
-				t.Fatalf("%s @%d: Owners %+v, OwnerChain %+v", filepath.Base(path), s.NodeID[tgt], o, want)
+			if want := indexed[k]; fmt.Sprint(o) != fmt.Sprint(want) {
+				t.Fatalf("%s @%d: by scan %+v, by index %+v", filepath.Base(path), s.NodeID[tgt], o, want)
 			}
-			full := x.DevToolsChain(tgt, 30)
+			full := retainers.DevToolsChain(x, tgt, 30)
 			if len(o.Nodes) > len(full.Nodes) {
 				t.Fatalf("@%d: owner chain longer than DevTools' chain", s.NodeID[tgt])
 			}
@@ -174,25 +103,25 @@ func TestOwnerPaths(t *testing.T) {
 		targets = append(targets, nodeByID(t, r, id))
 		want = append(want, path)
 	}
-	for k, c := range retainers.Owners(r, targets, 30) {
+	for k, c := range retainers.Owners(r, nil, targets, 30) {
 		if got := retainers.FormatPath(r, c); got != want[k] {
-			t.Errorf("@%d: owner path %q, want %q", r.Snap.NodeID[targets[k]], got, want[k])
+			t.Errorf("@%d: owner path %q, want %q", r.Snapshot.NodeID[targets[k]], got, want[k])
 		}
 	}
 }
 
 func TestChains(t *testing.T) {
 	r := incidentLeak(t)
-	x := retainers.NewIndex(r)
+	x := devtools.NewRetainerIndex(r)
 	arr := nodeByID(t, r, 68697) // _events.data
 	// A listener closure: the array's last element.
 	var closure uint32
-	for e := r.Snap.FirstEdge[arr]; e < r.Snap.FirstEdge[arr+1]; e++ {
-		if r.Snap.Meta.EdgeTypeName(r.Snap.EdgeType[e]) == "element" {
-			closure = r.Snap.EdgeTo[e]
+	for e := r.Snapshot.FirstEdge[arr]; e < r.Snapshot.FirstEdge[arr+1]; e++ {
+		if r.Snapshot.Meta.EdgeTypeName(r.Snapshot.EdgeType[e]) == "element" {
+			closure = r.Snapshot.EdgeTo[e]
 		}
 	}
-	chains := x.Chains(closure, 3, 20)
+	chains := retainers.Chains(r, x, closure, 3, 20)
 	if len(chains) != 3 {
 		t.Fatalf("%d chains, want 3", len(chains))
 	}
@@ -208,7 +137,7 @@ func TestChains(t *testing.T) {
 			t.Errorf("chain %d ends at %d", k, last)
 		}
 	}
-	if got := x.Chains(closure, 1, 2); !got[0].Truncated || got[0].Len() != 2 {
+	if got := retainers.Chains(r, x, closure, 1, 2); !got[0].Truncated || got[0].Len() != 2 {
 		t.Errorf("depth 2: %+v", got[0])
 	}
 }
@@ -221,14 +150,14 @@ func TestOddGraphs(t *testing.T) {
 		name := fmt.Sprintf("corner%02d", k)
 		t.Run(name, func(t *testing.T) {
 			r := analyze(t, testutil.Testdata("corner", name+".heapsnapshot"))
-			x := retainers.NewIndex(r)
+			x := devtools.NewRetainerIndex(r)
 			var targets []uint32
-			for i := uint32(0); i < uint32(r.Snap.NodeCount); i += 7 {
+			for i := uint32(0); i < uint32(r.Snapshot.NodeCount); i += 7 {
 				targets = append(targets, i)
 			}
-			owners := retainers.Owners(r, targets, 6)
+			owners := retainers.Owners(r, nil, targets, 6)
 			for j, i := range targets {
-				for _, c := range append(x.Chains(i, 4, 6), owners[j]) {
+				for _, c := range append(retainers.Chains(r, x, i, 4, 6), owners[j]) {
 					seen := map[uint32]bool{}
 					for _, n := range c.Nodes {
 						if seen[n] {

@@ -26,13 +26,13 @@ func (f *finder) closures() []*Suspect {
 	var contexts []uint32
 	closuresOf := map[uint32]int{}
 	for c := uint32(0); c < uint32(s.NodeCount); c++ {
-		if int(s.NodeType[c]) != f.closure {
+		if s.NodeType[c] != f.t.Closure {
 			continue
 		}
 		// API functions and builtins have the native context, which holds
 		// everything; only function contexts count.
-		ctx, ok := f.edgeTo(c, f.internal, nContext)
-		if !ok || r.Retained.At(ctx) < f.o.MinContextSize || int(s.NodeType[ctx]) != f.object || !f.names.is(s.NodeName[ctx], nSystemContext) {
+		ctx, ok := f.edgeTo(c, f.t.Internal, nContext)
+		if !ok || r.Retained.At(ctx) < f.o.MinContextSize || s.NodeType[ctx] != f.t.Object || !f.names.is(s.NodeName[ctx], nSystemContext) {
 			continue
 		}
 		closuresOf[ctx]++
@@ -114,7 +114,7 @@ func (f *finder) contextVariables(ctx uint32) []Variable {
 	s := f.s
 	var vars []Variable
 	for e := s.FirstEdge[ctx]; e < s.FirstEdge[ctx+1]; e++ {
-		if int(s.EdgeType[e]) != f.context {
+		if s.EdgeType[e] != f.t.Context {
 			continue
 		}
 		to := s.EdgeTo[e]

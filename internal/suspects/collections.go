@@ -3,11 +3,11 @@ package suspects
 import (
 	"cmp"
 	"fmt"
-	"runtime"
 	"slices"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/internal/par"
 	"github.com/heapsnap/heapsnap/internal/units"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // Collection types of CollectionEvidence.
@@ -33,13 +33,13 @@ type CollectionSize struct {
 // snapshot and are not counted.
 func (f *finder) collectionSize(i uint32, min int) (CollectionSize, bool) {
 	s := f.s
-	if int(s.NodeType[i]) != f.object {
+	if s.NodeType[i] != f.t.Object {
 		return CollectionSize{}, false
 	}
 	name := s.NodeName[i]
 	switch {
 	case f.names.is(name, nMap) || f.names.is(name, nSet):
-		table, ok := f.edgeTo(i, f.internal, nTable)
+		table, ok := f.edgeTo(i, f.t.Internal, nTable)
 		if !ok || int(s.FirstEdge[table+1]-s.FirstEdge[table]) < min {
 			return CollectionSize{}, false
 		}
@@ -72,10 +72,10 @@ func (f *finder) collectionSize(i uint32, min int) (CollectionSize, bool) {
 		c.Type = TypeArray
 	}
 	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-		switch int(s.EdgeType[e]) {
-		case f.element:
+		switch s.EdgeType[e] {
+		case f.t.Element:
 			c.slots = append(c.slots, e)
-		case f.property:
+		case f.t.Property:
 			if c.Type == TypeObject && !f.names.is(s.EdgeName[e], nProto) {
 				c.slots = append(c.slots, e)
 			}
@@ -89,21 +89,14 @@ func (f *finder) collectionSize(i uint32, min int) (CollectionSize, bool) {
 // with at least CollectionThreshold entries.
 func (f *finder) collections() []*Suspect {
 	// Sizing looks at every node: each core takes a range.
-	n := f.s.NodeCount
-	workers := min(runtime.GOMAXPROCS(0), 1+n/(1<<16))
-	parts := make([][]CollectionSize, workers)
-	fns := make([]func(), workers)
-	for w := range workers {
-		lo, hi := uint32(n*w/workers), uint32(n*(w+1)/workers)
-		fns[w] = func() {
-			for i := lo; i < hi; i++ {
-				if c, ok := f.collectionSize(i, f.o.CollectionThreshold); ok && !f.claimed[i] {
-					parts[w] = append(parts[w], c)
-				}
+	parts := make([][]CollectionSize, par.Workers())
+	par.Range(f.s.NodeCount, 1<<16, func(part, lo, hi int) {
+		for i := uint32(lo); i < uint32(hi); i++ {
+			if c, ok := f.collectionSize(i, f.o.CollectionThreshold); ok && !f.claimed[i] {
+				parts[part] = append(parts[part], c)
 			}
 		}
-	}
-	parallel(fns...)
+	})
 	var out []*Suspect
 	for _, c := range slices.Concat(parts...) {
 		i := c.Node
@@ -162,7 +155,7 @@ func (f *finder) valueClasses(edges []uint32) []ClassCount {
 // Collections lists every Map, Set, Array and object with at least min
 // entries, in node order: the collections detector's input, also used to
 // compare collection sizes between snapshots.
-func Collections(r *analysis.Result, min int) []CollectionSize {
+func Collections(r *devtools.Analysis, min int) []CollectionSize {
 	f := newFinder(r, DefaultOptions())
 	var out []CollectionSize
 	for i := uint32(0); i < uint32(f.s.NodeCount); i++ {

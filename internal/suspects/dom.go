@@ -3,13 +3,12 @@ package suspects
 import (
 	"cmp"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/internal/units"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // domNames are Blink node names (without "Detached ") that are DOM nodes
@@ -44,7 +43,7 @@ func (f *finder) detachedDOM() []*Suspect {
 	var members []uint32
 	index := map[uint32]int32{}
 	for i := uint32(0); i < uint32(s.NodeCount); i++ {
-		if int(s.NodeType[i]) != f.native || r.DOMState[i] != analysis.DOMDetached {
+		if s.NodeType[i] != f.t.Native || r.DOMState[i] != devtools.DOMDetached {
 			continue
 		}
 		if isDOMName(string(s.NodeNameBytes(i))) {
@@ -70,7 +69,7 @@ func (f *finder) detachedDOM() []*Suspect {
 	}
 	for k, i := range members {
 		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-			if int(s.EdgeType[e]) == f.weak {
+			if s.EdgeType[e] == f.t.Weak {
 				continue
 			}
 			if j, ok := index[s.EdgeTo[e]]; ok {
@@ -106,7 +105,7 @@ func (f *finder) detachedDOM() []*Suspect {
 	for _, set := range order {
 		roots = append(roots, trees[set].root)
 	}
-	chains := retainers.Owners(r, roots, f.o.PathDepth)
+	chains := retainers.Owners(r, nil, roots, f.o.PathDepth)
 	type groupKey struct {
 		class   uint32
 		pattern string
@@ -120,7 +119,7 @@ func (f *finder) detachedDOM() []*Suspect {
 	for k, set := range order {
 		t := trees[set]
 		path := retainers.FormatPath(r, chains[k])
-		key := groupKey{r.Class[t.root], indexPattern.ReplaceAllString(path, "[*]")}
+		key := groupKey{r.Class[t.root], retainers.PathShape(path)}
 		g := groups[key]
 		if g == nil {
 			g = &group{}
@@ -184,15 +183,12 @@ func (f *finder) detachedDOM() []*Suspect {
 	return out
 }
 
-// indexPattern matches the element steps of an owner path.
-var indexPattern = regexp.MustCompile(`\[[0-9]+\]`)
-
 // nodeEvents returns the event listeners registered on DOM node i.
 func (f *finder) nodeEvents(i uint32) []Event {
 	s := f.s
 	var out []Event
 	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-		if int(s.EdgeType[e]) != f.weak && f.names.is(s.NodeName[s.EdgeTo[e]], nEventTargetData) {
+		if s.EdgeType[e] != f.t.Weak && f.names.is(s.NodeName[s.EdgeTo[e]], nEventTargetData) {
 			out = f.domEvents(i, s.EdgeTo[e], out)
 		}
 	}

@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/internal/par"
 	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/internal/units"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 func (o Options) withDefaults() Options {
@@ -38,15 +37,13 @@ func (o Options) enabled(k Kind) bool { return o.Kinds == nil || slices.Contains
 
 // finder holds what the detectors share.
 type finder struct {
-	r     *analysis.Result
+	r     *devtools.Analysis
 	s     *heapsnapshot.Snapshot
 	o     Options
 	names *names
-	// node types
-	object, closure, str, native, hidden int
-	// edge types
-	element, property, internal, edgeHidden, context, weak int
-	scriptFile                                             map[uint32]string
+	t     *heapsnapshot.Types
+	// scriptFile caches each script id's file name.
+	scriptFile map[uint32]string
 	// paths lists the nodes whose owner paths are wanted, with where to
 	// write each path.
 	paths []pathRequest
@@ -60,19 +57,14 @@ type pathRequest struct {
 	dst  *string
 }
 
-func newFinder(r *analysis.Result, o Options) *finder {
-	m := &r.Snap.Meta
+func newFinder(r *devtools.Analysis, o Options) *finder {
 	return &finder{
-		r: r, s: r.Snap, o: o, names: newNames(r.Snap),
-		object: m.NodeTypeIndex("object"), closure: m.NodeTypeIndex("closure"), str: m.NodeTypeIndex("string"),
-		native: m.NodeTypeIndex("native"), hidden: m.NodeTypeIndex("hidden"),
-		element: m.EdgeTypeIndex("element"), property: m.EdgeTypeIndex("property"), internal: m.EdgeTypeIndex("internal"),
-		edgeHidden: m.EdgeTypeIndex("hidden"), context: m.EdgeTypeIndex("context"), weak: m.EdgeTypeIndex("weak"),
+		r: r, s: r.Snapshot, o: o, names: newNames(r.Snapshot), t: &r.Snapshot.Types,
 		scriptFile: map[uint32]string{}, claimed: map[uint32]bool{},
 	}
 }
 
-func find(r *analysis.Result, o Options) []Suspect {
+func find(r *devtools.Analysis, o Options) []Suspect {
 	f := newFinder(r, o)
 	// Two independent lines of detectors, one per core: the collections
 	// detector leaves out what the listeners detector claimed, so those
@@ -80,7 +72,7 @@ func find(r *analysis.Result, o Options) []Suspect {
 	// script names.
 	a, b := f.fork(), f.fork()
 	var listeners, dom, collections, strs, closures []*Suspect
-	parallel(func() {
+	par.Do(func() {
 		if o.enabled(Listeners) {
 			listeners = a.listeners()
 		}
@@ -118,19 +110,6 @@ func (f *finder) fork() *finder {
 	return &c
 }
 
-// parallel runs every function concurrently and waits for all.
-func parallel(fns ...func()) {
-	var wg sync.WaitGroup
-	for _, fn := range fns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn()
-		}()
-	}
-	wg.Wait()
-}
-
 // wantPath asks for node i's owner path, to be written to *dst.
 func (f *finder) wantPath(i uint32, dst *string) { f.paths = append(f.paths, pathRequest{i, dst}) }
 
@@ -147,7 +126,7 @@ func (f *finder) resolvePaths() {
 			targets = append(targets, p.node)
 		}
 	}
-	chains := retainers.Owners(f.r, targets, f.o.PathDepth)
+	chains := retainers.Owners(f.r, nil, targets, f.o.PathDepth)
 	for _, p := range f.paths {
 		*p.dst = retainers.FormatPath(f.r, chains[seen[p.node]])
 	}
@@ -177,10 +156,10 @@ func rank(s []Suspect) {
 func (f *finder) className(i uint32) string { return f.r.ClassName(&f.r.Classes[f.r.Class[i]]) }
 
 // edgeTo returns the target of node i's first edge of type t named name.
-func (f *finder) edgeTo(i uint32, t, name int) (uint32, bool) {
+func (f *finder) edgeTo(i uint32, t uint8, name int) (uint32, bool) {
 	s := f.s
 	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-		if int(s.EdgeType[e]) == t && !f.numeric(e) && f.names.is(s.EdgeName[e], name) {
+		if s.EdgeType[e] == t && s.EdgeNameIsString(e) && f.names.is(s.EdgeName[e], name) {
 			return s.EdgeTo[e], true
 		}
 	}
@@ -193,7 +172,7 @@ func (f *finder) edgeTo(i uint32, t, name int) (uint32, bool) {
 func (f *finder) tableSlots(table uint32) (idx []int, edges []uint32) {
 	s := f.s
 	for e := s.FirstEdge[table]; e < s.FirstEdge[table+1]; e++ {
-		if int(s.EdgeType[e]) != f.internal {
+		if s.EdgeType[e] != f.t.Internal {
 			continue
 		}
 		k, ok := index(s.Strings.Bytes(s.EdgeName[e]))
@@ -222,19 +201,13 @@ func index(b []byte) (int, bool) {
 	return k, true
 }
 
-// numeric reports whether edge e's name is an index rather than a string.
-func (f *finder) numeric(e uint32) bool {
-	t := int(f.s.EdgeType[e])
-	return t == f.element || t == f.edgeHidden
-}
-
 // isOddball reports whether node i is one of V8's oddballs (undefined,
 // null, true, false, the hole…): a system object named "system / Oddball"
 // (V8 ≤ 12) or, in newer V8, named after its value, with a hidden edge to
 // its string value.
 func (f *finder) isOddball(i uint32) bool {
 	s := f.s
-	if int(s.NodeType[i]) != f.hidden {
+	if s.NodeType[i] != f.t.Hidden {
 		return false
 	}
 	if f.names.is(s.NodeName[i], nOddball) {
@@ -256,7 +229,7 @@ func (f *finder) oddballValue(i uint32) string {
 func (f *finder) oddballString(i uint32) (uint32, bool) {
 	s := f.s
 	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-		if int(s.EdgeType[e]) == f.edgeHidden && int(s.NodeType[s.EdgeTo[e]]) == f.str {
+		if s.EdgeType[e] == f.t.HiddenEdge && s.NodeType[s.EdgeTo[e]] == f.t.String {
 			return s.EdgeTo[e], true
 		}
 	}
@@ -273,8 +246,8 @@ func (f *finder) function(c uint32) (string, Location) {
 	s := f.s
 	bound := false
 	for k := 0; k < 8; k++ {
-		target, ok := f.edgeTo(c, f.internal, nBoundFunction)
-		if !ok || int(s.NodeType[target]) != f.closure {
+		target, ok := f.edgeTo(c, f.t.Internal, nBoundFunction)
+		if !ok || s.NodeType[target] != f.t.Closure {
 			break
 		}
 		c, bound = target, true
@@ -303,22 +276,22 @@ func (f *finder) function(c uint32) (string, Location) {
 // and later) Script, through DebugInfo if there is one, then the Script's
 // name edge or, failing that, its node name.
 func (f *finder) scriptOf(c uint32) string {
-	shared, ok := f.edgeTo(c, f.internal, nShared)
+	shared, ok := f.edgeTo(c, f.t.Internal, nShared)
 	if !ok {
 		return ""
 	}
-	script, ok := f.edgeTo(shared, f.internal, nScriptOrDebugInfo)
+	script, ok := f.edgeTo(shared, f.t.Internal, nScriptOrDebugInfo)
 	if !ok {
-		if script, ok = f.edgeTo(shared, f.internal, nScript); !ok {
+		if script, ok = f.edgeTo(shared, f.t.Internal, nScript); !ok {
 			return ""
 		}
 	}
 	if f.names.is(f.s.NodeName[script], nDebugInfo) {
-		if script, ok = f.edgeTo(script, f.internal, nScript); !ok {
+		if script, ok = f.edgeTo(script, f.t.Internal, nScript); !ok {
 			return ""
 		}
 	}
-	if name, ok := f.edgeTo(script, f.internal, nName); ok && int(f.s.NodeType[name]) == f.str {
+	if name, ok := f.edgeTo(script, f.t.Internal, nName); ok && f.s.NodeType[name] == f.t.String {
 		return f.s.Strings.String(f.s.NodeName[name])
 	}
 	name := f.s.Strings.String(f.s.NodeName[script])
@@ -467,21 +440,15 @@ var nameText = map[string]int{
 func newNames(s *heapsnapshot.Snapshot) *names {
 	// The string table can hold tens of millions of strings: each core
 	// scans a range, and the ranges' matches are joined in order.
-	workers := min(runtime.GOMAXPROCS(0), 1+s.Strings.Len()/(1<<16))
-	parts := make([]names, workers)
-	fns := make([]func(), workers)
-	for w := range workers {
-		lo, hi := s.Strings.Len()*w/workers, s.Strings.Len()*(w+1)/workers
-		fns[w] = func() { parts[w].scan(s, lo, hi) }
-	}
-	parallel(fns...)
-	n := &names{}
-	for _, p := range parts {
-		for id := range n.idx {
-			n.idx[id] = append(n.idx[id], p.idx[id]...)
+	parts := make([]names, par.Workers())
+	n := par.Range(s.Strings.Len(), 1<<16, func(part, lo, hi int) { parts[part].scan(s, lo, hi) })
+	out := &names{}
+	for _, p := range parts[:n] {
+		for id := range out.idx {
+			out.idx[id] = append(out.idx[id], p.idx[id]...)
 		}
 	}
-	return n
+	return out
 }
 
 // scan records the known names among strings lo to hi.
@@ -526,14 +493,14 @@ func (n *names) is(idx uint32, want int) bool {
 // function position, or the constructor position of an object made by a
 // user-script constructor; 1-based, with the script's file when the
 // snapshot names it.
-func Locate(r *analysis.Result, i uint32) (Location, bool) {
-	s := r.Snap
+func Locate(r *devtools.Analysis, i uint32) (Location, bool) {
+	s := r.Snapshot
 	loc, ok := s.LocationOf(i)
 	if !ok {
 		return Location{}, false
 	}
 	f := newFinder(r, DefaultOptions())
-	if int(s.NodeType[i]) == f.closure {
+	if s.NodeType[i] == f.t.Closure {
 		_, l := f.function(i)
 		return l, true
 	}
@@ -541,7 +508,7 @@ func Locate(r *analysis.Result, i uint32) (Location, bool) {
 	// from the same script.
 	out := Location{Line: int(loc.Line) + 1, Column: int(loc.Column) + 1}
 	for _, l := range s.Locations {
-		if l.ScriptID == loc.ScriptID && int(s.NodeType[l.Node]) == f.closure {
+		if l.ScriptID == loc.ScriptID && s.NodeType[l.Node] == f.t.Closure {
 			if file := f.scriptOf(l.Node); file != "" {
 				out.File = file
 				break

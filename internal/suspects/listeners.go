@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/units"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // Target kinds of ListenerEvidence.
@@ -35,24 +35,24 @@ type Event struct {
 // EventEmitter and EventTarget and on every DOM node of a browser
 // snapshot, in node order. It serves the listeners detector and
 // comparisons between snapshots.
-func Events(r *analysis.Result) []Event { return newFinder(r, DefaultOptions()).events() }
+func Events(r *devtools.Analysis) []Event { return newFinder(r, DefaultOptions()).events() }
 
 func (f *finder) events() []Event {
 	var out []Event
 	s := f.s
 	for i := uint32(0); i < uint32(s.NodeCount); i++ {
-		t := int(s.NodeType[i])
-		if t != f.object && t != f.native {
+		t := s.NodeType[i]
+		if t != f.t.Object && t != f.t.Native {
 			continue
 		}
 		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-			et, to := int(s.EdgeType[e]), s.EdgeTo[e]
+			et, to := s.EdgeType[e], s.EdgeTo[e]
 			switch {
-			case et == f.property && f.names.is(s.EdgeName[e], nEvents):
+			case et == f.t.Property && f.names.is(s.EdgeName[e], nEvents):
 				out = f.emitterEvents(i, to, out)
-			case et == f.property && f.names.is(s.EdgeName[e], nKEvents):
+			case et == f.t.Property && f.names.is(s.EdgeName[e], nKEvents):
 				out = f.targetEvents(i, to, out)
-			case t == f.native && et != f.weak && f.names.is(s.NodeName[to], nEventTargetData):
+			case t == f.t.Native && et != f.t.Weak && f.names.is(s.NodeName[to], nEventTargetData):
 				out = f.domEvents(i, to, out)
 			}
 		}
@@ -65,27 +65,27 @@ func (f *finder) events() []Event {
 // pre-allocate some) are not listeners.
 func (f *finder) emitterEvents(emitter, events uint32, out []Event) []Event {
 	s := f.s
-	if int(s.NodeType[events]) != f.object {
+	if s.NodeType[events] != f.t.Object {
 		return out // EventEmitter.prototype's _events is undefined
 	}
 	for e := s.FirstEdge[events]; e < s.FirstEdge[events+1]; e++ {
-		if int(s.EdgeType[e]) != f.property || f.names.is(s.EdgeName[e], nProto) {
+		if s.EdgeType[e] != f.t.Property || f.names.is(s.EdgeName[e], nProto) {
 			continue
 		}
 		v := s.EdgeTo[e]
 		ev := Event{Emitter: emitter, Target: TargetEventEmitter, Name: s.Strings.String(s.EdgeName[e]), Storage: v}
 		switch {
-		case int(s.NodeType[v]) == f.closure:
+		case s.NodeType[v] == f.t.Closure:
 			fn, once := f.unwrapOnce(v)
 			ev.Functions, ev.Once = []uint32{fn}, []bool{once}
-		case int(s.NodeType[v]) == f.object && f.names.is(s.NodeName[v], nArray):
+		case s.NodeType[v] == f.t.Object && f.names.is(s.NodeName[v], nArray):
 			for a := s.FirstEdge[v]; a < s.FirstEdge[v+1]; a++ {
-				switch int(s.EdgeType[a]) {
-				case f.element:
+				switch s.EdgeType[a] {
+				case f.t.Element:
 					fn, once := f.unwrapOnce(s.EdgeTo[a])
 					ev.Functions = append(ev.Functions, fn)
 					ev.Once = append(ev.Once, once)
-				case f.property:
+				case f.t.Property:
 					if f.names.is(s.EdgeName[a], nWarned) && f.isTrue(s.EdgeTo[a]) {
 						ev.Warned = true
 					}
@@ -103,10 +103,10 @@ func (f *finder) emitterEvents(emitter, events uint32, out []Event) []Event {
 // bound onceWrapper (Node ≤ 22) or a plain "wrapper" closure (Node ≥ 24),
 // both with a listener property.
 func (f *finder) unwrapOnce(fn uint32) (uint32, bool) {
-	if int(f.s.NodeType[fn]) != f.closure {
+	if f.s.NodeType[fn] != f.t.Closure {
 		return fn, false
 	}
-	if user, ok := f.edgeTo(fn, f.property, nListener); ok && int(f.s.NodeType[user]) == f.closure {
+	if user, ok := f.edgeTo(fn, f.t.Property, nListener); ok && f.s.NodeType[user] == f.t.Closure {
 		return user, true
 	}
 	return fn, false
@@ -118,7 +118,7 @@ func (f *finder) unwrapOnce(fn uint32) (uint32, bool) {
 // in the snapshot, so the list is walked.
 func (f *finder) targetEvents(target, m uint32, out []Event) []Event {
 	s := f.s
-	table, ok := f.edgeTo(m, f.internal, nTable)
+	table, ok := f.edgeTo(m, f.t.Internal, nTable)
 	if !ok {
 		return out
 	}
@@ -133,29 +133,29 @@ func (f *finder) targetEvents(target, m uint32, out []Event) []Event {
 		slots[k] = s.EdgeTo[edges[j]]
 	}
 	warned := false
-	if w, ok := f.edgeTo(target, f.property, nTargetWarned); ok {
+	if w, ok := f.edgeTo(target, f.t.Property, nTargetWarned); ok {
 		warned = f.isTrue(w)
 	}
 	for _, k := range order {
 		key := slots[k]
 		head, ok := slots[k+1]
-		if int(s.NodeType[key]) != f.str || !ok {
+		if s.NodeType[key] != f.t.String || !ok {
 			continue
 		}
 		ev := Event{Emitter: target, Target: TargetEventTarget, Name: s.Strings.String(s.NodeName[key]), Storage: head, Warned: warned}
 		seen := map[uint32]bool{head: true}
-		cur, ok := f.edgeTo(head, f.property, nNext)
+		cur, ok := f.edgeTo(head, f.t.Property, nNext)
 		for ok && !f.isOddball(cur) && !seen[cur] {
 			seen[cur] = true
-			fn, has := f.edgeTo(cur, f.property, nListener)
+			fn, has := f.edgeTo(cur, f.t.Property, nListener)
 			if !has || f.isOddball(fn) {
-				fn, has = f.edgeTo(cur, f.property, nCallback)
+				fn, has = f.edgeTo(cur, f.t.Property, nCallback)
 			}
 			if has && !f.isOddball(fn) {
 				ev.Functions = append(ev.Functions, fn)
 				ev.Once = append(ev.Once, false)
 			}
-			cur, ok = f.edgeTo(cur, f.property, nNext)
+			cur, ok = f.edgeTo(cur, f.t.Property, nNext)
 		}
 		if len(ev.Functions) > 0 {
 			out = append(out, ev)
@@ -171,14 +171,14 @@ func (f *finder) targetEvents(target, m uint32, out []Event) []Event {
 func (f *finder) domEvents(node, data uint32, out []Event) []Event {
 	s := f.s
 	for e := s.FirstEdge[data]; e < s.FirstEdge[data+1]; e++ {
-		if int(s.EdgeType[e]) == f.weak {
+		if s.EdgeType[e] == f.t.Weak {
 			continue
 		}
 		vec := s.EdgeTo[e]
 		ev := Event{Emitter: node, Target: TargetDOM, Storage: vec}
 		for v := s.FirstEdge[vec]; v < s.FirstEdge[vec+1]; v++ {
 			reg := s.EdgeTo[v]
-			if int(s.EdgeType[v]) == f.weak || !f.names.is(s.NodeName[reg], nRegisteredListener) {
+			if s.EdgeType[v] == f.t.Weak || !f.names.is(s.NodeName[reg], nRegisteredListener) {
 				continue
 			}
 			if fn, ok := f.listenerFunction(reg); ok {
@@ -203,13 +203,13 @@ func (f *finder) listenerFunction(reg uint32) (uint32, bool) {
 		for _, n := range frontier {
 			for e := s.FirstEdge[n]; e < s.FirstEdge[n+1]; e++ {
 				to := s.EdgeTo[e]
-				if int(s.EdgeType[e]) == f.weak {
+				if s.EdgeType[e] == f.t.Weak {
 					continue
 				}
 				switch {
-				case int(s.NodeType[to]) == f.closure:
+				case s.NodeType[to] == f.t.Closure:
 					return to, true
-				case int(s.NodeType[to]) == f.native && f.names.is(s.NodeName[to], nListenerNative):
+				case s.NodeType[to] == f.t.Native && f.names.is(s.NodeName[to], nListenerNative):
 					next = append(next, to)
 				}
 			}

@@ -19,7 +19,7 @@ func (f *finder) duplicateStrings() []*Suspect {
 	// entry instead of a map over millions of strings.
 	perName := make([]uint32, s.Strings.Len())
 	for i := uint32(0); i < uint32(s.NodeCount); i++ {
-		if int(s.NodeType[i]) == f.str {
+		if s.NodeType[i] == f.t.String {
 			perName[s.NodeName[i]]++
 		}
 	}
@@ -32,7 +32,7 @@ func (f *finder) duplicateStrings() []*Suspect {
 	groups := map[key]*group{}
 	var keys []key
 	for i := uint32(0); i < uint32(s.NodeCount); i++ {
-		if int(s.NodeType[i]) != f.str || perName[s.NodeName[i]] < uint32(f.o.MinDuplicateCopies) {
+		if s.NodeType[i] != f.t.String || perName[s.NodeName[i]] < uint32(f.o.MinDuplicateCopies) {
 			continue
 		}
 		k := key{s.NodeName[i], s.NodeSelfSize[i]}

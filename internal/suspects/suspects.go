@@ -4,7 +4,7 @@
 // contexts hold large amounts of memory.
 //
 // Every detector reads the snapshot's graph and DevTools' numbers from an
-// analysis.Result; none of them builds a reverse edge index, so finding
+// devtools.Analysis; none of them builds a reverse edge index, so finding
 // suspects costs little memory beyond the analysis itself.
 package suspects
 
@@ -14,7 +14,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
+	"github.com/heapsnap/heapsnap/internal/retainers"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // Kind names a detector. The names are stable: configuration files refer
@@ -83,7 +84,7 @@ const (
 	DefaultMinDuplicateCopies  = 10
 	DefaultMinContextSize      = 1000000
 	DefaultMinDetachedNodes    = 1
-	DefaultPathDepth           = 32
+	DefaultPathDepth           = retainers.MaxOwnerDepth
 )
 
 // DefaultOptions returns the default thresholds.
@@ -263,6 +264,6 @@ type Variable struct {
 
 // Find runs the selected detectors and returns their suspects, ranked by
 // retained size, then count, then kind and title.
-func Find(r *analysis.Result, opts Options) []Suspect {
+func Find(r *devtools.Analysis, opts Options) []Suspect {
 	return find(r, opts.withDefaults())
 }

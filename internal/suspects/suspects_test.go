@@ -10,11 +10,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/internal/testutil"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // The scenarios' facts (testdata/scenarios/snapshots/NAME.facts.json),
@@ -93,16 +93,16 @@ func readFacts(t *testing.T, name string) *facts {
 
 var (
 	cacheMu sync.Mutex
-	cache   = map[string]*analysis.Result{}
+	cache   = map[string]*devtools.Analysis{}
 )
 
 // scenario returns the analyzed scenario snapshot NAME.
-func scenario(t *testing.T, name string) *analysis.Result {
+func scenario(t *testing.T, name string) *devtools.Analysis {
 	t.Helper()
 	return load(t, testutil.Testdata("scenarios", "snapshots", name+".heapsnapshot.gz"))
 }
 
-func load(t *testing.T, path string) *analysis.Result {
+func load(t *testing.T, path string) *devtools.Analysis {
 	t.Helper()
 	cacheMu.Lock()
 	defer cacheMu.Unlock()
@@ -113,7 +113,10 @@ func load(t *testing.T, path string) *analysis.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := analysis.Analyze(snap, analysis.Options{})
+	r, err := devtools.Analyze(snap, devtools.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cache[path] = r
 	return r
 }
@@ -158,10 +161,10 @@ func factsGroupsText(ls []factsListeners) string {
 
 // eventsByKey lists the events with their owner paths, keyed by emitter id
 // and event name.
-func eventsByKey(t *testing.T, r *analysis.Result) map[string]suspects.Event {
+func eventsByKey(t *testing.T, r *devtools.Analysis) map[string]suspects.Event {
 	out := map[string]suspects.Event{}
 	for _, ev := range suspects.Events(r) {
-		out[fmt.Sprintf("%d/%s", r.Snap.NodeID[ev.Emitter], ev.Name)] = ev
+		out[fmt.Sprintf("%d/%s", r.Snapshot.NodeID[ev.Emitter], ev.Name)] = ev
 	}
 	return out
 }
@@ -171,8 +174,8 @@ var stepPattern = regexp.MustCompile(`\.[A-Za-z_$#][\w$]*|\[(?:"(?:[^"\\]|\\.)*"
 
 func steps(p string) int { return len(stepPattern.FindAllString(p, -1)) }
 
-func ownerPath(r *analysis.Result, i uint32) string {
-	return retainers.FormatPath(r, retainers.Owners(r, []uint32{i}, 32)[0])
+func ownerPath(r *devtools.Analysis, i uint32) string {
+	return retainers.OwnerPaths(r, nil, []uint32{i}, retainers.MaxOwnerDepth)[0]
 }
 
 // TestEventsMatchFacts checks every EventEmitter and EventTarget event
@@ -237,10 +240,10 @@ func TestEventsMatchFacts(t *testing.T) {
 
 // suspectsGroups groups an event's listeners as the listeners detector
 // does, through a Find with a limit of 0 listeners.
-func suspectsGroups(t *testing.T, r *analysis.Result, name string, ev suspects.Event) []suspects.FunctionGroup {
+func suspectsGroups(t *testing.T, r *devtools.Analysis, name string, ev suspects.Event) []suspects.FunctionGroup {
 	t.Helper()
 	for _, s := range findAll(t, r, name) {
-		if l := s.Listeners; l != nil && l.EmitterID == r.Snap.NodeID[ev.Emitter] && l.Event == ev.Name {
+		if l := s.Listeners; l != nil && l.EmitterID == r.Snapshot.NodeID[ev.Emitter] && l.Event == ev.Name {
 			return l.Groups
 		}
 	}
@@ -254,7 +257,7 @@ var (
 )
 
 // findAll is Find with every event reported (more than 0 listeners).
-func findAll(t *testing.T, r *analysis.Result, name string) []suspects.Suspect {
+func findAll(t *testing.T, r *devtools.Analysis, name string) []suspects.Suspect {
 	allMu.Lock()
 	defer allMu.Unlock()
 	if s, ok := all[name]; ok {
@@ -333,7 +336,7 @@ func TestFixedProgramIsClean(t *testing.T) {
 		t.Errorf("with --max-listeners 2: %q", kindsOf(list))
 	}
 	for _, ev := range suspects.Events(r) {
-		if r.Snap.NodeID[ev.Emitter] == 71451 && ev.Name == "data" {
+		if r.Snapshot.NodeID[ev.Emitter] == 71451 && ev.Name == "data" {
 			t.Error("the fixed emitter has data listeners")
 		}
 	}
@@ -386,7 +389,7 @@ func TestBigMap(t *testing.T) {
 	// The closure's retained size is DevTools' (facts), and the suspect
 	// counts its context, which the closure alone holds.
 	var closure uint32
-	for i, id := range r.Snap.NodeID {
+	for i, id := range r.Snapshot.NodeID {
 		if id == format.ID {
 			closure = uint32(i)
 		}
@@ -456,7 +459,7 @@ func TestDetachedDOM(t *testing.T) {
 	// The one listener on an attached node is not a suspect, but is read.
 	var attached []suspects.Event
 	for _, e := range suspects.Events(r) {
-		if r.DOMState[e.Emitter] == analysis.DOMAttached {
+		if r.DOMState[e.Emitter] == devtools.DOMAttached {
 			attached = append(attached, e)
 		}
 	}
@@ -468,7 +471,7 @@ func TestDetachedDOM(t *testing.T) {
 	o.Kinds = []suspects.Kind{suspects.Listeners}
 	var groups []suspects.FunctionGroup
 	for _, s := range suspects.Find(r, o) {
-		if s.ID == r.Snap.NodeID[attached[0].Emitter] {
+		if s.ID == r.Snapshot.NodeID[attached[0].Emitter] {
 			groups = s.Listeners.Groups
 		}
 	}

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 func generate(t testing.TB, cfg Config) ([]byte, Stats) {
@@ -361,13 +361,16 @@ func TestAnalyze(t *testing.T) {
 			if int64(s.NodeCount) != cfg.Nodes || int64(s.EdgeCount) != st.Edges || int64(len(s.Locations)) != st.Locations {
 				t.Fatalf("parsed %d nodes, %d edges, %d locations; Stats %+v", s.NodeCount, s.EdgeCount, len(s.Locations), st)
 			}
-			r := analysis.Analyze(s, analysis.Options{})
+			r, err := devtools.Analyze(s, devtools.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
 			if r.TotalSize != st.TotalSelfSize {
 				t.Errorf("TotalSize %d, Stats.TotalSelfSize %d", r.TotalSize, st.TotalSelfSize)
 			}
 			unreachable := 0
 			for _, d := range r.Distance {
-				if d == analysis.NoDistance {
+				if d == devtools.NoDistance {
 					unreachable++
 				}
 			}
@@ -377,7 +380,7 @@ func TestAnalyze(t *testing.T) {
 			if r.Orphans == 0 || r.Leftovers == 0 {
 				t.Errorf("orphans %d, leftovers %d: want unreachable trees and cycles", r.Orphans, r.Leftovers)
 			}
-			classes := map[string]*analysis.Class{}
+			classes := map[string]*devtools.Class{}
 			for _, c := range r.SummaryRows() {
 				classes[r.ClassName(c)] = c
 			}

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // FuzzParse feeds arbitrary bytes to the parser and, when they parse, to
@@ -47,7 +47,10 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("edge target %d out of range", to)
 			}
 		}
-		r := analysis.Analyze(s, analysis.Options{})
+		r, err := devtools.Analyze(s, devtools.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		var sum uint64
 		for _, size := range s.NodeSelfSize {
 			sum += uint64(size)

@@ -245,6 +245,7 @@ func (p *parser) parseHeader() error {
 	p.header, p.headerAt = true, at
 	p.nodeVals, p.edgeVals = nodeVals, edgeVals
 	p.snap.Header = *h
+	p.snap.Types = ResolveTypes(&h.Meta)
 	p.nodeCols = p.nodeColumns()
 	p.edgeCols = p.edgeColumns()
 	return nil
@@ -686,12 +687,8 @@ func (p *parser) finish(end int64) error {
 // one of the nstr strings.
 func (p *parser) checkEdgeNames(nstr uint32) error {
 	s := p.snap
-	numeric := make([]bool, len(s.Meta.EdgeTypes))
-	for t := range numeric {
-		numeric[t] = s.EdgeNameIsIndex(uint8(t))
-	}
 	for e, name := range s.EdgeName {
-		if name >= nstr && !numeric[s.EdgeType[e]] {
+		if name >= nstr && !s.Types.IsIndexNamed(s.EdgeType[e]) {
 			return syntaxErrorf(p.edgesAt, "edge %d: name is string %d, but there are only %d strings", e, name, nstr)
 		}
 	}

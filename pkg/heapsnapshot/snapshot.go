@@ -1,6 +1,9 @@
 package heapsnapshot
 
-import "sort"
+import (
+	"sort"
+	"strconv"
+)
 
 // Snapshot is a parsed heap snapshot: the node and edge columns of the file,
 // edges grouped by source node (CSR), and the string table.
@@ -9,6 +12,8 @@ import "sort"
 // index (ordinal × len(NodeFields)). Edge targets are ordinals too.
 type Snapshot struct {
 	Header
+	// Types are the numeric values of the node and edge types in Meta.
+	Types Types
 
 	NodeType []uint8  // index into Meta.NodeTypes
 	NodeName []uint32 // index into Strings
@@ -29,6 +34,12 @@ type Snapshot struct {
 	Locations []Location
 
 	Strings Strings
+
+	// Analyzed is set once an analysis (package devtools) has taken the
+	// snapshot over: it rewrites NodeSelfSize with DevTools' adjusted
+	// sizes, renames detached DOM nodes in NodeName and appends the names
+	// it derives to Strings, so a snapshot can be analyzed only once.
+	Analyzed bool
 }
 
 // Location is a source position V8 recorded for a closure or an object
@@ -46,12 +57,38 @@ func (s *Snapshot) Root() uint32 { return uint32(s.RootIndex / uint64(len(s.Meta
 // NodeNameBytes returns node i's name as WTF-8 bytes aliasing the arena.
 func (s *Snapshot) NodeNameBytes(i uint32) []byte { return s.Strings.Bytes(s.NodeName[i]) }
 
-// EdgeNameIsIndex reports whether edges of type t carry a numeric index
-// instead of a string index ("element" and "hidden" edges).
-func (s *Snapshot) EdgeNameIsIndex(t uint8) bool {
-	name := s.Meta.EdgeTypeName(t)
-	return name == "element" || name == "hidden"
+// EdgeSource returns the node that edge e leaves from.
+func (s *Snapshot) EdgeSource(e uint32) uint32 {
+	// FirstEdge is non-decreasing: the source is the last node whose first
+	// edge is at or before e.
+	return uint32(sort.Search(s.NodeCount, func(i int) bool { return s.FirstEdge[i+1] > e }))
 }
+
+// EdgeNameIsString reports whether edge e's name is a string index (not
+// the numeric index of an element or hidden edge).
+func (s *Snapshot) EdgeNameIsString(e uint32) bool { return !s.Types.IsIndexNamed(s.EdgeType[e]) }
+
+// AppendEdgeName appends edge e's name as DevTools' edge.name() gives it:
+// the string, or the index in decimal for element and hidden edges.
+func (s *Snapshot) AppendEdgeName(b []byte, e uint32) []byte {
+	if s.Types.IsIndexNamed(s.EdgeType[e]) {
+		return strconv.AppendUint(b, uint64(s.EdgeName[e]), 10)
+	}
+	return append(b, s.Strings.Bytes(s.EdgeName[e])...)
+}
+
+// EdgeNameBytes returns edge e's name like AppendEdgeName, without copying
+// a string name: the result aliases the arena, or *scratch for an index.
+func (s *Snapshot) EdgeNameBytes(e uint32, scratch *[]byte) []byte {
+	if s.Types.IsIndexNamed(s.EdgeType[e]) {
+		*scratch = strconv.AppendUint((*scratch)[:0], uint64(s.EdgeName[e]), 10)
+		return *scratch
+	}
+	return s.Strings.Bytes(s.EdgeName[e])
+}
+
+// EdgeNameString returns edge e's name as a string (a copy).
+func (s *Snapshot) EdgeNameString(e uint32) string { return string(s.AppendEdgeName(nil, e)) }
 
 // LocationOf returns the location V8 recorded for node i, if any.
 func (s *Snapshot) LocationOf(i uint32) (Location, bool) {

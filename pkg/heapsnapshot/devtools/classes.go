@@ -1,4 +1,4 @@
-package analysis
+package devtools
 
 import (
 	"bytes"
@@ -41,11 +41,11 @@ type Interface struct {
 }
 
 // ClassName returns the class's name.
-func (r *Result) ClassName(c *Class) string { return r.Snap.Strings.String(c.NameIndex) }
+func (r *Analysis) ClassName(c *Class) string { return r.Snapshot.Strings.String(c.NameIndex) }
 
 // ClassKey returns the class's public key as DevTools forms it:
 // "<script>,<line>,<column>,<name>" for located classes, ",<name>" otherwise.
-func (r *Result) ClassKey(c *Class) string {
+func (r *Analysis) ClassKey(c *Class) string {
 	if c.HasLocation {
 		return fmt.Sprintf("%d,%d,%d,%s", c.ScriptID, c.Line, c.Column, r.ClassName(c))
 	}
@@ -61,15 +61,15 @@ func formatPropertyName(p []byte) []byte {
 	return p
 }
 
-func (r *Result) isPlainObject(i uint32) bool {
-	s := r.Snap
-	return int(s.NodeType[i]) == r.kinds.object && r.is(s.NodeName[i], nameObject)
+func (r *Analysis) isPlainObject(i uint32) bool {
+	s := r.Snapshot
+	return s.NodeType[i] == s.Types.Object && r.is(s.NodeName[i], nameObject)
 }
 
 // inferInterfaces is DevTools' inferInterfaceDefinitions: the property
 // lists of plain objects ({a, b}), kept if common enough.
-func (r *Result) inferInterfaces() []Interface {
-	s := r.Snap
+func (r *Analysis) inferInterfaces() []Interface {
+	s := r.Snapshot
 	type candidate struct {
 		iface Interface
 		count int
@@ -149,11 +149,11 @@ func (r *Result) inferInterfaces() []Interface {
 // propertyShape returns the names (string indices) of node i's property
 // edges in edge order, reusing buf. DevTools' interface inference and
 // matching depend on nothing else.
-func (r *Result) propertyShape(i uint32, buf []uint32) []uint32 {
-	s := r.Snap
+func (r *Analysis) propertyShape(i uint32, buf []uint32) []uint32 {
+	s := r.Snapshot
 	buf = buf[:0]
 	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-		if int(s.EdgeType[e]) == r.kinds.property {
+		if s.EdgeType[e] == s.Types.Property {
 			buf = append(buf, s.EdgeName[e])
 		}
 	}
@@ -226,7 +226,7 @@ func buildIfaceTree(defs []Interface) *ifaceNode {
 
 // classNamer computes DevTools' class name (as a string index) per node.
 type classNamer struct {
-	r     *Result
+	r     *Analysis
 	added map[string]uint32 // names appended by this pass, by text
 	tree  *ifaceNode
 	// pending strings get indices from base on; see appendString.
@@ -263,16 +263,16 @@ func (c *classNamer) appendString(name string) uint32 {
 // flush appends the strings the namer gave indices to.
 func (c *classNamer) flush() {
 	for _, name := range c.pending {
-		c.r.Snap.Strings.Append([]byte(name))
+		c.r.Snapshot.Strings.Append([]byte(name))
 	}
 	c.pending = nil
 }
 
-func newClassNamer(r *Result, defs []Interface) *classNamer {
+func newClassNamer(r *Analysis, defs []Interface) *classNamer {
 	if r.interfaceNames == nil {
 		r.interfaceNames = map[string]uint32{}
 	}
-	return &classNamer{r: r, added: map[string]uint32{}, tree: buildIfaceTree(defs), base: uint32(r.Snap.Strings.Len())}
+	return &classNamer{r: r, added: map[string]uint32{}, tree: buildIfaceTree(defs), base: uint32(r.Snapshot.Strings.Len())}
 }
 
 // interfaceName returns the interface class of plain object i, or false.
@@ -295,7 +295,7 @@ func (c *classNamer) interfaceName(i uint32) (uint32, bool) {
 // matchInterface is DevTools' applyInterfaceDefinitions for one object,
 // whose property names are in c.shape.
 func (c *classNamer) matchInterface() (uint32, bool) {
-	s := c.r.Snap
+	s := c.r.Snapshot
 	c.props = c.props[:0]
 	for _, p := range c.shape {
 		c.props = append(c.props, s.Strings.Bytes(p))
@@ -334,7 +334,7 @@ func (c *classNamer) matchInterface() (uint32, bool) {
 // assignClasses is DevTools' calculateObjectNames plus
 // applyInterfaceDefinitions(defs), followed by class keys: it fills r.Class
 // and r.Classes.
-func (r *Result) assignClasses(defs []Interface) {
+func (r *Analysis) assignClasses(defs []Interface) {
 	c := r.nameClasses(defs)
 	c.flush()
 	r.keyClasses()
@@ -344,9 +344,9 @@ func (r *Result) assignClasses(defs []Interface) {
 // calculateObjectNames and applyInterfaceDefinitions(defs) do. It only
 // reads the snapshot: the names it adds to the string table are appended
 // by the returned namer's flush, which must come before keyClasses.
-func (r *Result) nameClasses(defs []Interface) *classNamer {
-	s := r.Snap
-	k := r.kinds
+func (r *Analysis) nameClasses(defs []Interface) *classNamer {
+	s := r.Snapshot
+	k := &s.Types
 	n := uint32(s.NodeCount)
 	c := newClassNamer(r, defs)
 	system := c.appended([]byte("(system)"))
@@ -355,8 +355,8 @@ func (r *Result) nameClasses(defs []Interface) *classNamer {
 	regExp := c.appended([]byte("RegExp"))
 	typeClass := make([]uint32, len(s.Meta.NodeTypes))
 	for t, name := range s.Meta.NodeTypes {
-		switch t {
-		case k.hidden, k.object, k.native, k.code, k.closure, k.regexp:
+		switch uint8(t) {
+		case k.Hidden, k.Object, k.Native, k.Code, k.Closure, k.RegExp:
 		default:
 			typeClass[t] = c.appended([]byte("(" + name + ")"))
 		}
@@ -364,10 +364,10 @@ func (r *Result) nameClasses(defs []Interface) *classNamer {
 	cls := make([]uint32, n) // class name index first, class id below
 	var buf []byte
 	for i := range n {
-		switch t := int(s.NodeType[i]); t {
-		case k.hidden:
+		switch t := s.NodeType[i]; t {
+		case k.Hidden:
 			cls[i] = system
-		case k.object, k.native:
+		case k.Object, k.Native:
 			name := s.NodeNameBytes(i)
 			switch {
 			case len(name) > 0 && name[0] == '<':
@@ -385,11 +385,11 @@ func (r *Result) nameClasses(defs []Interface) *classNamer {
 			default:
 				cls[i] = s.NodeName[i]
 			}
-		case k.code:
+		case k.Code:
 			cls[i] = compiledCode
-		case k.closure:
+		case k.Closure:
 			cls[i] = function
-		case k.regexp:
+		case k.RegExp:
 			cls[i] = regExp
 		default:
 			cls[i] = typeClass[t]
@@ -408,8 +408,8 @@ func (r *Result) nameClasses(defs []Interface) *classNamer {
 
 // keyClasses turns r.Class from class name indices into class ids, one per
 // DevTools class key.
-func (r *Result) keyClasses() {
-	s := r.Snap
+func (r *Analysis) keyClasses() {
+	s := r.Snapshot
 	type locKey struct{ script, line, col, name uint32 }
 	byName := make([]int32, s.Strings.Len())
 	for i := range byName {
@@ -417,7 +417,7 @@ func (r *Result) keyClasses() {
 	}
 	byLoc := map[locKey]uint32{}
 	var classes []Class
-	object := r.kinds.object
+	object := s.Types.Object
 	locs := s.Locations
 	for i := range uint32(s.NodeCount) {
 		name := r.Class[i]
@@ -425,7 +425,7 @@ func (r *Result) keyClasses() {
 		for len(locs) > 0 && locs[0].Node < i {
 			locs = locs[1:]
 		}
-		if int(s.NodeType[i]) == object && len(locs) > 0 && locs[0].Node == i {
+		if s.NodeType[i] == object && len(locs) > 0 && locs[0].Node == i {
 			l := locs[0]
 			key := locKey{l.ScriptID, l.Line, l.Column, name}
 			id, ok := byLoc[key]
@@ -450,7 +450,7 @@ func (r *Result) keyClasses() {
 // mergeLocatedClasses joins located classes whose keys have the same text
 // but different name indices (a DevTools-appended string equal to a V8
 // one): DevTools keys located classes by text.
-func (r *Result) mergeLocatedClasses() {
+func (r *Analysis) mergeLocatedClasses() {
 	seen := map[string]uint32{}
 	remap := make([]uint32, len(r.Classes))
 	merged := false
@@ -478,7 +478,7 @@ func (r *Result) mergeLocatedClasses() {
 
 // aggregate fills the Summary numbers of every class: DevTools'
 // buildAggregates and calculateClassesRetainedSize.
-func (r *Result) aggregate() {
+func (r *Analysis) aggregate() {
 	r.countMembers()
 	r.classRetainedSizes(nil)
 	r.markShadowedClasses()
@@ -486,8 +486,8 @@ func (r *Result) aggregate() {
 
 // countMembers fills each class's count, self size and distance: every
 // node with a non-zero adjusted self size is a member.
-func (r *Result) countMembers() {
-	s := r.Snap
+func (r *Analysis) countMembers() {
+	s := r.Snapshot
 	for i, size := range s.NodeSelfSize {
 		if size == 0 {
 			continue
@@ -507,35 +507,10 @@ func (r *Result) countMembers() {
 // have no member of the same class above them in the dominator tree. Like
 // DevTools it walks the tree from the root, iteratively. The tree's
 // children lists go in scratch when it is long enough.
-func (r *Result) classRetainedSizes(scratch []uint32) {
-	s := r.Snap
-	n := uint32(s.NodeCount)
+func (r *Analysis) classRetainedSizes(scratch []uint32) {
+	s := r.Snapshot
 	root := s.Root()
-	// Children lists of the dominator tree (CSR).
-	childFirst := make([]uint32, n+1)
-	for i, d := range r.Dominator {
-		if uint32(i) != root {
-			childFirst[d+1]++
-		}
-	}
-	for i := uint32(1); i <= n; i++ {
-		childFirst[i] += childFirst[i-1]
-	}
-	children := scratch[:0]
-	if uint32(cap(scratch)) < childFirst[n] {
-		children = make([]uint32, childFirst[n])
-	}
-	children = children[:childFirst[n]]
-	// Fill with childFirst[d] as d's cursor, which leaves it at d's end
-	// (d+1's start); shifting back restores the starts without a copy.
-	for i, d := range r.Dominator {
-		if uint32(i) != root {
-			children[childFirst[d]] = uint32(i)
-			childFirst[d]++
-		}
-	}
-	copy(childFirst[1:], childFirst[:n])
-	childFirst[0] = 0
+	childFirst, children := dominatedNodes(r.Dominator, root, scratch)
 	open := make([]uint32, len(r.Classes)) // members of each class on the current path
 	type frame struct{ node, next uint32 }
 	enter := func(i uint32) {
@@ -569,7 +544,7 @@ func (r *Result) classRetainedSizes(scratch []uint32) {
 // markShadowedClasses reproduces DevTools' public-key collision: classes
 // are inserted in order of their first member into a plain object keyed by
 // public key, so a later class with an equal key hides the earlier one.
-func (r *Result) markShadowedClasses() {
+func (r *Analysis) markShadowedClasses() {
 	order := make([]int, 0, len(r.Classes))
 	for id := range r.Classes {
 		if r.Classes[id].Count > 0 {
@@ -597,7 +572,7 @@ func (r *Result) markShadowedClasses() {
 // members that is not shadowed, sorted as its grid sorts them: by retained
 // size (descending), then name, then (the sort being stable) the order of
 // DevTools' aggregates object.
-func (r *Result) SummaryRows() []*Class {
+func (r *Analysis) SummaryRows() []*Class {
 	var rows []*Class
 	for id := range r.Classes {
 		if c := &r.Classes[id]; c.Count > 0 && !c.Shadowed {
@@ -611,7 +586,7 @@ func (r *Result) SummaryRows() []*Class {
 			}
 			return 1
 		}
-		if c := heapsnapshot.CompareUTF16(r.Snap.Strings.Bytes(a.NameIndex), r.Snap.Strings.Bytes(b.NameIndex)); c != 0 {
+		if c := heapsnapshot.CompareUTF16(r.Snapshot.Strings.Bytes(a.NameIndex), r.Snapshot.Strings.Bytes(b.NameIndex)); c != 0 {
 			return c
 		}
 		return int(a.keyOrder - b.keyOrder)

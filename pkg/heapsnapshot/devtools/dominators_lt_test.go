@@ -1,4 +1,6 @@
-package analysis
+package devtools
+
+import "github.com/heapsnap/heapsnap/internal/bitset"
 
 // ltReference is DevTools' calculateDominatorsAndRetainedSizes ported step
 // for step: Lengauer–Tarjan with simple path compression and buckets,
@@ -6,8 +8,8 @@ package analysis
 // check computeDominators (Semi-NCA) against it on random graphs with
 // unreachable cycles, orphans and self edges; it returns the immediate
 // dominator of every node by ordinal.
-func (r *Result) ltReference(essential bitset) []uint32 {
-	s := r.Snap
+func (r *Analysis) ltReference(essential bitset.Set) []uint32 {
+	s := r.Snapshot
 	n := uint32(s.NodeCount)
 	first, to := s.FirstEdge, s.EdgeTo
 
@@ -15,7 +17,7 @@ func (r *Result) ltReference(essential bitset) []uint32 {
 	// the retainer lists.
 	indeg := make([]uint32, n+1)
 	for e, t := range to {
-		if essential.has(uint32(e)) {
+		if essential.Has(uint32(e)) {
 			indeg[t+1]++
 		}
 	}
@@ -38,7 +40,7 @@ func (r *Result) ltReference(essential bitset) []uint32 {
 			next := parent[v]
 			for end := first[v]; cursor[v] < end; cursor[v]++ {
 				e := cursor[v]
-				if !essential.has(e) {
+				if !essential.Has(e) {
 					continue
 				}
 				w := to[e] + 1
@@ -91,7 +93,7 @@ func (r *Result) ltReference(essential bitset) []uint32 {
 	for src := uint32(0); src < n; src++ {
 		from := num[src+1]
 		for e := first[src]; e < first[src+1]; e++ {
-			if essential.has(e) {
+			if essential.Has(e) {
 				i := num[to[e]+1]
 				fill[i]--
 				revSrc[fill[i]] = from
@@ -113,14 +115,14 @@ func (r *Result) ltReference(essential bitset) []uint32 {
 	// link[i] is i's successor in a bucket, then its dominator.
 	link := make([]uint32, n+1)
 	bucketHead := make([]uint32, n+1)
-	linked := newBitset(int(n) + 1)
+	linked := bitset.New(int(n) + 1)
 	var stack []uint32
 	eval := func(v0 uint32) uint32 {
-		if !linked.has(v0) {
+		if !linked.Has(v0) {
 			return v0
 		}
 		v := v0
-		for linked.has(tree[v]) {
+		for linked.Has(tree[v]) {
 			stack = append(stack, v)
 			v = tree[v]
 		}
@@ -149,7 +151,7 @@ func (r *Result) ltReference(essential bitset) []uint32 {
 		link[w] = bucketHead[b]
 		bucketHead[b] = w
 		pw := tree[w]
-		linked.set(w) // LINK(pw, w): tree[w] is now w's ancestor
+		linked.Add(w) // LINK(pw, w): tree[w] is now w's ancestor
 		// Buckets are filled by prepending; DevTools walks them in
 		// insertion order, so reverse the list first.
 		var v uint32

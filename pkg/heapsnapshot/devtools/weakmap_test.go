@@ -1,4 +1,4 @@
-package analysis
+package devtools
 
 import (
 	"math/rand/v2"

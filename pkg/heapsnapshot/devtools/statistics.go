@@ -1,25 +1,27 @@
-package analysis
+package devtools
+
+import "github.com/heapsnap/heapsnap/internal/bitset"
 
 // computeStatistics is JSHeapSnapshot.calculateStatistics, over adjusted
 // self sizes. elements are the Arrays' elements stores (arrayElements).
-func (r *Result) computeStatistics(elements []uint32) {
-	s := r.Snap
-	k := r.kinds
+func (r *Analysis) computeStatistics(elements []uint32) {
+	s := r.Snapshot
+	k := &s.Types
 	r.TotalSize = r.Retained.At(s.Root()) + s.ExtraNativeBytes
 	st := Statistics{Total: r.TotalSize, Native: s.ExtraNativeBytes}
 	for i, size := range s.NodeSelfSize {
 		sz := uint64(size)
-		switch t := int(s.NodeType[i]); {
-		case t == k.hidden:
+		switch t := s.NodeType[i]; {
+		case t == k.Hidden:
 			st.System += sz
-		case t == k.native:
+		case t == k.Native:
 			st.Native += sz
 			if r.is(s.NodeName[i], nameArrayBufferData) {
 				st.TypedArrays += sz
 			}
-		case t == k.code:
+		case t == k.Code:
 			st.Code += sz
-		case t == k.consString || t == k.slicedString || t == k.str:
+		case t == k.ConsString || t == k.SlicedString || t == k.String:
 			st.Strings += sz
 		case r.is(s.NodeName[i], nameArray):
 			st.JSArrays += sz
@@ -28,13 +30,13 @@ func (r *Result) computeStatistics(elements []uint32) {
 	// An Array's elements store counts toward JS arrays when the array is
 	// its only retainer (of any edge type).
 	if len(elements) > 0 {
-		candidate := newBitset(s.NodeCount)
+		candidate := bitset.New(s.NodeCount)
 		retainers := make(map[uint32]int, len(elements))
 		for _, el := range elements {
-			candidate.set(el)
+			candidate.Add(el)
 		}
 		for _, t := range s.EdgeTo {
-			if candidate.has(t) {
+			if candidate.Has(t) {
 				retainers[t]++
 			}
 		}
@@ -52,13 +54,13 @@ func (r *Result) computeStatistics(elements []uint32) {
 // Statistics count as a JS array (the first target of an internal edge
 // named "elements"), in node order. It reads edge names, which the
 // Statistics themselves then do not need.
-func (r *Result) arrayElements() []uint32 {
-	s := r.Snap
-	k := r.kinds
+func (r *Analysis) arrayElements() []uint32 {
+	s := r.Snapshot
+	k := &s.Types
 	var elements []uint32
 	for i := range uint32(s.NodeCount) {
-		switch t := int(s.NodeType[i]); {
-		case t == k.hidden || t == k.native || t == k.code || t == k.consString || t == k.slicedString || t == k.str:
+		switch t := s.NodeType[i]; {
+		case t == k.Hidden || t == k.Native || t == k.Code || t == k.ConsString || t == k.SlicedString || t == k.String:
 		case r.is(s.NodeName[i], nameArray):
 			if el, ok := r.elementsOf(i); ok {
 				elements = append(elements, el)
@@ -70,10 +72,10 @@ func (r *Result) arrayElements() []uint32 {
 
 // elementsOf returns the target of node i's first internal edge named
 // "elements".
-func (r *Result) elementsOf(i uint32) (uint32, bool) {
-	s := r.Snap
+func (r *Analysis) elementsOf(i uint32) (uint32, bool) {
+	s := r.Snapshot
 	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-		if int(s.EdgeType[e]) == r.kinds.internal && r.is(s.EdgeName[e], nameElements) {
+		if s.EdgeType[e] == s.Types.Internal && r.is(s.EdgeName[e], nameElements) {
 			return s.EdgeTo[e], true
 		}
 	}

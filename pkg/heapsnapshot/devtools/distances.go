@@ -1,16 +1,18 @@
-package analysis
+package devtools
 
 import (
 	"math"
 	"unicode/utf8"
+
+	"github.com/heapsnap/heapsnap/internal/bitset"
 )
 
 // computeDistances is DevTools' calculateDistances: a BFS from the user
 // roots (distance 1), then a BFS from the root for everything else (from
 // BaseSystemDistance when user roots exist), both skipping weak edges and
 // the edges JSHeapSnapshot's filter refuses.
-func (r *Result) computeDistances() {
-	s := r.Snap
+func (r *Analysis) computeDistances() {
+	s := r.Snapshot
 	n := s.NodeCount
 	dist := make([]int32, n)
 	for i := range dist {
@@ -21,20 +23,20 @@ func (r *Result) computeDistances() {
 	// the heap.
 	var queue fifo
 	f := r.newDistanceFilter()
-	k := r.kinds
+	k := &s.Types
 	// Which nodes have a distance, as bits: the BFS tests one per edge, and
-	// a bitset stays in cache where the distances would not.
-	reached := newBitset(n)
+	// a bitset.Set stays in cache where the distances would not.
+	reached := bitset.New(n)
 	bfs := func() {
 		for queue.len() > 0 {
 			i := queue.pop()
 			d := dist[i] + 1
 			for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-				if int(s.EdgeType[e]) == k.weak {
+				if s.EdgeType[e] == k.Weak {
 					continue
 				}
 				c := s.EdgeTo[e]
-				if reached.has(c) {
+				if reached.Has(c) {
 					continue
 				}
 				// The filter is stateful (WeakMap pairs), so it is consulted
@@ -43,7 +45,7 @@ func (r *Result) computeDistances() {
 					continue
 				}
 				dist[c] = d
-				reached.set(c)
+				reached.Add(c)
 				queue.push(c)
 			}
 		}
@@ -51,7 +53,7 @@ func (r *Result) computeDistances() {
 	for e := s.FirstEdge[root]; e < s.FirstEdge[root+1]; e++ {
 		if c := s.EdgeTo[e]; r.isUserRoot(c) {
 			dist[c] = 1
-			reached.set(c)
+			reached.Add(c)
 			queue.push(c)
 		}
 	}
@@ -62,7 +64,7 @@ func (r *Result) computeDistances() {
 	} else {
 		dist[root] = 0
 	}
-	reached.set(root)
+	reached.Add(root)
 	queue.push(root)
 	bfs()
 	r.Distance = dist
@@ -70,32 +72,32 @@ func (r *Result) computeDistances() {
 
 // distanceFilter is JSHeapSnapshot's distance filter.
 type distanceFilter struct {
-	r       *Result
+	r       *Analysis
 	weakMap *weakMapEdges
 	pending *pendingPairs
 	buf     []byte
 }
 
-func (r *Result) newDistanceFilter() *distanceFilter {
+func (r *Analysis) newDistanceFilter() *distanceFilter {
 	return &distanceFilter{r: r, weakMap: newWeakMapEdges(r), pending: newPendingPairs()}
 }
 
 func (f *distanceFilter) allow(src, e uint32) bool {
 	r := f.r
-	s := r.Snap
-	k := r.kinds
-	srcType := int(s.NodeType[src])
-	numeric := k.numericName[s.EdgeType[e]]
-	if srcType == k.hidden && !numeric && r.is(s.EdgeName[e], nameSloppyFunctionMap) && r.is(s.NodeName[src], nameNativeContext) {
+	s := r.Snapshot
+	k := &s.Types
+	srcType := s.NodeType[src]
+	numeric := k.IsIndexNamed(s.EdgeType[e])
+	if srcType == k.Hidden && !numeric && r.is(s.EdgeName[e], nameSloppyFunctionMap) && r.is(s.NodeName[src], nameNativeContext) {
 		return false
 	}
-	if srcType == k.array && r.is(s.NodeName[src], nameMapDescriptors) {
+	if srcType == k.Array && r.is(s.NodeName[src], nameMapDescriptors) {
 		// Only the key and value slots of a descriptor array count; the
 		// details slot (index % 3 == 1 past the header) does not.
-		idx, ok := jsParseInt(r.edgeName(e, &f.buf))
+		idx, ok := jsParseInt(s.EdgeNameBytes(e, &f.buf))
 		return !ok || idx < 2 || math.Mod(idx, 3) != 1
 	}
-	if int(s.EdgeType[e]) == k.internal {
+	if s.EdgeType[e] == k.Internal {
 		if dup, _, ok := f.weakMap.match(e); ok {
 			// The first edge of a WeakMap pair is refused and the second
 			// allowed, so the value gets max(table, key) + 1.

@@ -1,4 +1,4 @@
-package analysis
+package devtools
 
 import (
 	"math/rand/v2"
@@ -48,13 +48,13 @@ func newParkColumns(n int) *parkColumns {
 
 func (c *parkColumns) add(pk *parking) []*parked {
 	return []*parked{
-		column(pk, &c.ids, codecDelta32),
-		column(pk, &c.small, codecDelta32),
-		column(pk, &c.wide, codecDelta32),
-		column(pk, &c.distances, codecDelta32),
-		column(pk, &c.types, codecNibbles),
-		column(pk, &c.big, codecNibbles),
-		column(pk, &c.locations, codecRaw),
+		offer(pk, &c.ids, codecDelta32),
+		offer(pk, &c.small, codecDelta32),
+		offer(pk, &c.wide, codecDelta32),
+		offer(pk, &c.distances, codecDelta32),
+		offer(pk, &c.types, codecNibbles),
+		offer(pk, &c.big, codecNibbles),
+		offer(pk, &c.locations, codecRaw),
 	}
 }
 

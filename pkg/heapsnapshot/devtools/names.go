@@ -1,8 +1,10 @@
-package analysis
+package devtools
 
 import (
 	"bytes"
 	"math"
+
+	"github.com/heapsnap/heapsnap/internal/bitset"
 )
 
 // knownName is a name DevTools compares node or edge names with.
@@ -53,8 +55,8 @@ const (
 // several, comparisons fall back to the text. Strings DevTools appends
 // later ("Detached …", "(system)", "{a, b}", "<div>") never equal these
 // texts, so indices found here stay complete.
-func (r *Result) findKnownNames() {
-	st := &r.Snap.Strings
+func (r *Analysis) findKnownNames() {
+	st := &r.Snapshot.Strings
 	for k := range r.known {
 		r.known[k] = noSuchString
 	}
@@ -78,22 +80,22 @@ func (r *Result) findKnownNames() {
 // IsText reports whether string idx reads text: by index, without
 // reading the string, when text is one of the names looked up once when
 // the analysis starts (knownTexts).
-func (r *Result) IsText(idx uint32, text string) bool {
+func (r *Analysis) IsText(idx uint32, text string) bool {
 	for k, t := range knownTexts {
 		if t == text {
 			return r.is(idx, knownName(k))
 		}
 	}
-	return string(r.Snap.Strings.Bytes(idx)) == text
+	return string(r.Snapshot.Strings.Bytes(idx)) == text
 }
 
 // is reports whether string idx has the known text k.
-func (r *Result) is(idx uint32, k knownName) bool {
+func (r *Analysis) is(idx uint32, k knownName) bool {
 	switch want := r.known[k]; want {
 	case noSuchString:
 		return false
 	case duplicatedString:
-		return string(r.Snap.Strings.Bytes(idx)) == knownTexts[k]
+		return string(r.Snapshot.Strings.Bytes(idx)) == knownTexts[k]
 	default:
 		return idx == want
 	}
@@ -102,14 +104,14 @@ func (r *Result) is(idx uint32, k knownName) bool {
 // findWeakMapNames marks the strings that may be WeakMap ephemeron edge
 // names ("1 / part of key (…) -> value (…) pair in WeakMap (table @N)"),
 // so that edge loops test a bit instead of reading each name.
-func (r *Result) findWeakMapNames() {
-	st := &r.Snap.Strings
-	r.weakMapNames = newBitset(st.Len())
+func (r *Analysis) findWeakMapNames() {
+	st := &r.Snapshot.Strings
+	r.weakMapNames = bitset.New(st.Len())
 	marker := []byte("pair in WeakMap (table @")
 	for i := 0; i < st.Len(); i++ {
 		b := st.Bytes(uint32(i))
 		if len(b) >= 40 && b[0]-'0' <= 9 && b[len(b)-1] == ')' && bytes.Contains(b, marker) {
-			r.weakMapNames.set(uint32(i))
+			r.weakMapNames.Add(uint32(i))
 		}
 	}
 }

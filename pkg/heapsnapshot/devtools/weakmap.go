@@ -1,4 +1,4 @@
-package analysis
+package devtools
 
 import (
 	"bytes"
@@ -110,16 +110,16 @@ func hasLineTerminator(b []byte) bool {
 }
 
 // weakMapEdges recognises WeakMap ephemeron edges.
-type weakMapEdges struct{ r *Result }
+type weakMapEdges struct{ r *Analysis }
 
-func newWeakMapEdges(r *Result) *weakMapEdges { return &weakMapEdges{r: r} }
+func newWeakMapEdges(r *Analysis) *weakMapEdges { return &weakMapEdges{r: r} }
 
 // match reports whether edge e is an internal edge with an ephemeron name,
 // returning the part of the name both edges of the pair share, and the
 // table's id.
 func (w *weakMapEdges) match(e uint32) (dup []byte, table uint64, ok bool) {
-	s := w.r.Snap
-	if int(s.EdgeType[e]) != w.r.kinds.internal || !w.r.weakMapNames.has(s.EdgeName[e]) {
+	s := w.r.Snapshot
+	if s.EdgeType[e] != s.Types.Internal || !w.r.weakMapNames.Has(s.EdgeName[e]) {
 		return nil, 0, false
 	}
 	name := s.Strings.Bytes(s.EdgeName[e])

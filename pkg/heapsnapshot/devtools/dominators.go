@@ -1,15 +1,19 @@
-package analysis
+package devtools
 
 import (
 	"math/bits"
 	"unsafe"
+
+	"github.com/heapsnap/heapsnap/internal/bitset"
+	"github.com/heapsnap/heapsnap/internal/par"
 )
 
 // computeDominators computes what DevTools' calculateDominatorsAndRetainedSizes
 // computes: the immediate dominator of every node over the essential edges.
 // It sets r.Dominator, r.Orphans and r.Leftovers, and returns the nodes in
 // an order where every node comes after its dominator, which
-// accumulateRetained needs.
+// accumulateRetained needs, and a spent array of a node each for it to
+// hold the retained sizes.
 //
 // DevTools runs Lengauer–Tarjan from the root, then a DFS from each node
 // that has no essential retainer ("orphans", hung under the root), then
@@ -34,8 +38,8 @@ import (
 // The DFS is sequential; the retainer lists do not need its numbers to be
 // laid out, so they are filled on the other core meanwhile, by node
 // ordinal, and their entries renumbered afterwards on both cores.
-func (r *Result) computeDominators(essential bitset, shape retainerShape) (order []uint32) {
-	s := r.Snap
+func (r *Analysis) computeDominators(essential bitset.Set, shape retainerShape) (order, spare []uint32) {
+	s := r.Snapshot
 	n := uint32(s.NodeCount)
 
 	// pair's halves are the list cursors and the DFS numbers (0 until
@@ -52,7 +56,7 @@ func (r *Result) computeDominators(essential bitset, shape retainerShape) (order
 	lists := make([]uint32, shape.slots)
 
 	var count, reached uint32
-	both(func() {
+	par.Do(func() {
 		count, reached = r.numberVertices(essential, shape.once, num, vertex, parentNum)
 	}, func() {
 		r.fillRetainerLists(essential, shape.more, cursor, listEnd, lists)
@@ -68,7 +72,7 @@ func (r *Result) computeDominators(essential bitset, shape retainerShape) (order
 			part[k] = num[v]
 		}
 	}
-	both(func() { renumber(lists[:half]) }, func() { renumber(lists[half:]) })
+	par.Do(func() { renumber(lists[:half]) }, func() { renumber(lists[half:]) })
 	cursor, num = nil, nil
 	// idom[i] starts as i's DFS parent, Semi-NCA's first guess.
 	idom := parentNum
@@ -113,7 +117,7 @@ func (r *Result) computeDominators(essential bitset, shape retainerShape) (order
 	}
 	for w := reached; w >= 2; w-- {
 		semi := idom[w] // no list: the DFS parent, or the root for an orphan
-		if v := vertex[w]; shape.more.has(v - 1) {
+		if v := vertex[w]; shape.more.Has(v - 1) {
 			semi = w
 			list := lists[listEnd[v-1]:listEnd[v]]
 			for _, u := range list {
@@ -144,7 +148,7 @@ func (r *Result) computeDominators(essential bitset, shape retainerShape) (order
 	idom[1] = 1
 	for w := uint32(2); w <= reached; w++ {
 		v := vertex[w]
-		if !shape.more.has(v - 1) {
+		if !shape.more.Has(v - 1) {
 			continue // the DFS parent is the semidominator and the dominator
 		}
 		semi := lists[listEnd[v-1]]
@@ -163,12 +167,11 @@ func (r *Result) computeDominators(essential bitset, shape retainerShape) (order
 		dominator[vertex[w]-1] = vertex[idom[w]] - 1
 	}
 	r.Dominator = dominator
-	r.spare = idom[:n:n]
 	order = vertex[1 : count+1]
 	for i, v := range order {
 		order[i] = v - 1
 	}
-	return order
+	return order, idom[:n:n]
 }
 
 // numberVertices numbers the vertices (ordinal+1) in DevTools' DFS order:
@@ -176,8 +179,8 @@ func (r *Result) computeDominators(essential bitset, shape retainerShape) (order
 // orphan, hung under the root), then whatever is left (leftovers, parented
 // by the root) in ordinal order. It fills num, vertex and parentNum and
 // returns the number of vertices and of those the DFSs reached.
-func (r *Result) numberVertices(essential, once bitset, num, vertex, parentNum []uint32) (count, reached uint32) {
-	s := r.Snap
+func (r *Analysis) numberVertices(essential, once bitset.Set, num, vertex, parentNum []uint32) (count, reached uint32) {
+	s := r.Snapshot
 	n := uint32(s.NodeCount)
 	first, to := s.FirstEdge, s.EdgeTo
 	// Iterative DFS with an explicit stack: a frame per vertex on the
@@ -188,10 +191,10 @@ func (r *Result) numberVertices(essential, once bitset, num, vertex, parentNum [
 	// A bit per vertex says which are visited: an eighth of a byte per
 	// node stays in cache where num's 4 bytes would not, and the DFS tests
 	// it once per edge.
-	visited := newBitset(int(n) + 1)
+	visited := bitset.New(int(n) + 1)
 	visit := func(v, parent uint32) {
 		count++
-		visited.set(v)
+		visited.Add(v)
 		num[v] = count
 		vertex[count] = v
 		parentNum[count] = parent
@@ -204,10 +207,10 @@ func (r *Result) numberVertices(essential, once bitset, num, vertex, parentNum [
 			for top.next < top.end {
 				e := top.next
 				top.next++
-				if !essential.has(e) {
+				if !essential.Has(e) {
 					continue
 				}
-				if w := to[e] + 1; !visited.has(w) {
+				if w := to[e] + 1; !visited.Has(w) {
 					visit(w, top.num)
 					break
 				}
@@ -219,7 +222,7 @@ func (r *Result) numberVertices(essential, once bitset, num, vertex, parentNum [
 	}
 	dfs(s.Root()+1, 0)
 	for v := uint32(1); v <= n && count < n; v++ {
-		if num[v] == 0 && !once.has(v-1) {
+		if num[v] == 0 && !once.Has(v-1) {
 			dfs(v, 1)
 			r.Orphans++
 		}
@@ -242,12 +245,12 @@ func (r *Result) numberVertices(essential, once bitset, num, vertex, parentNum [
 // lists[listEnd[v-1]:listEnd[v]]. cursor must be zero; it is spent. The
 // retainers are counted again here: retainerShapeOf, which runs before
 // parking has made room for 4 bytes per node, keeps only two bits.
-func (r *Result) fillRetainerLists(essential, more bitset, cursor, listEnd, lists []uint32) {
-	s := r.Snap
+func (r *Analysis) fillRetainerLists(essential, more bitset.Set, cursor, listEnd, lists []uint32) {
+	s := r.Snapshot
 	n := uint32(s.NodeCount)
 	first, to := s.FirstEdge, s.EdgeTo
 	for e, t := range to {
-		if essential.has(uint32(e)) && more.has(t) {
+		if essential.Has(uint32(e)) && more.Has(t) {
 			cursor[t+1]++
 		}
 	}
@@ -259,10 +262,10 @@ func (r *Result) fillRetainerLists(essential, more bitset, cursor, listEnd, list
 	}
 	for src := uint32(0); src < n; src++ {
 		for e := first[src]; e < first[src+1]; e++ {
-			if !essential.has(e) {
+			if !essential.Has(e) {
 				continue
 			}
-			if t := to[e]; more.has(t) {
+			if t := to[e]; more.Has(t) {
 				cursor[t+1]--
 				lists[cursor[t+1]] = src + 1
 			}
@@ -282,24 +285,24 @@ func dominatorBytes(n int, slots int64) int64 {
 // retainer or more (once) and which have several (more, those with a
 // retainer list), and how many list slots those need.
 type retainerShape struct {
-	once, more bitset
+	once, more bitset.Set
 	slots      int64
 }
 
 // retainerShapeOf finds the retainerShape of the essential edges.
-func (r *Result) retainerShapeOf(essential bitset) retainerShape {
-	n := r.Snap.NodeCount
-	once, more := newBitset(n), newBitset(n)
+func (r *Analysis) retainerShapeOf(essential bitset.Set) retainerShape {
+	n := r.Snapshot.NodeCount
+	once, more := bitset.New(n), bitset.New(n)
 	edges := int64(0)
-	for e, t := range r.Snap.EdgeTo {
-		if !essential.has(uint32(e)) {
+	for e, t := range r.Snapshot.EdgeTo {
+		if !essential.Has(uint32(e)) {
 			continue
 		}
 		edges++
-		if once.has(t) {
-			more.set(t)
+		if once.Has(t) {
+			more.Add(t)
 		} else {
-			once.set(t)
+			once.Add(t)
 		}
 	}
 	// Each node with exactly one retainer takes one edge and no slot.
@@ -313,10 +316,10 @@ func (r *Result) retainerShapeOf(essential bitset) retainerShape {
 // accumulateRetained computes retained sizes: each node's adjusted self size
 // plus its dominator-tree children's retained sizes. order lists every
 // node after its dominator, so one backward pass adds each subtree up.
-func (r *Result) accumulateRetained(order []uint32) {
-	s := r.Snap
-	rs := RetainedSizes{low: r.spare}
-	r.spare = nil
+// spare, if not nil, is an array of a node each to hold the sizes.
+func (r *Analysis) accumulateRetained(order, spare []uint32) {
+	s := r.Snapshot
+	rs := RetainedSizes{low: spare}
 	if rs.low == nil {
 		rs.low = make([]uint32, s.NodeCount)
 	}

@@ -1,39 +1,39 @@
-package analysis
+package devtools
 
-import ()
+import "github.com/heapsnap/heapsnap/internal/bitset"
 
 // markPageOwned is DevTools' markPageOwnedNodes: everything reachable over
 // non-weak edges from the root's shortcut targets (the user globals) and
 // from "(Document DOM trees)".
-func (r *Result) markPageOwned() bitset {
-	s := r.Snap
-	k := r.kinds
-	page := newBitset(s.NodeCount)
+func (r *Analysis) markPageOwned() bitset.Set {
+	s := r.Snapshot
+	k := &s.Types
+	page := bitset.New(s.NodeCount)
 	var stack []uint32
 	root := s.Root()
 	for e := s.FirstEdge[root]; e < s.FirstEdge[root+1]; e++ {
-		t, to := int(s.EdgeType[e]), s.EdgeTo[e]
+		t, to := s.EdgeType[e], s.EdgeTo[e]
 		switch t {
-		case k.element:
-			if int(s.NodeType[to]) != k.synthetic || !r.is(s.NodeName[to], nameDocumentDOMTrees) {
+		case k.Element:
+			if s.NodeType[to] != k.Synthetic || !r.is(s.NodeName[to], nameDocumentDOMTrees) {
 				continue
 			}
-		case k.shortcut:
+		case k.Shortcut:
 		default:
 			continue
 		}
 		stack = append(stack, to)
-		page.set(to)
+		page.Add(to)
 	}
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
 			to := s.EdgeTo[e]
-			if page.has(to) || int(s.EdgeType[e]) == k.weak {
+			if page.Has(to) || s.EdgeType[e] == k.Weak {
 				continue
 			}
-			page.set(to)
+			page.Add(to)
 			stack = append(stack, to)
 		}
 	}
@@ -42,35 +42,35 @@ func (r *Result) markPageOwned() bitset {
 
 // essentialEdges is DevTools' computeIsEssentialEdge over every edge: the
 // edges the dominator computation follows.
-func (r *Result) essentialEdges(page bitset) bitset {
-	s := r.Snap
-	k := r.kinds
-	ess := newBitset(s.EdgeCount)
+func (r *Analysis) essentialEdges(page bitset.Set) bitset.Set {
+	s := r.Snapshot
+	k := &s.Types
+	ess := bitset.New(s.EdgeCount)
 	wm := newWeakMapEdges(r)
 	root := s.Root()
 	for src := uint32(0); src < uint32(s.NodeCount); src++ {
-		srcPage := page.has(src)
+		srcPage := page.Has(src)
 		for e := s.FirstEdge[src]; e < s.FirstEdge[src+1]; e++ {
-			t, to := int(s.EdgeType[e]), s.EdgeTo[e]
-			if t == k.internal {
+			t, to := s.EdgeType[e], s.EdgeTo[e]
+			if t == k.Internal {
 				// The WeakMap table → value edge does not retain the value;
 				// the key → value edge (same text) does.
 				if _, table, ok := wm.match(e); ok && table == uint64(s.NodeID[src]) {
 					continue
 				}
 			}
-			if t == k.weak || src == to {
+			if t == k.Weak || src == to {
 				continue
 			}
 			if src != root {
-				if t == k.shortcut {
+				if t == k.Shortcut {
 					continue
 				}
-				if page.has(to) && !srcPage {
+				if page.Has(to) && !srcPage {
 					continue
 				}
 			}
-			ess.set(e)
+			ess.Add(e)
 		}
 	}
 	return ess
@@ -79,8 +79,8 @@ func (r *Result) essentialEdges(page bitset) bitset {
 // hasUserRoot reports whether any root edge points at a user root. Without
 // one (snapshots taken with exposeInternals) DevTools skips the shallow
 // size transfer and counts distances from the root.
-func (r *Result) hasUserRoot() bool {
-	s := r.Snap
+func (r *Analysis) hasUserRoot() bool {
+	s := r.Snapshot
 	root := s.Root()
 	for e := s.FirstEdge[root]; e < s.FirstEdge[root+1]; e++ {
 		if r.isUserRoot(s.EdgeTo[e]) {
@@ -93,12 +93,12 @@ func (r *Result) hasUserRoot() bool {
 // transferShallowSizes is JSHeapSnapshot.calculateShallowSizes: hidden and
 // array nodes and external string data owned by exactly one object have
 // their size moved to that owner. Self sizes are rewritten in place.
-func (r *Result) transferShallowSizes() {
+func (r *Analysis) transferShallowSizes() {
 	if !r.hasUserRoot() {
 		return
 	}
-	s := r.Snap
-	k := r.kinds
+	s := r.Snapshot
+	k := &s.Types
 	n := uint32(s.NodeCount)
 	const (
 		unvisited = ^uint32(0)
@@ -107,12 +107,12 @@ func (r *Result) transferShallowSizes() {
 	owners := make([]uint32, n)
 	// Edges into nodes that own themselves change nothing; a bit per node
 	// (in cache, unlike owners) tells which can be owned.
-	ownable := newBitset(int(n))
+	ownable := bitset.New(int(n))
 	for i := range n {
-		t := int(s.NodeType[i])
-		if t == k.hidden || t == k.array || (t == k.native && r.is(s.NodeName[i], nameExternalStringData)) {
+		t := s.NodeType[i]
+		if t == k.Hidden || t == k.Array || (t == k.Native && r.is(s.NodeName[i], nameExternalStringData)) {
 			owners[i] = unvisited
-			ownable.set(i)
+			ownable.Add(i)
 		} else {
 			owners[i] = i
 		}
@@ -132,11 +132,11 @@ func (r *Result) transferShallowSizes() {
 			work = work[:len(work)-1]
 			own := owners[i]
 			for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-				if int(s.EdgeType[e]) == k.weak {
+				if s.EdgeType[e] == k.Weak {
 					continue
 				}
 				t := s.EdgeTo[e]
-				if !ownable.has(t) {
+				if !ownable.Has(t) {
 					continue
 				}
 				switch o := owners[t]; {
@@ -158,7 +158,7 @@ func (r *Result) transferShallowSizes() {
 		if o == unvisited || o == multiple || o == i {
 			continue
 		}
-		if int(s.NodeType[o]) == k.synthetic || o == root {
+		if s.NodeType[o] == k.Synthetic || o == root {
 			continue
 		}
 		// Uint32Array arithmetic, as in DevTools.

@@ -1,37 +1,43 @@
-package analysis
+package devtools
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/heapsnap/heapsnap/internal/bitset"
+)
 
 // propagateDOMState follows DevTools' initDetachednessAndClassIndex and
 // propagateDOMState: embedder-reported states spread from native nodes to
 // the native nodes they reference, and detached native nodes are renamed
 // "Detached <name>" (new strings appended to the table, one per old name).
-func (r *Result) propagateDOMState() {
-	s := r.Snap
+func (r *Analysis) propagateDOMState() {
+	s := r.Snapshot
 	n := s.NodeCount
-	native := r.kinds.native
+	native := s.Types.Native
 	if s.NodeDetachedness == nil {
 		// Old snapshots: only the name tells, and nothing propagates.
 		r.DOMState = make([]uint8, n)
 		prefix := []byte("Detached ")
 		for i := range n {
-			if int(s.NodeType[i]) == native && bytes.HasPrefix(s.NodeNameBytes(uint32(i)), prefix) {
+			if s.NodeType[i] == native && bytes.HasPrefix(s.NodeNameBytes(uint32(i)), prefix) {
 				r.DOMState[i] = DOMDetached
 			}
 		}
 		return
 	}
-	state := s.NodeDetachedness // updated in place, as DevTools does
-	r.DOMState = state
-	visited := newBitset(n)
+	// The states are updated in place, as DevTools does; the analysis
+	// holds them until it is done (see pipeline.run).
+	state := s.NodeDetachedness
+	r.DOMState, s.NodeDetachedness = state, nil
+	visited := bitset.New(n)
 	var attached, detached []uint32
 	renamed := map[uint32]uint32{}
 	process := func(i uint32, st uint8) {
-		if visited.has(i) {
+		if visited.Has(i) {
 			return
 		}
-		visited.set(i)
-		if int(s.NodeType[i]) != native {
+		visited.Add(i)
+		if s.NodeType[i] != native {
 			return
 		}
 		state[i] = st
@@ -54,10 +60,10 @@ func (r *Result) propagateDOMState() {
 			process(uint32(i), st)
 		}
 	}
-	k := r.kinds
+	k := &s.Types
 	propagate := func(i uint32, st uint8) {
 		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-			if t := int(s.EdgeType[e]); t == k.edgeHidden || t == k.weak {
+			if t := s.EdgeType[e]; t == k.HiddenEdge || t == k.Weak {
 				continue
 			}
 			process(s.EdgeTo[e], st)

@@ -1,6 +1,6 @@
 //go:build !(linux || darwin)
 
-package analysis
+package devtools
 
 // arena is unavailable here: compressed blocks live on the Go heap.
 type arena struct {

@@ -1,10 +1,11 @@
-package analysis
+package devtools
 
 import (
 	"math/rand/v2"
 	"slices"
 	"testing"
 
+	"github.com/heapsnap/heapsnap/internal/bitset"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
 
@@ -13,7 +14,7 @@ import (
 // pointing into it (orphans), islands of cycles retained only by each other
 // (leftovers) that also point into the core, self edges and non-essential
 // edges.
-func randomGraph(rng *rand.Rand, n int) (*heapsnapshot.Snapshot, bitset) {
+func randomGraph(rng *rand.Rand, n int) (*heapsnapshot.Snapshot, bitset.Set) {
 	type edge struct {
 		to  uint32
 		ess bool
@@ -58,10 +59,10 @@ func randomGraph(rng *rand.Rand, n int) (*heapsnapshot.Snapshot, bitset) {
 		s.FirstEdge[v+1] = uint32(len(s.EdgeTo))
 	}
 	s.EdgeCount = len(s.EdgeTo)
-	bits := newBitset(len(ess))
+	bits := bitset.New(len(ess))
 	for e, b := range ess {
 		if b {
-			bits.set(uint32(e))
+			bits.Add(uint32(e))
 		}
 	}
 	return s, bits
@@ -78,13 +79,13 @@ func TestDominatorsMatchDevToolsProcedure(t *testing.T) {
 	sizes = append(sizes, 2000, 5000, 20000)
 	for i, n := range sizes {
 		s, ess := randomGraph(rng, n)
-		want := (&Result{Snap: s}).ltReference(ess)
-		r := &Result{Snap: s}
+		want := (&Analysis{Snapshot: s}).ltReference(ess)
+		r := &Analysis{Snapshot: s}
 		// The shape found with two bits per node is the one the
 		// in-degrees give.
 		indeg := make([]uint32, n)
 		for e, t := range s.EdgeTo {
-			if ess.has(uint32(e)) {
+			if ess.Has(uint32(e)) {
 				indeg[t]++
 			}
 		}
@@ -94,14 +95,14 @@ func TestDominatorsMatchDevToolsProcedure(t *testing.T) {
 			if d >= 2 {
 				slots += int64(d)
 			}
-			if shape.once.has(uint32(v)) != (d >= 1) || shape.more.has(uint32(v)) != (d >= 2) {
+			if shape.once.Has(uint32(v)) != (d >= 1) || shape.more.Has(uint32(v)) != (d >= 2) {
 				t.Fatalf("graph %d: node %d with %d retainers misclassified", i, v, d)
 			}
 		}
 		if shape.slots != slots {
 			t.Fatalf("graph %d: %d retainer slots counted, in-degrees give %d", i, shape.slots, slots)
 		}
-		order := r.computeDominators(ess, shape)
+		order, _ := r.computeDominators(ess, shape)
 		if !slices.Equal(r.Dominator, want) {
 			for o := range want {
 				if r.Dominator[o] != want[o] {
@@ -144,11 +145,11 @@ func TestDominatorsDeepChain(t *testing.T) {
 	for v := range s.NodeSelfSize {
 		s.NodeSelfSize[v] = 1
 	}
-	ess := newBitset(n - 1)
+	ess := bitset.New(n - 1)
 	for e := range n - 1 {
-		ess.set(uint32(e))
+		ess.Add(uint32(e))
 	}
-	r := &Result{Snap: s}
+	r := &Analysis{Snapshot: s}
 	r.accumulateRetained(r.computeDominators(ess, r.retainerShapeOf(ess)))
 	if r.Dominator[n-1] != n-2 || r.Retained.At(0) != n || r.Retained.At(n/2) != n-n/2 {
 		t.Fatalf("chain: idom(last) %d, retained(root) %d, retained(middle) %d", r.Dominator[n-1], r.Retained.At(0), r.Retained.At(n/2))
@@ -165,11 +166,11 @@ func TestRetainedPast4GiB(t *testing.T) {
 	s.EdgeTo = []uint32{1, 2, 3}
 	s.EdgeCount = 3
 	s.NodeSelfSize = []uint32{0, 3 << 30, 2 << 30, 1<<32 - 1, 7}
-	ess := newBitset(3)
+	ess := bitset.New(3)
 	for e := range 3 {
-		ess.set(uint32(e))
+		ess.Add(uint32(e))
 	}
-	r := &Result{Snap: s}
+	r := &Analysis{Snapshot: s}
 	r.accumulateRetained(r.computeDominators(ess, r.retainerShapeOf(ess)))
 	want := []uint64{3<<30 + 2<<30 + 1<<32 - 1 + 7, 3<<30 + 2<<30 + 1<<32 - 1, 2 << 30, 1<<32 - 1, 7}
 	for i, w := range want {

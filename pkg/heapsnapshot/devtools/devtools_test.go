@@ -1,4 +1,4 @@
-package analysis_test
+package devtools_test
 
 import (
 	"path/filepath"
@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/heapsnap/heapsnap/internal/analysis"
 	"github.com/heapsnap/heapsnap/internal/testutil"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // TestMatchesDevTools checks every node's adjusted self size, retained
@@ -33,11 +33,11 @@ func TestMatchesDevTools(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				opts := analysis.Options{Park: mode == "park"}
+				opts := devtools.Options{LowMemory: mode == "park"}
 				if mode == "spill" {
 					opts.SpillDir = t.TempDir()
 				}
-				r, err := analysis.Run(snap, opts)
+				r, err := devtools.Analyze(snap, opts)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -49,9 +49,9 @@ func TestMatchesDevTools(t *testing.T) {
 	}
 }
 
-func checkNodes(t *testing.T, r *analysis.Result, path string) {
+func checkNodes(t *testing.T, r *devtools.Analysis, path string) {
 	rows := testutil.TSV(t, path)
-	s := r.Snap
+	s := r.Snapshot
 	if len(rows) != s.NodeCount {
 		t.Fatalf("oracle has %d nodes, snapshot %d", len(rows), s.NodeCount)
 	}
@@ -81,7 +81,7 @@ func checkNodes(t *testing.T, r *analysis.Result, path string) {
 	}
 }
 
-func checkClasses(t *testing.T, r *analysis.Result, path string) {
+func checkClasses(t *testing.T, r *devtools.Analysis, path string) {
 	want := map[string]string{}
 	for _, row := range testutil.TSV(t, path) {
 		want[row["class_key"]] = strings.Join([]string{row["name"], row["count"], row["distance"], row["shallow_size"], row["retained_size"]}, " | ")
@@ -100,7 +100,7 @@ func checkClasses(t *testing.T, r *analysis.Result, path string) {
 	}
 }
 
-func checkSummary(t *testing.T, r *analysis.Result, path string) {
+func checkSummary(t *testing.T, r *devtools.Analysis, path string) {
 	o := testutil.ReadOracleSummary(t, path)
 	st := r.Statistics
 	got := []uint64{r.TotalSize, st.Total, st.Native, st.TypedArrays, st.V8Heap, st.Code, st.JSArrays, st.Strings, st.System}

@@ -1,13 +1,12 @@
-package analysis
+package devtools
 
 import (
 	"os"
-	"runtime"
 	"runtime/debug"
-	"sync"
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/heapsnap/heapsnap/internal/par"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
 
@@ -75,7 +74,7 @@ const parkBlock = 1 << 20
 // newParking parks in memory, and in a temporary file in spillDir when it
 // is not empty.
 func newParking(spillDir string) *parking {
-	pk := &parking{workers: runtime.GOMAXPROCS(0)}
+	pk := &parking{workers: par.Workers()}
 	if spillDir != "" {
 		if f, err := os.CreateTemp(spillDir, "heapsnap-spill-*"); err == nil {
 			// Unlinked at once: the space is freed when the file is closed
@@ -102,9 +101,9 @@ type parkable interface {
 	uint8 | uint32 | int32 | heapsnapshot.Location
 }
 
-// column makes *p a candidate for parking, coded with c. Empty columns
+// offer makes *p a candidate for parking, coded with c. Empty columns
 // are not parked; the result is then nil, on which restore does nothing.
-func column[T parkable](pk *parking, p *[]T, c codec) *parked {
+func offer[T parkable](pk *parking, p *[]T, c codec) *parked {
 	if pk == nil || len(*p) == 0 {
 		return nil
 	}
@@ -333,23 +332,8 @@ func (pk *parking) restore() error {
 // parallel calls f for blocks 0..n-1 on every core; each worker has its
 // own scratch buffer.
 func (pk *parking) parallel(n int, f func(scratch *[]byte, block int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(pk.workers, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var scratch []byte
-			for {
-				b := int(next.Add(1)) - 1
-				if b >= n {
-					return
-				}
-				f(&scratch, b)
-			}
-		}()
-	}
-	wg.Wait()
+	scratch := make([][]byte, pk.workers)
+	par.Blocks(n, pk.workers, func(w, b int) { f(&scratch[w], b) })
 }
 
 func grow(scratch *[]byte, n int) []byte {

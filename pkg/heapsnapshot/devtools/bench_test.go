@@ -1,4 +1,4 @@
-package analysis
+package devtools
 
 import (
 	"bytes"
@@ -33,7 +33,7 @@ func benchInput(b *testing.B) *heapsnapshot.Snapshot {
 // per second.
 func BenchmarkDominators(b *testing.B) {
 	s := benchInput(b)
-	r := &Result{Snap: s, kinds: newKinds(&s.Meta)}
+	r := &Analysis{Snapshot: s}
 	r.findKnownNames()
 	r.findWeakMapNames()
 	r.propagateDOMState()
@@ -56,7 +56,9 @@ func BenchmarkAnalyze(b *testing.B) {
 		s := benchInput(b)
 		nodes = s.NodeCount
 		b.StartTimer()
-		Analyze(s, Options{})
+		if _, err := Analyze(s, Options{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.ReportMetric(float64(nodes)*float64(b.N)/b.Elapsed().Seconds(), "nodes/s")
 }

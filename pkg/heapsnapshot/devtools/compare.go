@@ -1,4 +1,4 @@
-package analysis
+package devtools
 
 // Reclassify re-categorises the snapshot's plain objects with another
 // snapshot's interface definitions and recomputes every class and its
@@ -10,8 +10,8 @@ package analysis
 // r.Interfaces keeps the snapshot's own definitions. The previous r.Class
 // and r.Classes slices are replaced, not modified, so a caller may keep them
 // to look up the classes as they were.
-func (r *Result) Reclassify(defs []Interface) {
-	s := r.Snap
+func (r *Analysis) Reclassify(defs []Interface) {
+	s := r.Snapshot
 	names := make([]uint32, s.NodeCount)
 	for i, c := range r.Class {
 		names[i] = r.Classes[c].NameIndex

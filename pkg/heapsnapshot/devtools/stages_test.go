@@ -1,4 +1,4 @@
-package analysis
+package devtools
 
 import (
 	"os"
@@ -33,6 +33,8 @@ func TestStageProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	Analyze(s, Options{Step: mark})
+	if _, err := Analyze(s, Options{Progress: mark}); err != nil {
+		t.Fatal(err)
+	}
 	mark("")
 }

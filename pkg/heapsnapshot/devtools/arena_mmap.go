@@ -1,6 +1,6 @@
 //go:build linux || darwin
 
-package analysis
+package devtools
 
 import (
 	"os"

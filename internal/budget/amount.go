@@ -25,7 +25,7 @@ type Amount struct {
 	Binary bool
 }
 
-var units = []struct {
+var sizeUnits = []struct {
 	name   string
 	factor float64
 	binary bool
@@ -84,7 +84,7 @@ func parseAmount(s string, percentOK bool) (Amount, error) {
 	if lower == "" {
 		lower = "b"
 	}
-	for _, u := range units {
+	for _, u := range sizeUnits {
 		if u.name == lower {
 			bytes := math.Round(v * u.factor)
 			if bytes >= 1<<63 {

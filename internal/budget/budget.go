@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/heapsnap/heapsnap/internal/units"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
@@ -325,7 +326,7 @@ func classResults(p Pattern, rs []Result, empty Result) []Result {
 	}
 	worst := failuresOrWorst(rs, empty)
 	if len(worst) == 1 && worst[0].Status == Pass && len(rs) > 0 {
-		worst[0].Note = "largest of " + pluralCount(len(rs), "class", "classes") + " matching " + p.String()
+		worst[0].Note = "largest of " + units.Plural(len(rs), "class", "classes") + " matching " + p.String()
 	}
 	return worst
 }
@@ -405,14 +406,7 @@ func noteList(items []string) string {
 	if len(items) <= show {
 		return strings.Join(items, "; ")
 	}
-	return strings.Join(items[:show], "; ") + "; and " + pluralCount(len(items)-show, "more", "more")
-}
-
-func pluralCount(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return formatNumber(float64(n)) + " " + many
+	return strings.Join(items[:show], "; ") + "; and " + units.Plural(len(items)-show, "more", "more")
 }
 
 func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

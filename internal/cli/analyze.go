@@ -1,13 +1,13 @@
 package cli
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/heapsnap/heapsnap/internal/report"
 	"github.com/heapsnap/heapsnap/internal/suspects"
+	"github.com/heapsnap/heapsnap/internal/views"
 )
 
 func (a *app) newAnalyzeCmd() *cobra.Command {
@@ -52,47 +52,56 @@ thresholds accept units: 1MB, 512kB, 1MiB.
 	f := cmd.Flags()
 	f.StringP("format", "f", "table", "output format: table, json or markdown")
 	f.Int("top", 25, "number of classes to list (0 lists all)")
-	f.String("sort", "retained", "order classes by: "+strings.Join(report.SortKeys, ", "))
+	f.String("sort", "retained", "order classes by: "+strings.Join(views.SortKeys, ", "))
 	f.Int("largest", 10, "number of largest objects to list")
 	addSuspectFlags(f)
 	a.bindFlags(cmd, "analyze")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		format := a.v.GetString("analyze.format")
-		if err := formatFlag(format, "table", "json", "markdown"); err != nil {
-			return err
-		}
-		sort := a.v.GetString("analyze.sort")
-		if !slices.Contains(report.SortKeys, sort) {
-			return usagef("invalid --sort %q: use %s", sort, strings.Join(report.SortKeys, ", "))
-		}
-		top, largest := a.v.GetInt("analyze.top"), a.v.GetInt("analyze.largest")
-		if top < 0 || largest < 0 {
-			return usagef("--top and --largest must not be negative")
-		}
-		sopts, err := a.suspectOptions("analyze")
-		if err != nil {
-			return err
-		}
-		res, err := a.load(args[0])
-		if err != nil {
-			return err
-		}
-		trace := a.tracer()
-		trace.step("suspects")
-		defer trace.step("")
-		found := a.findSuspects(res, sopts)
-		trace.step("report")
-		if a.v.GetBool("analyze.suspects_only") {
-			return report.WriteSuspects(a.streams.Out, &report.SuspectsReport{
-				SchemaVersion: report.SchemaVersion, File: displayName(args[0]), TotalSize: res.TotalSize,
-				SuspectKinds: sopts.kinds(), Suspects: append([]suspects.Suspect{}, found...),
-			}, report.Format(format))
-		}
-		rep := report.BuildAnalyze(res, report.AnalyzeOptions{
-			File: displayName(args[0]), Top: top, Sort: sort, Largest: largest,
-			SuspectKinds: sopts.kinds(), Suspects: found,
-		})
-		return report.WriteAnalyze(a.streams.Out, rep, report.Format(format))
-	}
+	cmd.RunE = runE(a, a.analyzeOptions, a.analyze)
 	return cmd
+}
+
+// analyzeOptions are the settings of `heapsnap analyze`.
+type analyzeOptions struct {
+	file         string
+	format       report.Format
+	top, largest int
+	sort         string
+	suspects     suspectSelection
+	suspectsOnly bool
+}
+
+func (a *app) analyzeOptions(args []string) (*analyzeOptions, error) {
+	st := a.settings("analyze")
+	o := &analyzeOptions{
+		file:         args[0],
+		format:       st.format(report.Table, report.JSON, report.Markdown),
+		top:          st.count("top", 0),
+		sort:         st.oneOf("sort", views.SortKeys),
+		largest:      st.count("largest", 0),
+		suspects:     a.suspectOptions(st),
+		suspectsOnly: st.flag("suspects-only"),
+	}
+	return o, st.err
+}
+
+func (a *app) analyze(o *analyzeOptions) error {
+	res, err := a.load(o.file)
+	if err != nil {
+		return err
+	}
+	trace := a.tracer()
+	trace.step("suspects")
+	defer trace.step("")
+	found := a.findSuspects(res, o.suspects)
+	trace.step("report")
+	if o.suspectsOnly {
+		return report.Write(a.streams.Out, o.format, &views.SuspectsReport{
+			SchemaVersion: views.SchemaVersion, File: displayName(o.file), TotalSize: res.TotalSize,
+			SuspectKinds: o.suspects.kinds(), Suspects: append([]suspects.Suspect{}, found...),
+		})
+	}
+	return report.Write(a.streams.Out, o.format, views.BuildAnalyze(res, views.AnalyzeOptions{
+		File: displayName(o.file), Top: o.top, Sort: o.sort, Largest: o.largest,
+		SuspectKinds: o.suspects.kinds(), Suspects: found,
+	}))
 }

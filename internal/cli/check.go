@@ -14,6 +14,7 @@ import (
 	"github.com/heapsnap/heapsnap/internal/budget"
 	"github.com/heapsnap/heapsnap/internal/report"
 	"github.com/heapsnap/heapsnap/internal/suspects"
+	"github.com/heapsnap/heapsnap/internal/views"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
@@ -110,66 +111,85 @@ func (a *app) newCheckCmd() *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("baseline", snapshotFiles)
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on-suspects", cobra.FixedCompletions(suspectKinds, cobra.ShellCompDirectiveNoFileComp))
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		format := a.v.GetString("check.format")
-		if err := formatFlag(format, "table", "json", "markdown"); err != nil {
-			return err
-		}
-		b, err := a.budgets()
-		if err != nil {
-			return err
-		}
-		if b.Empty() {
-			return usagef("no budgets to check: add a check section to %s or pass --max-total-size, --class and so on (see heapsnap check --help)", defaultConfigFile)
-		}
-		baseline := a.setting("check.baseline")
-		if baseline != "" && !b.NeedsBaseline() {
-			fmt.Fprintf(a.streams.Err, "heapsnap: warning: ignoring baseline %s: no growth budget is set\n", baseline)
-			baseline = ""
-		}
-		if baseline == "-" && args[0] == "-" {
-			return usagef("the snapshot and the baseline cannot both be read from stdin")
-		}
-		var base *budget.Facts
-		if baseline != "" {
-			if base, err = a.facts(baseline, nil); err != nil {
-				return err
-			}
-			// The baseline's graph is garbage now: give it back before
-			// reading the next snapshot, which may be as large.
-			debug.FreeOSMemory()
-		}
-		var needs *budget.Budgets
-		if b.NeedsSuspects() {
-			needs = b
-		}
-		cur, err := a.facts(args[0], needs)
-		if err != nil {
-			return err
-		}
-		rep := report.NewCheck(displayName(args[0]), displayName(baseline), a.config.file, budget.Evaluate(b, cur, base))
-		if err := report.WriteCheck(a.streams.Out, rep, report.Format(format)); err != nil {
-			return err
-		}
-		if os.Getenv("GITHUB_ACTIONS") == "true" {
-			if err := report.WriteGitHubAnnotations(a.streams.Err, rep); err != nil {
-				return err
-			}
-		}
-		if path := a.setting("check.junit"); path != "" {
-			if err := writeJUnit(path, rep); err != nil {
-				return err
-			}
-		}
-		if !rep.Passed {
-			return &exitError{code: ExitBudget, err: errors.New(rep.Verdict())}
-		}
-		return nil
-	}
+	cmd.RunE = runE(a, a.checkOptions, a.check)
 	return cmd
 }
 
-func writeJUnit(path string, rep *report.Check) error {
+// checkOptions are the settings of `heapsnap check`.
+type checkOptions struct {
+	file     string
+	format   report.Format
+	budgets  *budget.Budgets
+	baseline string
+	junit    string
+}
+
+func (a *app) checkOptions(args []string) (*checkOptions, error) {
+	st := a.settings("check")
+	o := &checkOptions{file: args[0], format: st.format(report.Table, report.JSON, report.Markdown), junit: st.str("junit")}
+	if st.err != nil {
+		return nil, st.err
+	}
+	b, err := a.budgets()
+	if err != nil {
+		return nil, err
+	}
+	if b.Empty() {
+		return nil, usagef("no budgets to check: add a check section to %s or pass --max-total-size, --class and so on (see heapsnap check --help)", defaultConfigFile)
+	}
+	o.budgets = b
+	o.baseline = st.str("baseline")
+	if o.baseline != "" && !b.NeedsBaseline() {
+		fmt.Fprintf(a.streams.Err, "heapsnap: warning: ignoring baseline %s: no growth budget is set\n", o.baseline)
+		o.baseline = ""
+	}
+	if o.baseline == "-" && o.file == "-" {
+		return nil, usagef("the snapshot and the baseline cannot both be read from stdin")
+	}
+	return o, nil
+}
+
+func (a *app) check(o *checkOptions) error {
+	b := o.budgets
+	var base *budget.Facts
+	if o.baseline != "" {
+		var err error
+		if base, err = a.facts(o.baseline, nil); err != nil {
+			return err
+		}
+		// The baseline's graph is garbage now: give it back before
+		// reading the next snapshot, which may be as large.
+		debug.FreeOSMemory()
+	}
+	var needs *budget.Budgets
+	if b.NeedsSuspects() {
+		needs = b
+	}
+	cur, err := a.facts(o.file, needs)
+	if err != nil {
+		return err
+	}
+	rep := views.NewCheck(displayName(o.file), displayName(o.baseline), a.config.file, budget.Evaluate(b, cur, base))
+	if err := report.Write(a.streams.Out, o.format, rep); err != nil {
+		return err
+	}
+	if os.Getenv("GITHUB_ACTIONS") == "true" {
+		if err := report.WriteGitHubAnnotations(a.streams.Err, rep); err != nil {
+			return err
+		}
+	}
+	if o.junit != "" {
+		if err := writeJUnit(o.junit, rep); err != nil {
+			return err
+		}
+	}
+	if !rep.Passed {
+		return &exitError{code: ExitBudget, err: errors.New(rep.Verdict())}
+	}
+	return nil
+}
+
+func writeJUnit(path string, rep *views.Check) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("writing JUnit report: %w", err)

@@ -207,7 +207,7 @@ func TestCheckExitCodes(t *testing.T) {
 		{"no arguments", nil, ExitUsage, "expected one snapshot file"},
 		{"unknown flag", []string{sample, "--max-size", "1MB"}, ExitUsage, "unknown flag: --max-size"},
 		{"malformed size", []string{sample, "--max-total-size", "12XB"}, ExitUsage, `--max-total-size: invalid size "12XB": unknown unit "XB"`},
-		{"malformed listeners", []string{sample, "--max-listeners", "many"}, ExitUsage, `invalid argument "many" for "--max-listeners"`},
+		{"malformed listeners", []string{sample, "--max-listeners", "many"}, ExitUsage, `--max-listeners: invalid number "many": want a whole number`},
 		{"bad format", []string{sample, "--max-total-size", "1GB", "--format", "xml"}, ExitUsage, `invalid format "xml"`},
 		{"no budgets", []string{sample}, ExitUsage, "no budgets to check"},
 		{"missing config", []string{sample, "--config", filepath.Join(dir, "nope.yaml")}, ExitUsage, "no such file or directory"},

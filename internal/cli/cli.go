@@ -77,7 +77,11 @@ func Run(build BuildInfo) int {
 // Main runs heapsnap with args and returns the exit code. It never calls
 // os.Exit, so tests run the whole command line in-process.
 func Main(args []string, streams Streams, build BuildInfo) int {
-	a := &app{streams: streams, build: build, v: viper.New()}
+	return (&app{streams: streams, build: build, v: viper.New()}).main(args)
+}
+
+func (a *app) main(args []string) int {
+	streams := a.streams
 	root := a.newRootCmd()
 	root.SetArgs(args)
 	root.SetIn(streams.In)
@@ -108,6 +112,9 @@ type app struct {
 	// come from cobra's parsing and are usage errors.
 	running bool
 	trace   *tracer // see tracer()
+	// intercept, when set (by tests), receives a command's checked
+	// options instead of the command running.
+	intercept func(opts any) error
 }
 
 // usageError is a mistake in flags, arguments or configuration (exit 2).
@@ -192,7 +199,7 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 		},
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return &usageError{err: err, cmd: cmd}
+		return &usageError{err: flagError(err), cmd: cmd}
 	})
 	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar on stderr")
 	root.PersistentFlags().StringVar(&a.config.flag, "config", "", "configuration file (default .heapsnap.yaml in the working directory, or $HEAPSNAP_CONFIG)")
@@ -241,12 +248,19 @@ func (a *app) bindFlags(cmd *cobra.Command, section string) {
 	})
 }
 
-// formatFlag validates a --format value.
-func formatFlag(value string, allowed ...string) error {
-	for _, f := range allowed {
-		if value == f {
-			return nil
-		}
+// flagError rewrites a flag value the flag's type refuses in the words the
+// settings use, rather than Go's parser's ("strconv.ParseInt: parsing …").
+func flagError(err error) error {
+	var bad *pflag.InvalidValueError
+	if !errors.As(err, &bad) {
+		return err
 	}
-	return usagef("invalid format %q: use %s", value, strings.Join(allowed, ", "))
+	name := "--" + bad.GetFlag().Name
+	switch bad.GetFlag().Value.Type() {
+	case "int", "int64", "uint", "uint32", "uint64":
+		return fmt.Errorf("%s: invalid number %q: want a whole number", name, bad.GetValue())
+	case "bool":
+		return fmt.Errorf("%s: invalid value %q: want true or false", name, bad.GetValue())
+	}
+	return fmt.Errorf("%s: invalid value %q", name, bad.GetValue())
 }

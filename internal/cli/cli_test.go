@@ -175,7 +175,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"analyze"}, "expected one snapshot file"},
 		{[]string{"analyze", sample, "--format", "xml"}, `invalid format "xml"`},
-		{[]string{"analyze", sample, "--sort", "size"}, `invalid --sort "size"`},
+		{[]string{"analyze", sample, "--sort", "size"}, `--sort: invalid value "size": use retained, shallow, count`},
 		{[]string{"analyze", sample, "--top", "-1"}, "must not be negative"},
 		{[]string{"analyze", sample, "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},

@@ -2,13 +2,13 @@ package cli
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/heapsnap/heapsnap/internal/diff"
 	"github.com/heapsnap/heapsnap/internal/report"
+	"github.com/heapsnap/heapsnap/internal/views"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
@@ -73,46 +73,52 @@ Flags:
 	f.Int("top", 25, "rows per list (0 lists all)")
 	f.String("match", string(diff.MatchAuto), "how objects are matched: "+strings.Join(matchModes, ", "))
 	a.bindFlags(cmd, "diff")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		format := a.v.GetString("diff.format")
-		if err := formatFlag(format, "table", "json", "markdown"); err != nil {
-			return err
-		}
-		sort := a.v.GetString("diff.sort")
-		if !slices.Contains(devtools.ComparisonSorts, sort) {
-			return usagef("invalid --sort %q: use %s", sort, strings.Join(devtools.ComparisonSorts, ", "))
-		}
-		top := a.v.GetInt("diff.top")
-		if top < 0 {
-			return usagef("--top must not be negative")
-		}
-		match := a.v.GetString("diff.match")
-		if !slices.Contains(matchModes, match) {
-			return usagef("invalid --match %q: use %s", match, strings.Join(matchModes, ", "))
-		}
-		if n := countStdin(args); n > 1 {
-			return usagef("standard input (-) can be read only once")
-		}
-		load := func(path string) (*devtools.Analysis, error) { return a.load(path) }
-		names := make([]string, len(args))
-		for i, p := range args {
-			names[i] = displayName(p)
-		}
-		if len(args) == 2 {
-			p, err := diff.ComparePair(args[0], args[1], load, diff.Mode(match))
-			if err != nil {
-				return err
-			}
-			rep := report.BuildDiff(p, report.DiffOptions{Old: names[0], New: names[1], Sort: sort, Top: top})
-			return report.WriteDiff(a.streams.Out, rep, report.Format(format))
-		}
-		s, err := diff.CompareSeries(args, load, diff.Mode(match))
+	cmd.RunE = runE(a, a.diffOptions, a.diff)
+	return cmd
+}
+
+// diffOptions are the settings of `heapsnap diff`.
+type diffOptions struct {
+	files  []string
+	format report.Format
+	sort   string
+	top    int
+	match  diff.Mode
+}
+
+func (a *app) diffOptions(args []string) (*diffOptions, error) {
+	st := a.settings("diff")
+	o := &diffOptions{
+		files:  args,
+		format: st.format(report.Table, report.JSON, report.Markdown),
+		sort:   st.oneOf("sort", devtools.ComparisonSorts),
+		top:    st.count("top", 0),
+		match:  diff.Mode(st.oneOf("match", matchModes)),
+	}
+	if st.err == nil && countStdin(args) > 1 {
+		return nil, usagef("standard input (-) can be read only once")
+	}
+	return o, st.err
+}
+
+func (a *app) diff(o *diffOptions) error {
+	load := func(path string) (*devtools.Analysis, error) { return a.load(path) }
+	names := make([]string, len(o.files))
+	for i, p := range o.files {
+		names[i] = displayName(p)
+	}
+	if len(o.files) == 2 {
+		p, err := diff.ComparePair(o.files[0], o.files[1], load, o.match)
 		if err != nil {
 			return err
 		}
-		return report.WriteSeries(a.streams.Out, report.BuildSeries(s, names, top), report.Format(format))
+		return report.Write(a.streams.Out, o.format, views.BuildDiff(p, views.DiffOptions{Old: names[0], New: names[1], Sort: o.sort, Top: o.top}))
 	}
-	return cmd
+	s, err := diff.CompareSeries(o.files, load, o.match)
+	if err != nil {
+		return err
+	}
+	return report.Write(a.streams.Out, o.format, views.BuildSeries(s, names, o.top))
 }
 
 func countStdin(args []string) int {

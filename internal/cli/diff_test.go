@@ -108,8 +108,8 @@ func TestDiffUsageErrors(t *testing.T) {
 		code int
 	}{
 		{[]string{"diff", snap("growth-1")}, "expected two or more snapshot files, got 1", ExitUsage},
-		{[]string{"diff", snap("growth-1"), snap("growth-2"), "--sort", "size"}, `invalid --sort "size"`, ExitUsage},
-		{[]string{"diff", snap("growth-1"), snap("growth-2"), "--match", "names"}, `invalid --match "names"`, ExitUsage},
+		{[]string{"diff", snap("growth-1"), snap("growth-2"), "--sort", "size"}, `--sort: invalid value "size"`, ExitUsage},
+		{[]string{"diff", snap("growth-1"), snap("growth-2"), "--match", "names"}, `--match: invalid value "names"`, ExitUsage},
 		{[]string{"diff", snap("growth-1"), snap("growth-2"), "--format", "xml"}, `invalid format "xml"`, ExitUsage},
 		{[]string{"diff", snap("growth-1"), snap("growth-2"), "--top", "-2"}, "must not be negative", ExitUsage},
 		{[]string{"diff", "-", "-"}, "standard input (-) can be read only once", ExitUsage},

@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/heapsnap/heapsnap/internal/report"
+	"github.com/heapsnap/heapsnap/internal/views"
 )
 
 func (a *app) newNodesCmd() *cobra.Command {
@@ -32,16 +33,26 @@ JSON is an array with one object per line.
 	}
 	cmd.Flags().StringP("format", "f", "tsv", "output format: tsv or json")
 	a.bindFlags(cmd, "nodes")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		format := a.v.GetString("nodes.format")
-		if err := formatFlag(format, "tsv", "json"); err != nil {
-			return err
-		}
-		res, err := a.load(args[0])
-		if err != nil {
-			return err
-		}
-		return report.WriteNodes(a.streams.Out, res, report.Format(format))
-	}
+	cmd.RunE = runE(a, a.nodesOptions, a.nodes)
 	return cmd
+}
+
+// nodesOptions are the settings of `heapsnap nodes`.
+type nodesOptions struct {
+	file   string
+	format report.Format
+}
+
+func (a *app) nodesOptions(args []string) (*nodesOptions, error) {
+	st := a.settings("nodes")
+	o := &nodesOptions{file: args[0], format: st.format(report.TSV, report.JSON)}
+	return o, st.err
+}
+
+func (a *app) nodes(o *nodesOptions) error {
+	res, err := a.load(o.file)
+	if err != nil {
+		return err
+	}
+	return report.Write(a.streams.Out, o.format, views.Nodes{Analysis: res})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/heapsnap/heapsnap/internal/report"
+	"github.com/heapsnap/heapsnap/internal/views"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
@@ -24,25 +25,10 @@ func parseNodeID(arg string) (uint32, error) {
 
 // nodeByID returns the ordinal of the node with this id.
 func nodeByID(res *devtools.Analysis, file string, id uint32) (uint32, error) {
-	if i := slices.Index(res.Snapshot.NodeID, id); i >= 0 {
-		return uint32(i), nil
+	if i, ok := res.NodeByID(id); ok {
+		return i, nil
 	}
 	return 0, usagef("%s: no object @%d in this snapshot", displayName(file), id)
-}
-
-// loadObject checks an object id argument, then loads the snapshot and
-// finds the object.
-func (a *app) loadObject(file, idArg string) (*devtools.Analysis, uint32, error) {
-	id, err := parseNodeID(idArg)
-	if err != nil {
-		return nil, 0, err
-	}
-	res, err := a.load(file)
-	if err != nil {
-		return nil, 0, err
-	}
-	i, err := nodeByID(res, file, id)
-	return res, i, err
 }
 
 // biggestOfClass returns the n objects of a class (by Summary class name)
@@ -117,40 +103,62 @@ then edge order: the same order as DevTools.
 	f.Int("depth", 20, "longest chain shown, in edges")
 	f.Int("list", 20, "rows of the Retainers view per object (0 lists all)")
 	a.bindFlags(cmd, "retainers")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		format := a.v.GetString("retainers.format")
-		if err := formatFlag(format, "table", "json", "markdown"); err != nil {
-			return err
-		}
-		paths, depth, list, objects := a.v.GetInt("retainers.paths"), a.v.GetInt("retainers.depth"), a.v.GetInt("retainers.list"), a.v.GetInt("retainers.objects")
-		if paths < 1 || depth < 1 || objects < 1 {
-			return usagef("--paths, --depth and --objects must be at least 1")
-		}
-		if list < 0 {
-			return usagef("--list must not be negative")
-		}
-		class := a.v.GetString("retainers.class")
-		var res *devtools.Analysis
-		var nodes []uint32
-		var err error
-		if class != "" {
-			if res, err = a.load(args[0]); err == nil {
-				nodes, err = biggestOfClass(res, args[0], class, objects)
-			}
-		} else {
-			var i uint32
-			res, i, err = a.loadObject(args[0], args[1])
-			nodes = []uint32{i}
-		}
-		if err != nil {
-			return err
-		}
-		rep := report.BuildRetainers(res, devtools.NewRetainerIndex(res), nodes, report.RetainersOptions{
-			File: displayName(args[0]), Class: class, Paths: paths, Depth: depth, List: list,
-		})
-		return report.WriteRetainers(a.streams.Out, rep, report.Format(format))
-	}
+	cmd.RunE = runE(a, a.retainersOptions, a.retainers)
 	return cmd
+}
+
+// retainersOptions are the settings of `heapsnap retainers`.
+type retainersOptions struct {
+	file                        string
+	id                          uint32 // 0 with class
+	class                       string
+	format                      report.Format
+	objects, paths, depth, list int
+}
+
+func (a *app) retainersOptions(args []string) (*retainersOptions, error) {
+	st := a.settings("retainers")
+	o := &retainersOptions{
+		file:    args[0],
+		class:   st.str("class"),
+		format:  st.format(report.Table, report.JSON, report.Markdown),
+		objects: st.count("objects", 1),
+		paths:   st.count("paths", 1),
+		depth:   st.count("depth", 1),
+		list:    st.count("list", 0),
+	}
+	if st.err != nil {
+		return nil, st.err
+	}
+	if o.class == "" {
+		id, err := parseNodeID(args[1])
+		if err != nil {
+			return nil, err
+		}
+		o.id = id
+	}
+	return o, nil
+}
+
+func (a *app) retainers(o *retainersOptions) error {
+	res, err := a.load(o.file)
+	if err != nil {
+		return err
+	}
+	var nodes []uint32
+	if o.class != "" {
+		nodes, err = biggestOfClass(res, o.file, o.class, o.objects)
+	} else {
+		var i uint32
+		i, err = nodeByID(res, o.file, o.id)
+		nodes = []uint32{i}
+	}
+	if err != nil {
+		return err
+	}
+	return report.Write(a.streams.Out, o.format, views.BuildRetainers(res, devtools.NewRetainerIndex(res), nodes, views.RetainersOptions{
+		File: displayName(o.file), Class: o.class, Paths: o.paths, Depth: o.depth, List: o.list,
+	}))
 }
 
 func (a *app) newShowCmd() *cobra.Command {
@@ -173,25 +181,46 @@ and its retainers in the order of DevTools' Retainers view (--retainers).
 	f.Int("references", 20, "outgoing references to list (0 lists all)")
 	f.Int("retainers", 20, "retainers to list (0 lists all)")
 	a.bindFlags(cmd, "show")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		format := a.v.GetString("show.format")
-		if err := formatFlag(format, "table", "json", "markdown"); err != nil {
-			return err
-		}
-		refs, rets := a.v.GetInt("show.references"), a.v.GetInt("show.retainers")
-		if refs < 0 || rets < 0 {
-			return usagef("--references and --retainers must not be negative")
-		}
-		res, i, err := a.loadObject(args[0], args[1])
-		if err != nil {
-			return err
-		}
-		rep := report.BuildShow(res, devtools.NewRetainerIndex(res), i, report.ShowOptions{
-			File: displayName(args[0]), References: refs, Retainers: rets,
-		})
-		return report.WriteShow(a.streams.Out, rep, report.Format(format))
-	}
+	cmd.RunE = runE(a, a.showOptions, a.show)
 	return cmd
+}
+
+// showOptions are the settings of `heapsnap show`.
+type showOptions struct {
+	file                  string
+	id                    uint32
+	format                report.Format
+	references, retainers int
+}
+
+func (a *app) showOptions(args []string) (*showOptions, error) {
+	st := a.settings("show")
+	o := &showOptions{
+		file:       args[0],
+		format:     st.format(report.Table, report.JSON, report.Markdown),
+		references: st.count("references", 0),
+		retainers:  st.count("retainers", 0),
+	}
+	if st.err != nil {
+		return nil, st.err
+	}
+	id, err := parseNodeID(args[1])
+	o.id = id
+	return o, err
+}
+
+func (a *app) show(o *showOptions) error {
+	res, err := a.load(o.file)
+	if err != nil {
+		return err
+	}
+	i, err := nodeByID(res, o.file, o.id)
+	if err != nil {
+		return err
+	}
+	return report.Write(a.streams.Out, o.format, views.BuildShow(res, devtools.NewRetainerIndex(res), i, views.ShowOptions{
+		File: displayName(o.file), References: o.references, Retainers: o.retainers,
+	}))
 }
 
 func (a *app) newTopCmd() *cobra.Command {
@@ -214,21 +243,34 @@ notation (.name, [i], ->name, {name}).
 	f.Int("depth", 2, "levels shown below the top level")
 	f.Int("limit", 10, "objects shown per level (0 shows all)")
 	a.bindFlags(cmd, "top")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		format := a.v.GetString("top.format")
-		if err := formatFlag(format, "table", "json", "markdown"); err != nil {
-			return err
-		}
-		depth, limit := a.v.GetInt("top.depth"), a.v.GetInt("top.limit")
-		if depth < 0 || limit < 0 {
-			return usagef("--depth and --limit must not be negative")
-		}
-		res, err := a.load(args[0])
-		if err != nil {
-			return err
-		}
-		rep := report.BuildTop(res, devtools.NewDominatorTree(res), report.TopOptions{File: displayName(args[0]), Depth: depth, Limit: limit})
-		return report.WriteTop(a.streams.Out, rep, report.Format(format))
-	}
+	cmd.RunE = runE(a, a.topOptions, a.top)
 	return cmd
+}
+
+// topOptions are the settings of `heapsnap top`.
+type topOptions struct {
+	file         string
+	format       report.Format
+	depth, limit int
+}
+
+func (a *app) topOptions(args []string) (*topOptions, error) {
+	st := a.settings("top")
+	o := &topOptions{
+		file:   args[0],
+		format: st.format(report.Table, report.JSON, report.Markdown),
+		depth:  st.count("depth", 0),
+		limit:  st.count("limit", 0),
+	}
+	return o, st.err
+}
+
+func (a *app) top(o *topOptions) error {
+	res, err := a.load(o.file)
+	if err != nil {
+		return err
+	}
+	return report.Write(a.streams.Out, o.format, views.BuildTop(res, devtools.NewDominatorTree(res), views.TopOptions{
+		File: displayName(o.file), Depth: o.depth, Limit: o.limit,
+	}))
 }

@@ -194,14 +194,14 @@ func TestRetainersUsageErrors(t *testing.T) {
 		{[]string{"retainers", sample, "@abc"}, `invalid object id "@abc": want @ID`},
 		{[]string{"retainers", sample, "@999999999"}, "no object @999999999 in this snapshot"},
 		{[]string{"retainers", sample, "--class", "NoSuchClass"}, `no objects of class "NoSuchClass"`},
-		{[]string{"retainers", sample, "@1", "--paths", "0"}, "--paths, --depth and --objects must be at least 1"},
+		{[]string{"retainers", sample, "@1", "--paths", "0"}, "--paths: must be at least 1, got 0"},
 		{[]string{"retainers", sample, "@1", "--format", "xml"}, `invalid format "xml"`},
 		{[]string{"show", sample}, "expected a snapshot file and an object id"},
 		{[]string{"show", sample, "12x"}, `invalid object id "12x"`},
 		{[]string{"show", sample, "@4"}, "no object @4 in this snapshot"},
 		{[]string{"top", sample, "--depth", "-1"}, "must not be negative"},
 		{[]string{"analyze", sample, "--suspects", "leaks"}, `unknown suspect kind "leaks"`},
-		{[]string{"analyze", sample, "--max-listeners", "0"}, "--max-listeners must be at least 1"},
+		{[]string{"analyze", sample, "--max-listeners", "0"}, "--max-listeners: must be at least 1, got 0"},
 		{[]string{"analyze", sample, "--min-context-size", "big"}, `--min-context-size: invalid size "big"`},
 	} {
 		_, stderr, code := run(t, nil, tc.args...)

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/heapsnap/heapsnap/internal/budget"
 	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
@@ -20,11 +19,10 @@ func addSuspectFlags(f *pflag.FlagSet) {
 	f.String("min-context-size", "1MB", "flag a closure whose context retains at least this much")
 }
 
-// suspectOptions reads the detector flags of a command section.
-func (a *app) suspectOptions(section string) (suspectSelection, error) {
-	o := suspects.DefaultOptions()
-	sel := suspectSelection{opts: o}
-	switch kinds := strings.TrimSpace(a.v.GetString(section + ".suspects")); kinds {
+// suspectOptions reads the detector settings of a command section.
+func (a *app) suspectOptions(st *settings) suspectSelection {
+	sel := suspectSelection{opts: suspects.DefaultOptions()}
+	switch kinds := st.str("suspects"); kinds {
 	case "", "all":
 	case "none":
 		sel.none = true
@@ -32,29 +30,17 @@ func (a *app) suspectOptions(section string) (suspectSelection, error) {
 		for _, k := range strings.Split(kinds, ",") {
 			kind, err := suspects.ParseKind(strings.TrimSpace(k))
 			if err != nil {
-				return sel, usagef("--suspects: %v", err)
+				st.fail("suspects", "%v", err)
 			}
 			sel.opts.Kinds = append(sel.opts.Kinds, kind)
 		}
 	}
-	if sel.opts.MaxListeners = a.v.GetInt(section + ".max_listeners"); sel.opts.MaxListeners < 1 {
-		return sel, usagef("--max-listeners must be at least 1")
-	}
-	if sel.opts.CollectionThreshold = a.v.GetInt(section + ".collection_threshold"); sel.opts.CollectionThreshold < 1 {
-		return sel, usagef("--collection-threshold must be at least 1")
-	}
-	for _, sz := range []struct {
-		flag string
-		dst  *uint64
-	}{{"min-duplicate-waste", &sel.opts.MinDuplicateWaste}, {"min-context-size", &sel.opts.MinContextSize}} {
-		amount, err := budget.ParseSize(a.v.GetString(section + "." + strings.ReplaceAll(sz.flag, "-", "_")))
-		if err != nil {
-			return sel, usagef("--%s: %v", sz.flag, err)
-		}
-		// 0 would mean "the default" to the detectors; 1 byte flags all.
-		*sz.dst = max(amount.Bytes, 1)
-	}
-	return sel, nil
+	sel.opts.MaxListeners = st.count("max-listeners", 1)
+	sel.opts.CollectionThreshold = st.count("collection-threshold", 1)
+	// 0 would mean "the default" to the detectors; 1 byte flags all.
+	sel.opts.MinDuplicateWaste = max(st.size("min-duplicate-waste"), 1)
+	sel.opts.MinContextSize = max(st.size("min-context-size"), 1)
+	return sel
 }
 
 // suspectSelection is the detectors' options, or none at all.

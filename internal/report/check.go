@@ -10,72 +10,12 @@ import (
 
 	"github.com/heapsnap/heapsnap/internal/budget"
 	"github.com/heapsnap/heapsnap/internal/units"
+	"github.com/heapsnap/heapsnap/internal/views"
 )
 
-// Check is the report of `heapsnap check`.
-type Check struct {
-	SchemaVersion int    `json:"schema_version"`
-	File          string `json:"file"`
-	Baseline      string `json:"baseline,omitempty"`
-	Config        string `json:"config,omitempty"`
-	Passed        bool   `json:"passed"`
-	Checked       int    `json:"checked"`
-	Failed        int    `json:"failed"`
-	Skipped       int    `json:"skipped"`
-	// Results has one entry per budget and subject, in configuration
-	// order.
-	Results []budget.Result `json:"results"`
-}
-
-// NewCheck assembles the report from the evaluated budgets.
-func NewCheck(file, baseline, config string, rs []budget.Result) *Check {
-	c := &Check{SchemaVersion: SchemaVersion, File: file, Baseline: baseline, Config: config, Results: rs, Checked: len(rs)}
-	for _, r := range rs {
-		switch r.Status {
-		case budget.Fail:
-			c.Failed++
-		case budget.Skip:
-			c.Skipped++
-		}
-	}
-	c.Passed = c.Failed == 0
-	return c
-}
-
-// Verdict is the one-line outcome: "2 of 7 checks failed", "all 7 checks
-// passed", "6 checks passed, 1 skipped". A check is one budget applied to
-// one subject (a glob budget checks every class it matches).
-func (c *Check) Verdict() string {
-	var s string
-	switch {
-	case c.Failed > 0:
-		s = fmt.Sprintf("%d of %s failed", c.Failed, plural(c.Checked, "check", "checks"))
-	case c.Skipped > 0:
-		s = plural(c.Checked-c.Skipped, "check", "checks") + " passed"
-	case c.Checked == 1:
-		s = "the check passed"
-	default:
-		s = "all " + plural(c.Checked, "check", "checks") + " passed"
-	}
-	if c.Skipped > 0 {
-		s += fmt.Sprintf(", %d skipped", c.Skipped)
-	}
-	return s
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return units.Count(n) + " " + many
-}
-
-// WriteCheck renders the report as a table, Markdown (for a pull-request
+// writeCheck renders the report as a table, Markdown (for a pull-request
 // comment or a GitHub step summary) or JSON.
-func WriteCheck(w io.Writer, c *Check, f Format) error {
-	if f == JSON {
-		return WriteJSON(w, c)
-	}
+func writeCheck(w io.Writer, c *views.Check, f Format) error {
 	p := &printer{w: w, f: f}
 	grid := Grid{
 		Header: []string{"Budget", "Subject", "Limit", "Actual", "Result", "Note"},
@@ -90,13 +30,13 @@ func WriteCheck(w io.Writer, c *Check, f Format) error {
 			icon = "❌"
 		}
 		p.printf("### %s heapsnap check: %s\n\n", icon, c.Verdict())
-		p.fields(c.header())
+		p.fields(checkHeader(c))
 		p.printf("\n")
 		p.grid(&grid)
 		return p.err
 	}
 	p.title("heapsnap check: " + c.File)
-	p.fields(c.header()[1:])
+	p.fields(checkHeader(c)[1:])
 	p.printf("\n")
 	p.grid(&grid)
 	verdict := "PASS"
@@ -107,7 +47,7 @@ func WriteCheck(w io.Writer, c *Check, f Format) error {
 	return p.err
 }
 
-func (c *Check) header() [][2]string {
+func checkHeader(c *views.Check) [][2]string {
 	kv := [][2]string{{"Snapshot", c.File}}
 	if c.Baseline != "" {
 		kv = append(kv, [2]string{"Baseline", c.Baseline})
@@ -240,7 +180,7 @@ func Message(r budget.Result) string {
 // WriteGitHubAnnotations writes a GitHub Actions ::error workflow command
 // for every failed budget, which the runner shows on the run's summary
 // and the pull request.
-func WriteGitHubAnnotations(w io.Writer, c *Check) error {
+func WriteGitHubAnnotations(w io.Writer, c *views.Check) error {
 	for _, r := range c.Results {
 		if r.Status != budget.Fail {
 			continue
@@ -303,7 +243,7 @@ type junitMessage struct {
 
 // WriteJUnit writes the report as JUnit XML. It has no timestamps, so the
 // same snapshot gives the same file.
-func WriteJUnit(w io.Writer, c *Check) error {
+func WriteJUnit(w io.Writer, c *views.Check) error {
 	suite := junitSuite{
 		Name: "heapsnap check: " + c.File, Tests: c.Checked, Failures: c.Failed, Skipped: c.Skipped,
 		Properties: []junitProperty{{"snapshot", c.File}},

@@ -1,5 +1,6 @@
-// Package report renders heapsnap's results as tables, Markdown, JSON and
-// TSV. It only formats: every number comes from the analyses.
+// Package report renders views (package views) as tables, Markdown, JSON
+// and TSV, through one entry point, Write. It only formats: every number
+// comes from the analyses, every row from the views.
 package report
 
 import (
@@ -26,10 +27,6 @@ const (
 	TSV      Format = "tsv"
 )
 
-// SchemaVersion is written at the top of every JSON report; it changes when
-// a field changes meaning or is removed.
-const SchemaVersion = 1
-
 // Distance formats a DevTools distance as its UI does: the number below
 // 100,000,000, otherwise "-" (unreachable, or reachable only from system
 // roots).
@@ -38,16 +35,6 @@ func Distance(d int32) string {
 		return "-"
 	}
 	return strconv.Itoa(int(d))
-}
-
-// Name is a JavaScript string held as WTF-8. It marshals to JSON as
-// JavaScript's JSON.stringify would, so lone surrogates survive as \udxxx
-// escapes instead of turning into U+FFFD.
-type Name string
-
-// MarshalJSON implements json.Marshaler.
-func (n Name) MarshalJSON() ([]byte, error) {
-	return heapsnapshot.AppendJSString(nil, []byte(n)), nil
 }
 
 // Clip shortens s to at most max UTF-16 units for display in a table cell.

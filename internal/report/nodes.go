@@ -5,20 +5,19 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/heapsnap/heapsnap/internal/views"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
-	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // NodesHeader is the header row of `heapsnap nodes --format tsv`.
 const NodesHeader = "id\tself_size\tretained_size\tdistance\tdominator_id\ttype\tclass\tname"
 
-// WriteNodes writes one row per node in file order: id, DevTools' adjusted
+// writeNodes writes one row per node in file order: id, DevTools' adjusted
 // self size, retained size, internal distance, the dominator's id, the node
 // type, the Summary class name and the raw name (after DevTools' "Detached"
 // renaming). TSV escapes tab, newline, carriage return and backslash as
 // the DevTools oracle does; JSON is an array with one object per line.
-func WriteNodes(w io.Writer, r *devtools.Analysis, f Format) error {
-	s := r.Snapshot
+func writeNodes(w io.Writer, nodes views.Nodes, f Format) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var b []byte
 	if f == JSON {
@@ -26,60 +25,54 @@ func WriteNodes(w io.Writer, r *devtools.Analysis, f Format) error {
 	} else {
 		bw.WriteString(NodesHeader + "\n")
 	}
-	className := make([][]byte, len(r.Classes))
-	for id := range r.Classes {
-		className[id] = s.Strings.Bytes(r.Classes[id].NameIndex)
-	}
-	typeName := make([][]byte, len(s.Meta.NodeTypes))
-	for t, name := range s.Meta.NodeTypes {
-		typeName[t] = []byte(name)
-	}
-	for i := range uint32(s.NodeCount) {
+	left := nodes.Len()
+	err := nodes.Each(func(n *views.NodeRow) error {
+		left--
 		b = b[:0]
-		cls := className[r.Class[i]]
-		name := s.NodeNameBytes(i)
 		if f == JSON {
 			b = append(b, `{"id":`...)
-			b = strconv.AppendUint(b, uint64(s.NodeID[i]), 10)
+			b = strconv.AppendUint(b, uint64(n.ID), 10)
 			b = append(b, `,"self_size":`...)
-			b = strconv.AppendUint(b, uint64(s.NodeSelfSize[i]), 10)
+			b = strconv.AppendUint(b, uint64(n.SelfSize), 10)
 			b = append(b, `,"retained_size":`...)
-			b = strconv.AppendUint(b, r.Retained.At(i), 10)
+			b = strconv.AppendUint(b, n.RetainedSize, 10)
 			b = append(b, `,"distance":`...)
-			b = strconv.AppendInt(b, int64(r.Distance[i]), 10)
+			b = strconv.AppendInt(b, int64(n.Distance), 10)
 			b = append(b, `,"dominator_id":`...)
-			b = strconv.AppendUint(b, uint64(s.NodeID[r.Dominator[i]]), 10)
+			b = strconv.AppendUint(b, uint64(n.DominatorID), 10)
 			b = append(b, `,"type":`...)
-			b = heapsnapshot.AppendJSString(b, typeName[s.NodeType[i]])
+			b = heapsnapshot.AppendJSString(b, n.Type)
 			b = append(b, `,"class":`...)
-			b = heapsnapshot.AppendJSString(b, cls)
+			b = heapsnapshot.AppendJSString(b, n.Class)
 			b = append(b, `,"name":`...)
-			b = heapsnapshot.AppendJSString(b, name)
+			b = heapsnapshot.AppendJSString(b, n.Name)
 			b = append(b, '}')
-			if int(i)+1 < s.NodeCount {
+			if left > 0 {
 				b = append(b, ',')
 			}
 		} else {
-			b = strconv.AppendUint(b, uint64(s.NodeID[i]), 10)
+			b = strconv.AppendUint(b, uint64(n.ID), 10)
 			b = append(b, '\t')
-			b = strconv.AppendUint(b, uint64(s.NodeSelfSize[i]), 10)
+			b = strconv.AppendUint(b, uint64(n.SelfSize), 10)
 			b = append(b, '\t')
-			b = strconv.AppendUint(b, r.Retained.At(i), 10)
+			b = strconv.AppendUint(b, n.RetainedSize, 10)
 			b = append(b, '\t')
-			b = strconv.AppendInt(b, int64(r.Distance[i]), 10)
+			b = strconv.AppendInt(b, int64(n.Distance), 10)
 			b = append(b, '\t')
-			b = strconv.AppendUint(b, uint64(s.NodeID[r.Dominator[i]]), 10)
+			b = strconv.AppendUint(b, uint64(n.DominatorID), 10)
 			b = append(b, '\t')
-			b = append(b, typeName[s.NodeType[i]]...)
+			b = append(b, n.Type...)
 			b = append(b, '\t')
-			b = AppendTSV(b, cls)
+			b = AppendTSV(b, n.Class)
 			b = append(b, '\t')
-			b = AppendTSV(b, name)
+			b = AppendTSV(b, n.Name)
 		}
 		b = append(b, '\n')
-		if _, err := bw.Write(b); err != nil {
-			return err
-		}
+		_, err := bw.Write(b)
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if f == JSON {
 		bw.WriteString("]\n")

@@ -7,22 +7,11 @@ import (
 
 	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/internal/units"
+	"github.com/heapsnap/heapsnap/internal/views"
 )
 
-// SuspectsReport is the report of `heapsnap analyze --suspects-only`.
-type SuspectsReport struct {
-	SchemaVersion int                `json:"schema_version"`
-	File          string             `json:"file"`
-	TotalSize     uint64             `json:"total_size"`
-	SuspectKinds  []suspects.Kind    `json:"suspect_kinds"`
-	Suspects      []suspects.Suspect `json:"suspects"`
-}
-
-// WriteSuspects renders the suspects alone.
-func WriteSuspects(w io.Writer, rep *SuspectsReport, f Format) error {
-	if f == JSON {
-		return WriteJSON(w, rep)
-	}
+// writeSuspects renders the suspects alone.
+func writeSuspects(w io.Writer, rep *views.SuspectsReport, f Format) error {
 	p := &printer{w: w, f: f}
 	p.title("heapsnap analyze: " + rep.File)
 	p.fields([][2]string{{"Total size", fmt.Sprintf("%s (%s bytes)", units.Bytes(rep.TotalSize), units.Count(rep.TotalSize))}})

@@ -173,7 +173,7 @@ func (f *finder) detachedDOM() []*Suspect {
 		root := strings.Replace(f.className(g.trees[0].root), "Detached ", "detached ", 1)
 		sus := &Suspect{
 			Kind: DetachedDOM, Count: nodes, RetainedSize: retained, ID: ev.Trees[0].ID, DetachedDOM: ev, Path: path,
-			Title: fmt.Sprintf("%s %s %s with %s", units.Count(len(g.trees)), root, what, plural(nodes, "DOM node")),
+			Title: fmt.Sprintf("%s %s %s with %s", units.Count(len(g.trees)), root, what, units.Plural(nodes, "DOM node", "DOM nodes")),
 		}
 		if len(fns) > 0 {
 			sus.Detail = fmt.Sprintf("%s event listeners on them, %s", units.Count(len(fns)), describeGroups(len(fns), ev.Listeners))

@@ -380,14 +380,6 @@ func describeGroups(total int, groups []FunctionGroup) string {
 	return "created " + strings.Join(parts, ", ") + onceNote
 }
 
-// plural writes "1 thing" or "2,000 things".
-func plural(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return units.Count(n) + " " + thing + "s"
-}
-
 // names maps the few names the detectors test to their string indices, so
 // that edges are matched by integer. A text normally has one index; all
 // of them are kept in case a snapshot repeats one.

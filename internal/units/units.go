@@ -73,3 +73,12 @@ func SignedCount(v int64) string {
 	}
 	return Count(v)
 }
+
+// Plural writes "1 thing" or "2,000 things": the count, then the singular
+// or the plural form.
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return Count(n) + " " + many
+}

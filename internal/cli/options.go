@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/heapsnap/heapsnap/internal/budget"
+	"github.com/heapsnap/heapsnap/internal/report"
+	"github.com/spf13/cobra"
+)
+
+// Each command reads its settings into an options struct before it opens
+// a snapshot: flags, then the environment, then the config file, then the
+// defaults (bindFlags), validated here, in one place, so that a bad value
+// is a usage error naming where it came from, and so that tests check
+// every setting without loading a snapshot (app.intercept).
+
+// settings reads and validates the settings of one command section. The
+// first invalid value is kept in err; later reads return zero values.
+type settings struct {
+	a       *app
+	section string
+	err     error
+}
+
+func (a *app) settings(section string) *settings { return &settings{a: a, section: section} }
+
+func (st *settings) key(name string) string {
+	return st.section + "." + strings.ReplaceAll(name, "-", "_")
+}
+
+// fail records the first error: a usage error that names the flag, the
+// environment variable or the config key the value came from.
+func (st *settings) fail(name, format string, args ...any) {
+	if st.err == nil {
+		st.err = usagef("%s: %s", st.a.origin(st.key(name)), fmt.Sprintf(format, args...))
+	}
+}
+
+func (st *settings) str(name string) string { return strings.TrimSpace(st.a.v.GetString(st.key(name))) }
+
+// format reads the format setting, which must be one of allowed.
+func (st *settings) format(allowed ...report.Format) report.Format {
+	f, err := report.ParseFormat(st.str("format"), allowed)
+	if err != nil {
+		st.fail("format", "%v", err)
+	}
+	return f
+}
+
+// oneOf reads a setting whose value must be one of allowed.
+func (st *settings) oneOf(name string, allowed []string) string {
+	v := st.str(name)
+	if !slices.Contains(allowed, v) {
+		st.fail(name, "invalid value %q: use %s", v, strings.Join(allowed, ", "))
+	}
+	return v
+}
+
+// count reads a whole number that must be at least min.
+func (st *settings) count(name string, min int) int {
+	s := st.str(name)
+	n, err := strconv.Atoi(s)
+	switch {
+	case err != nil:
+		st.fail(name, "invalid number %q: want a whole number", s)
+	case n < min && min == 0:
+		st.fail(name, "must not be negative, got %d", n)
+	case n < min:
+		st.fail(name, "must be at least %d, got %d", min, n)
+	}
+	return n
+}
+
+// size reads a byte size such as 1MB or 512KiB.
+func (st *settings) size(name string) uint64 {
+	s := st.str(name)
+	amount, err := budget.ParseSize(s)
+	if err != nil {
+		st.fail(name, "%v", err)
+	}
+	return amount.Bytes
+}
+
+func (st *settings) flag(name string) bool { return st.a.v.GetBool(st.key(name)) }
+
+// runE makes a command's RunE: read and check its options, then run it —
+// or, in tests, hand the options to app.intercept instead.
+func runE[T any](a *app, parse func(args []string) (T, error), run func(T) error) func(*cobra.Command, []string) error {
+	return func(_ *cobra.Command, args []string) error {
+		o, err := parse(args)
+		if err != nil {
+			return err
+		}
+		if a.intercept != nil {
+			return a.intercept(o)
+		}
+		return run(o)
+	}
+}

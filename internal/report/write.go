@@ -1,0 +1,68 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/heapsnap/heapsnap/internal/views"
+)
+
+// Formats lists every output format, for help texts and completion.
+var Formats = []Format{Table, JSON, Markdown, TSV}
+
+// ParseFormat returns the format named s (in any case), which must be
+// one of allowed.
+func ParseFormat(s string, allowed []Format) (Format, error) {
+	f := Format(strings.ToLower(strings.TrimSpace(s)))
+	if slices.Contains(allowed, f) {
+		return f, nil
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	return "", fmt.Errorf("invalid format %q: use %s", s, strings.Join(names, ", "))
+}
+
+// Write renders v, a view (package views), in format f. JSON has every
+// view; tables and Markdown every one but Nodes, which is TSV or JSON.
+func Write(w io.Writer, f Format, v any) error {
+	if n, ok := v.(views.Nodes); ok {
+		if f != TSV && f != JSON {
+			return unsupported(f, "nodes")
+		}
+		return writeNodes(w, n, f)
+	}
+	switch f {
+	case JSON:
+		return WriteJSON(w, v)
+	case Table, Markdown:
+	default:
+		return unsupported(f, fmt.Sprintf("%T", v))
+	}
+	switch v := v.(type) {
+	case *views.Analyze:
+		return writeAnalyze(w, v, f)
+	case *views.SuspectsReport:
+		return writeSuspects(w, v, f)
+	case *views.Diff:
+		return writeDiff(w, v, f)
+	case *views.Series:
+		return writeSeries(w, v, f)
+	case *views.Retainers:
+		return writeRetainers(w, v, f)
+	case *views.Show:
+		return writeShow(w, v, f)
+	case *views.Top:
+		return writeTop(w, v, f)
+	case *views.Check:
+		return writeCheck(w, v, f)
+	}
+	return fmt.Errorf("report: no renderer for %T", v)
+}
+
+func unsupported(f Format, what string) error {
+	return fmt.Errorf("report: %s output is not available for %s", f, what)
+}

@@ -45,9 +45,9 @@ func staged(name string) ([]byte, error) {
 }
 
 // withoutStage reads files as usual, but finds nothing in the staging
-// directory even on a machine where make.sh just ran.
+// directories even on a machine where a make.sh just ran.
 func withoutStage(name string) ([]byte, error) {
-	if strings.HasPrefix(name, stage) {
+	if strings.HasPrefix(name, stage) || strings.HasPrefix(name, "/tmp/heapsnap-alloc/") {
 		return nil, &os.PathError{Op: "open", Path: name, Err: os.ErrNotExist}
 	}
 	return os.ReadFile(name)
@@ -354,6 +354,77 @@ func TestClosureScript(t *testing.T) {
 		}
 		if found < 10 {
 			t.Errorf("%s: %d closures located in sample-app.js, want at least 10", v, found)
+		}
+	}
+}
+
+// TestScriptsAgreeWithTraceFunctionInfos checks the script table, built
+// from the heap's Script objects, against the script names V8 wrote into
+// trace_function_infos, as DevTools' Allocation view shows them (the alloc
+// fixture's oracle goldens), on Node 20, 22, 24 and 26.
+func TestScriptsAgreeWithTraceFunctionInfos(t *testing.T) {
+	for _, v := range []string{"node20", "node22", "node24", "node26"} {
+		s, err := heapsnapshot.ParseFile(testutil.Testdata("alloc", "snapshots", v+".heapsnapshot.gz"), heapsnapshot.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scripts := ScriptsOf(s)
+		checked, orders := 0, false
+		for _, row := range testutil.TSV(t, testutil.Testdata("alloc", "snapshots", v+".tops.tsv.gz")) {
+			var id uint32
+			if _, err := fmt.Sscan(row["script_id"], &id); err != nil {
+				t.Fatal(err)
+			}
+			got := scripts.Name(id)
+			if id == 0 || got == "" {
+				continue
+			}
+			if got != row["script_name"] {
+				t.Errorf("%s: script %d is %q in the heap, %q in trace_function_infos", v, id, got, row["script_name"])
+			}
+			checked++
+			orders = orders || got == "/tmp/heapsnap-alloc/src/orders.js"
+		}
+		if checked < 20 || !orders {
+			t.Errorf("%s: %d scripts checked (want 20 or more), orders.js among them: %v", v, checked, orders)
+		}
+	}
+}
+
+// TestMapURLAcrossVersions finds the sourceMappingURL V8 keeps in a Script
+// object (a hidden edge: index 5 on Node 20, 4 on 22 to 26) and reports
+// the map as missing, in the alloc fixture's snapshots.
+func TestMapURLAcrossVersions(t *testing.T) {
+	const script = "/tmp/heapsnap-alloc/src/shipped-without-map.js"
+	for _, v := range []string{"node20", "node22", "node24", "node26"} {
+		s, err := heapsnapshot.ParseFile(testutil.Testdata("alloc", "snapshots", v+".heapsnapshot.gz"), heapsnapshot.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scripts := ScriptsOf(s)
+		h := newHeap(s)
+		var id uint32
+		for k, name := range scripts.names {
+			if node := scripts.nodes[k]; node != noNode {
+				url := h.mapURL(node)
+				switch {
+				case name == script && url != "shipped-without-map.js.map":
+					t.Errorf("%s: %s has sourceMappingURL %q", v, name, url)
+				case name == script:
+					id = scripts.ids[k]
+				case url != "":
+					t.Errorf("%s: %s has sourceMappingURL %q, want none", v, name, url)
+				}
+			}
+		}
+		if id == 0 {
+			t.Fatalf("%s: no script %s", v, script)
+		}
+		r := NewResolver(s, scripts, Options{ReadFile: withoutStage})
+		r.Resolve(id, 0, 0)
+		p := r.Problems()
+		if len(p) != 1 || p[0].Script != script || p[0].Map != "/tmp/heapsnap-alloc/src/shipped-without-map.js.map" {
+			t.Errorf("%s: problems %v", v, p)
 		}
 	}
 }

@@ -65,8 +65,12 @@ func scriptPath(name string) (p string, onDisk bool) {
 		return "", false
 	case strings.HasPrefix(name, "file://"):
 		return filePath(name), true
-	case filepath.IsAbs(name) || isWindowsAbs(name) || strings.HasPrefix(name, "/"):
+	case filepath.IsAbs(name) || strings.HasPrefix(name, "/"):
 		return name, true
+	case isWindowsAbs(name):
+		// A Windows snapshot read elsewhere: only the --source-maps
+		// directories can hold its files.
+		return strings.ReplaceAll(name, `\`, "/"), false
 	case strings.HasPrefix(name, "http://") || strings.HasPrefix(name, "https://"):
 		u, err := url.Parse(name)
 		if err != nil || u.Path == "" || u.Path == "/" {
@@ -75,16 +79,4 @@ func scriptPath(name string) (p string, onDisk bool) {
 		return u.Path, false
 	}
 	return "", false
-}
-
-// dirOf returns the directory a script's relative references are resolved
-// against: its directory, or its URL's directory.
-func dirOf(name string) string {
-	if hasScheme(name) && !strings.HasPrefix(name, "file://") {
-		if i := strings.LastIndexByte(name, '/'); i >= 0 {
-			return name[:i+1]
-		}
-		return name
-	}
-	return filepath.Dir(name)
 }

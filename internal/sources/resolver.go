@@ -177,8 +177,12 @@ func (q *search) run(p string, onDisk bool, ref string) *sourceMap {
 				}
 			}
 		}
+		// Many scripts share a base name (index.js) and most have no map:
+		// an ambiguous match matters only for a script that names one.
 		if f, err := d.find(p); err != nil {
-			q.fail(filepath.Base(p), err)
+			if ref != "" {
+				q.fail(filepath.Base(p), err)
+			}
 		} else if f != "" {
 			if m := q.fromScriptFile(f); m != nil {
 				return m
@@ -278,11 +282,21 @@ func (q *search) fromFile(f string, declared bool) *sourceMap {
 		}
 		q.r.byFile[f] = res
 	}
-	if res.err != nil && (declared || !errors.Is(res.err, fs.ErrNotExist)) {
+	switch {
+	case res.err == nil:
+	case errors.Is(res.err, fs.ErrNotExist):
+		if declared {
+			q.fail(f, errNotFound)
+		}
+	default:
 		q.fail(f, res.err)
 	}
 	return res.m
 }
+
+// errNotFound is a missing file's reason: the problem already names the
+// path, and the OS's wording differs.
+var errNotFound = errors.New("not found")
 
 func isDataURL(s string) bool { return len(s) >= 5 && strings.EqualFold(s[:5], "data:") }
 

@@ -202,7 +202,7 @@ func TestProblemsOnDisk(t *testing.T) {
 	}
 	want := []string{
 		broken + ": " + broken + `.map: mappings line 0: segment "AA" has 2 fields`,
-		declared + ": " + filepath.Join(dir, "gone.js.map") + ": open " + filepath.Join(dir, "gone.js.map") + ": no such file or directory",
+		declared + ": " + filepath.Join(dir, "gone.js.map") + ": not found",
 	}
 	got := r.Problems()
 	if len(got) != len(want) {
@@ -215,7 +215,8 @@ func TestProblemsOnDisk(t *testing.T) {
 	}
 }
 
-// A URL script is matched in the --source-maps directories by its path;
+// A URL script, or a Windows path read elsewhere, is matched in the
+// --source-maps directories by its path;
 // two files matching equally well are refused rather than guessed between.
 func TestDirsSuffix(t *testing.T) {
 	s := snapshot(t, "tsc")
@@ -229,11 +230,15 @@ func TestDirsSuffix(t *testing.T) {
 	}
 	scripts := ScriptsOf(s)
 	scripts.AddNames(func(yield func(uint32, string) bool) {
-		_ = yield(900001, "https://example.test/static/app.js") && yield(900002, "https://example.test/other/app.js")
+		_ = yield(900001, "https://example.test/static/app.js") && yield(900002, "https://example.test/other/app.js") &&
+			yield(900003, `C:\srv\other\app.js`)
 	})
 	r := NewResolver(s, scripts, Options{Dirs: []string{root}})
 	if l := r.Resolve(900002, 0, 0); l.Source == nil || l.Source.File != filepath.Join(root, "c", "src", "app.ts") {
 		t.Errorf("other/app.js: %s", l)
+	}
+	if l := r.Resolve(900003, 0, 0); l.Source == nil || l.Source.File != filepath.Join(root, "c", "src", "app.ts") {
+		t.Errorf("a Windows path: %s", l)
 	}
 	if l := r.Resolve(900001, 0, 0); l.Source != nil {
 		t.Errorf("static/app.js: %s, want no source (ambiguous)", l)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/heapsnap/heapsnap/internal/testutil"
@@ -27,12 +28,30 @@ func fixture(parts ...string) string {
 
 func snapshot(t testing.TB, name string) *heapsnapshot.Snapshot {
 	t.Helper()
-	s, err := heapsnapshot.ParseFile(fixture("snapshots", name+".heapsnapshot.gz"), heapsnapshot.Options{})
+	return parsed(t, fixture("snapshots", name+".heapsnapshot.gz"))
+}
+
+// parsed parses a snapshot file once for all the tests: nothing here
+// changes a snapshot, and parsing is most of the tests' time under -race.
+func parsed(t testing.TB, path string) *heapsnapshot.Snapshot {
+	t.Helper()
+	snapshotsMu.Lock()
+	defer snapshotsMu.Unlock()
+	if s, ok := snapshots[path]; ok {
+		return s
+	}
+	s, err := heapsnapshot.ParseFile(path, heapsnapshot.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	snapshots[path] = s
 	return s
 }
+
+var (
+	snapshotsMu sync.Mutex
+	snapshots   = map[string]*heapsnapshot.Snapshot{}
+)
 
 // staged reads the staging directory the snapshots were taken in, which
 // make.sh deletes afterwards, from its committed copy: the scripts' own
@@ -106,10 +125,10 @@ func TestLeakResolvesToTypeScript(t *testing.T) {
 			stage + "dist/data-processor.js:24:37", stage + leakTS, nil},
 		{"tsc, staging directory gone", "tsc", Options{ReadFile: withoutStage},
 			stage + "dist/data-processor.js:24:37", "",
-			[]string{stage + "dist/data-processor.js: " + stage + "dist/data-processor.js.map: open " + stage + "dist/data-processor.js.map: file does not exist"}},
+			[]string{stage + "dist/data-processor.js: " + stage + "dist/data-processor.js.map: not found"}},
 		{"container, no --source-maps", "container", Options{},
 			container + "dist/data-processor.js:24:37", "",
-			[]string{container + "dist/data-processor.js: " + container + "dist/data-processor.js.map: open " + container + "dist/data-processor.js.map: no such file or directory"}},
+			[]string{container + "dist/data-processor.js: " + container + "dist/data-processor.js.map: not found"}},
 		{"container, --source-maps dist", "container", Options{Dirs: []string{dist}},
 			container + "dist/data-processor.js:24:37", fixture(leakTS), nil},
 		{"container, --source-maps of the fixture root picks dist/ by suffix", "container", Options{Dirs: []string{fixture()}},
@@ -128,14 +147,9 @@ func TestLeakResolvesToTypeScript(t *testing.T) {
 		{"index map, --source-maps", "indexmap", Options{Dirs: []string{fixture("indexmap")}, ReadFile: withoutStage},
 			stage + "indexmap/main.js:47:37", fixture(leakTS), nil},
 	}
-	snaps := map[string]*heapsnapshot.Snapshot{}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := snaps[c.snapshot]
-			if s == nil {
-				s = snapshot(t, c.snapshot)
-				snaps[c.snapshot] = s
-			}
+			s := snapshot(t, c.snapshot)
 			r := NewResolver(s, ScriptsOf(s), c.opts)
 			l := leak(t, s)
 			got := r.Resolve(l.ScriptID, l.Line, l.Column)
@@ -337,10 +351,7 @@ func writeFile(t testing.TB, name, text string) {
 // and 22, 24, 26 (script).
 func TestClosureScript(t *testing.T) {
 	for _, v := range []string{"node20", "node22", "node24", "node26"} {
-		s, err := heapsnapshot.ParseFile(testutil.Testdata("versions", v+".heapsnapshot.gz"), heapsnapshot.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := parsed(t, testutil.Testdata("versions", v+".heapsnapshot.gz"))
 		scripts := ScriptsOf(s)
 		closure := uint8(s.Meta.NodeTypeIndex("closure"))
 		found := 0
@@ -364,10 +375,7 @@ func TestClosureScript(t *testing.T) {
 // fixture's oracle goldens), on Node 20, 22, 24 and 26.
 func TestScriptsAgreeWithTraceFunctionInfos(t *testing.T) {
 	for _, v := range []string{"node20", "node22", "node24", "node26"} {
-		s, err := heapsnapshot.ParseFile(testutil.Testdata("alloc", "snapshots", v+".heapsnapshot.gz"), heapsnapshot.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := parsed(t, testutil.Testdata("alloc", "snapshots", v+".heapsnapshot.gz"))
 		scripts := ScriptsOf(s)
 		checked, orders := 0, false
 		for _, row := range testutil.TSV(t, testutil.Testdata("alloc", "snapshots", v+".tops.tsv.gz")) {
@@ -397,10 +405,7 @@ func TestScriptsAgreeWithTraceFunctionInfos(t *testing.T) {
 func TestMapURLAcrossVersions(t *testing.T) {
 	const script = "/tmp/heapsnap-alloc/src/shipped-without-map.js"
 	for _, v := range []string{"node20", "node22", "node24", "node26"} {
-		s, err := heapsnapshot.ParseFile(testutil.Testdata("alloc", "snapshots", v+".heapsnapshot.gz"), heapsnapshot.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := parsed(t, testutil.Testdata("alloc", "snapshots", v+".heapsnapshot.gz"))
 		scripts := ScriptsOf(s)
 		h := newHeap(s)
 		var id uint32

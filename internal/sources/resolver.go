@@ -363,17 +363,17 @@ func (h *heap) mapURL(script uint32) string {
 	s := h.s
 	var source []byte
 	for e := s.FirstEdge[script]; e < s.FirstEdge[script+1]; e++ {
-		if int(s.EdgeType[e]) == h.internal && h.isString(s.EdgeTo[e]) && string(s.Strings.Bytes(s.EdgeName[e])) == "source" {
+		if s.EdgeType[e] == h.t.Internal && h.isString(s.EdgeTo[e]) && string(s.Strings.Bytes(s.EdgeName[e])) == "source" {
 			source = s.NodeNameBytes(s.EdgeTo[e])
 		}
 	}
 	found := ""
 	for e := s.FirstEdge[script]; e < s.FirstEdge[script+1]; e++ {
-		t, to := int(s.EdgeType[e]), s.EdgeTo[e]
-		if (t != h.hidden && t != h.internal) || !h.isString(to) {
+		t, to := s.EdgeType[e], s.EdgeTo[e]
+		if (t != h.t.HiddenEdge && t != h.t.Internal) || !h.isString(to) {
 			continue
 		}
-		if t == h.internal {
+		if t == h.t.Internal {
 			if n := string(s.Strings.Bytes(s.EdgeName[e])); n == "source" || n == "name" {
 				continue
 			}

@@ -45,7 +45,7 @@ func ScriptsOf(s *heapsnapshot.Snapshot) *Scripts {
 		if left == 0 {
 			break
 		}
-		if int(s.NodeType[l.Node]) != h.closure {
+		if s.NodeType[l.Node] != h.t.Closure {
 			continue
 		}
 		k, _ := slices.BinarySearch(t.ids, l.ScriptID)
@@ -146,50 +146,39 @@ func ClosureScript(s *heapsnapshot.Snapshot, c uint32) string {
 // heap reads the few objects this package needs from the snapshot's
 // columns: node and edge type numbers are looked up once.
 type heap struct {
-	s                                      *heapsnapshot.Snapshot
-	closure, str, consString, slicedString int
-	internal, hidden                       int
+	s *heapsnapshot.Snapshot
+	t *heapsnapshot.Types
 }
 
-func newHeap(s *heapsnapshot.Snapshot) *heap {
-	m := &s.Meta
-	return &heap{
-		s: s, closure: m.NodeTypeIndex("closure"), str: m.NodeTypeIndex("string"),
-		consString: m.NodeTypeIndex("concatenated string"), slicedString: m.NodeTypeIndex("sliced string"),
-		internal: m.EdgeTypeIndex("internal"), hidden: m.EdgeTypeIndex("hidden"),
-	}
-}
+func newHeap(s *heapsnapshot.Snapshot) *heap { return &heap{s: s, t: &s.Types} }
 
 // edge returns the target of node i's first edge of type t named name.
-func (h *heap) edge(i uint32, t int, name string) (uint32, bool) {
+func (h *heap) edge(i uint32, t uint8, name string) (uint32, bool) {
 	s := h.s
 	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-		if int(s.EdgeType[e]) == t && !s.EdgeNameIsIndex(s.EdgeType[e]) && string(s.Strings.Bytes(s.EdgeName[e])) == name {
+		if s.EdgeType[e] == t && s.EdgeNameIsString(e) && string(s.Strings.Bytes(s.EdgeName[e])) == name {
 			return s.EdgeTo[e], true
 		}
 	}
 	return 0, false
 }
 
-func (h *heap) isString(i uint32) bool {
-	t := int(h.s.NodeType[i])
-	return t == h.str || t == h.consString || t == h.slicedString
-}
+func (h *heap) isString(i uint32) bool { return h.t.IsString(h.s.NodeType[i]) }
 
 // scriptOf returns the Script object of closure c.
 func (h *heap) scriptOf(c uint32) (uint32, bool) {
-	shared, ok := h.edge(c, h.internal, "shared")
+	shared, ok := h.edge(c, h.t.Internal, "shared")
 	if !ok {
 		return 0, false
 	}
-	script, ok := h.edge(shared, h.internal, "script_or_debug_info")
+	script, ok := h.edge(shared, h.t.Internal, "script_or_debug_info")
 	if !ok {
-		if script, ok = h.edge(shared, h.internal, "script"); !ok {
+		if script, ok = h.edge(shared, h.t.Internal, "script"); !ok {
 			return 0, false
 		}
 	}
 	if string(h.s.NodeNameBytes(script)) == "system / DebugInfo" {
-		return h.edge(script, h.internal, "script")
+		return h.edge(script, h.t.Internal, "script")
 	}
 	return script, true
 }
@@ -198,7 +187,7 @@ func (h *heap) scriptOf(c uint32) (uint32, bool) {
 // node name without the "system / Script / " prefix; "" for an unnamed
 // Script.
 func (h *heap) scriptName(script uint32) string {
-	if name, ok := h.edge(script, h.internal, "name"); ok && h.isString(name) {
+	if name, ok := h.edge(script, h.t.Internal, "name"); ok && h.isString(name) {
 		return h.s.Strings.String(h.s.NodeName[name])
 	}
 	name := h.s.NodeNameBytes(script)

@@ -353,7 +353,7 @@ func TestClosureScript(t *testing.T) {
 	for _, v := range []string{"node20", "node22", "node24", "node26"} {
 		s := parsed(t, testutil.Testdata("versions", v+".heapsnapshot.gz"))
 		scripts := ScriptsOf(s)
-		closure := uint8(s.Meta.NodeTypeIndex("closure"))
+		closure := s.Types.Closure
 		found := 0
 		for _, l := range s.Locations {
 			if s.NodeType[l.Node] == closure && strings.HasSuffix(scripts.Name(l.ScriptID), "/sample-app.js") {

@@ -14,6 +14,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/heapsnap/heapsnap/internal/retainers"
+	"github.com/heapsnap/heapsnap/internal/sources"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
@@ -245,4 +247,11 @@ func (p *progress) finish() {
 	if p.bar != nil {
 		_ = p.bar.Finish()
 	}
+}
+
+// namer returns how owner paths and locations of an analysis are written:
+// through the source maps the scripts name or that lie next to them.
+func (a *app) namer(r *devtools.Analysis) *retainers.Namer {
+	s := r.Snapshot
+	return retainers.NewNamer(r, sources.NewResolver(s, sources.ScriptsOf(s), sources.Options{}))
 }

@@ -157,7 +157,7 @@ func (a *app) retainers(o *retainersOptions) error {
 		return err
 	}
 	return report.Write(a.streams.Out, o.format, views.BuildRetainers(res, devtools.NewRetainerIndex(res), nodes, views.RetainersOptions{
-		File: displayName(o.file), Class: o.class, Paths: o.paths, Depth: o.depth, List: o.list,
+		File: displayName(o.file), Class: o.class, Paths: o.paths, Depth: o.depth, List: o.list, Names: a.namer(res),
 	}))
 }
 
@@ -219,7 +219,7 @@ func (a *app) show(o *showOptions) error {
 		return err
 	}
 	return report.Write(a.streams.Out, o.format, views.BuildShow(res, devtools.NewRetainerIndex(res), i, views.ShowOptions{
-		File: displayName(o.file), References: o.references, Retainers: o.retainers,
+		File: displayName(o.file), References: o.references, Retainers: o.retainers, Names: a.namer(res),
 	}))
 }
 

@@ -64,5 +64,7 @@ func (a *app) findSuspects(res *devtools.Analysis, sel suspectSelection) []suspe
 	if sel.none {
 		return nil
 	}
-	return suspects.Find(res, sel.opts)
+	o := sel.opts
+	o.Names = a.namer(res)
+	return suspects.Find(res, o)
 }

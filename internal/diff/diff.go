@@ -5,11 +5,13 @@ import (
 	"runtime/debug"
 	"slices"
 
+	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
-// Loader reads and analyzes one snapshot.
-type Loader func(path string) (*devtools.Analysis, error)
+// Loader reads and analyzes one snapshot, and gives the namer of its owner
+// paths and locations.
+type Loader func(path string) (*devtools.Analysis, *retainers.Namer, error)
 
 // release drops the last reference to a snapshot's graph and hands the
 // memory back before the next snapshot is loaded, so that two graphs never
@@ -65,18 +67,18 @@ const (
 // which DevTools re-categorises the old one; each is reduced to a census
 // and released before the next is loaded.
 func ComparePair(oldPath, newPath string, load Loader, mode Mode) (*Pair, error) {
-	r, err := load(newPath)
+	r, names, err := load(newPath)
 	if err != nil {
 		return nil, err
 	}
-	cur := &Census{Census: r.Census(), File: newPath, Facts: CollectFacts(r)}
+	cur := &Census{Census: r.Census(), File: newPath, Facts: CollectFacts(r, names)}
 	release(&r)
 
-	r, err = load(oldPath)
+	r, names, err = load(oldPath)
 	if err != nil {
 		return nil, err
 	}
-	base := &Census{Census: r.BaseCensus(cur.Census), File: oldPath, Facts: CollectFacts(r)}
+	base := &Census{Census: r.BaseCensus(cur.Census), File: oldPath, Facts: CollectFacts(r, names)}
 	release(&r)
 
 	p := &Pair{Old: base, New: cur, Match: matchStats(base, cur)}

@@ -6,17 +6,17 @@ import (
 	"testing"
 
 	"github.com/heapsnap/heapsnap/internal/diff"
+	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/internal/testutil"
-	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
-func load(path string) (*devtools.Analysis, error) {
-	snap, err := heapsnapshot.ParseFile(path, heapsnapshot.Options{})
+func load(path string) (*devtools.Analysis, *retainers.Namer, error) {
+	r, err := devtools.ReadFile(path, devtools.Options{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return devtools.Analyze(snap, devtools.Options{})
+	return r, retainers.NewNamer(r, nil), nil
 }
 
 func scenario(names ...string) []string {

@@ -61,11 +61,14 @@ type DetachedNode struct {
 
 // graph is the small part of the snapshot's vocabulary the facts need.
 type graph struct {
-	r *devtools.Analysis
-	s *heapsnapshot.Snapshot
+	r     *devtools.Analysis
+	s     *heapsnapshot.Snapshot
+	names *retainers.Namer
 }
 
-func newGraph(r *devtools.Analysis) *graph { return &graph{r: r, s: r.Snapshot} }
+func newGraph(r *devtools.Analysis, names *retainers.Namer) *graph {
+	return &graph{r: r, s: r.Snapshot, names: names}
+}
 
 func (g *graph) name(i uint32) string { return g.s.Strings.String(g.s.NodeName[i]) }
 
@@ -74,7 +77,9 @@ func (g *graph) className(i uint32) string { return g.r.ClassName(&g.r.Classes[g
 
 // CollectFacts finds the listener lists, collections and detached DOM nodes
 // of an analyzed snapshot, with owner paths.
-func CollectFacts(r *devtools.Analysis) Facts { return newGraph(r).facts() }
+func CollectFacts(r *devtools.Analysis, names *retainers.Namer) Facts {
+	return newGraph(r, names).facts()
+}
 
 func (g *graph) facts() Facts {
 	r, s := g.r, g.s
@@ -117,7 +122,7 @@ func (g *graph) facts() Facts {
 	for k := range f.Collections {
 		paths = append(paths, &f.Collections[k].Path)
 	}
-	for k, p := range retainers.OwnerPaths(r, nil, append(owned, collections...), retainers.MaxOwnerDepth) {
+	for k, p := range g.names.OwnerPaths(nil, append(owned, collections...), retainers.MaxOwnerDepth) {
 		*paths[k] = p
 	}
 	for i := range uint32(s.NodeCount) {
@@ -167,7 +172,7 @@ func (g *graph) mostCommon(fns []uint32) string {
 	if d == "" {
 		d = "(anonymous)"
 	}
-	if loc, ok := suspects.Locate(g.r, node); ok {
+	if loc, ok := g.names.Locations().Node(node); ok {
 		d += " " + loc.String()
 	}
 	if len(order) > 1 {

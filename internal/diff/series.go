@@ -73,12 +73,12 @@ func CompareSeries(paths []string, load Loader, mode Mode) (*Series, error) {
 	s := &Series{SameProcess: mode != MatchClasses}
 	var prev *Census
 	for k, path := range paths {
-		r, err := load(path)
+		r, names, err := load(path)
 		if err != nil {
 			return nil, err
 		}
 		c := &Census{Census: r.Census(), File: path}
-		g := newGraph(r)
+		g := newGraph(r, names)
 		c.Facts = g.facts()
 		if prev != nil {
 			m := matchStats(prev, c)
@@ -217,7 +217,7 @@ func (g *graph) candidates(first, second *Census) []CandidateGroup {
 			tops = append(tops, i)
 		}
 	}
-	paths := retainers.OwnerPaths(r, nil, tops, retainers.MaxOwnerDepth)
+	paths := g.names.OwnerPaths(nil, tops, retainers.MaxOwnerDepth)
 	groups := map[string]int{}
 	var out []CandidateGroup
 	for k, i := range tops {

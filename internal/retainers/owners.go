@@ -129,12 +129,13 @@ func Owners(r *devtools.Analysis, x *devtools.RetainerIndex, targets []uint32, d
 	return out
 }
 
-// OwnerPaths is Owners formatted (FormatPath).
-func OwnerPaths(r *devtools.Analysis, x *devtools.RetainerIndex, targets []uint32, depth int) []string {
-	chains := Owners(r, x, targets, depth)
+// OwnerPaths returns the targets' readable owner paths (Owners, then
+// Path), with the reverse index x if there is one.
+func (n *Namer) OwnerPaths(x *devtools.RetainerIndex, targets []uint32, depth int) []string {
+	chains := Owners(n.r, x, targets, depth)
 	out := make([]string, len(chains))
 	for k, c := range chains {
-		out[k] = FormatPath(r, c)
+		out[k] = n.Path(c)
 	}
 	return out
 }
@@ -170,26 +171,6 @@ func isGlobalObjectEdge(r *devtools.Analysis, e uint32) bool {
 // entries are scripts' top-level scopes.
 func isScriptTable(r *devtools.Analysis, i uint32) bool {
 	return r.IsText(r.Snapshot.NodeName[i], "system / ScriptContextTable")
-}
-
-// FormatPath writes a chain as an owner path: its first node's short name
-// followed by each edge as a path step, e.g. global.processor.emitter or
-// Window.leakedPanels[0]; "(script)" names a script's top-level scope
-// (let and const declarations). A truncated chain starts with "…".
-func FormatPath(r *devtools.Analysis, c Chain) string {
-	var b []byte
-	if c.Truncated {
-		b = append(b, "…"...)
-	}
-	if c.ScriptScope {
-		b = append(b, "(script)"...)
-	} else {
-		b = append(b, HeadName(r, c.Nodes[0])...)
-	}
-	for _, e := range c.Edges {
-		b = pathStep(r.Snapshot, b, e)
-	}
-	return string(b)
 }
 
 // pathStep writes edge e as a step of an owner path: ".name" for property

@@ -104,7 +104,7 @@ func TestOwnerPaths(t *testing.T) {
 		want = append(want, path)
 	}
 	for k, c := range retainers.Owners(r, nil, targets, 30) {
-		if got := retainers.FormatPath(r, c); got != want[k] {
+		if got := retainers.NewNamer(r, nil).Path(c); got != want[k] {
 			t.Errorf("@%d: owner path %q, want %q", r.Snapshot.NodeID[targets[k]], got, want[k])
 		}
 	}
@@ -125,7 +125,7 @@ func TestChains(t *testing.T) {
 	if len(chains) != 3 {
 		t.Fatalf("%d chains, want 3", len(chains))
 	}
-	if got := retainers.FormatPath(r, chains[0]); got != "global.processor.emitter._events.data[1999]" {
+	if got := retainers.NewNamer(r, nil).Path(chains[0]); got != "global.processor.emitter._events.data[1999]" {
 		t.Errorf("first chain %q", got)
 	}
 	for k := 1; k < len(chains); k++ {
@@ -168,7 +168,7 @@ func TestOddGraphs(t *testing.T) {
 					if c.Nodes[len(c.Nodes)-1] != i || len(c.Edges) != len(c.Nodes)-1 || c.Len() > 6 {
 						t.Fatalf("node %d: chain %+v", i, c)
 					}
-					_ = retainers.FormatPath(r, c)
+					_ = retainers.NewNamer(r, nil).Path(c)
 				}
 			}
 		})

@@ -26,6 +26,9 @@ type Options struct {
 	Dirs []string
 	// ReadFile reads a file; nil means os.ReadFile.
 	ReadFile func(name string) ([]byte, error)
+	// NoMaps turns source maps off: every location is the compiled one,
+	// and no file is read.
+	NoMaps bool
 }
 
 // Problem is a source map that was referenced or found but could not be
@@ -85,6 +88,9 @@ func (r *Resolver) Resolve(scriptID, line, column uint32) Location {
 	loc := Location{Position: Position{File: r.scripts.Name(scriptID), Line: int(line) + 1, Column: int(column) + 1}}
 	k, ok := r.scripts.index(scriptID)
 	if !ok || line > maxPos || column > maxPos {
+		return loc
+	}
+	if r.opts.NoMaps {
 		return loc
 	}
 	m := r.mapOf(k)

@@ -91,7 +91,7 @@ func (f *finder) closures() []*Suspect {
 			sus.Title = fmt.Sprintf("%s closures of %s keep %s contexts of %s alive", units.Count(g.closures), k.name, units.Count(len(g.contexts)), units.Bytes(retained))
 		}
 		var parts []string
-		if k.loc != (Location{}) {
+		if k.loc.File != "" || k.loc.Line != 0 {
 			parts = append(parts, "defined at "+k.loc.String())
 		}
 		if len(vars) > 0 {

@@ -118,7 +118,7 @@ func (f *finder) detachedDOM() []*Suspect {
 	var keys []groupKey
 	for k, set := range order {
 		t := trees[set]
-		path := retainers.FormatPath(r, chains[k])
+		path := f.o.Names.Path(chains[k])
 		key := groupKey{r.Class[t.root], retainers.PathShape(path)}
 		g := groups[key]
 		if g == nil {

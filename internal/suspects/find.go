@@ -9,6 +9,7 @@ import (
 
 	"github.com/heapsnap/heapsnap/internal/par"
 	"github.com/heapsnap/heapsnap/internal/retainers"
+	"github.com/heapsnap/heapsnap/internal/sources"
 	"github.com/heapsnap/heapsnap/internal/units"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
@@ -42,8 +43,6 @@ type finder struct {
 	o     Options
 	names *names
 	t     *heapsnapshot.Types
-	// scriptFile caches each script id's file name.
-	scriptFile map[uint32]string
 	// paths lists the nodes whose owner paths are wanted, with where to
 	// write each path.
 	paths []pathRequest
@@ -60,7 +59,7 @@ type pathRequest struct {
 func newFinder(r *devtools.Analysis, o Options) *finder {
 	return &finder{
 		r: r, s: r.Snapshot, o: o, names: newNames(r.Snapshot), t: &r.Snapshot.Types,
-		scriptFile: map[uint32]string{}, claimed: map[uint32]bool{},
+		claimed: map[uint32]bool{},
 	}
 }
 
@@ -106,7 +105,6 @@ func find(r *devtools.Analysis, o Options) []Suspect {
 func (f *finder) fork() *finder {
 	c := *f
 	c.paths = nil
-	c.scriptFile = map[uint32]string{}
 	return &c
 }
 
@@ -128,7 +126,7 @@ func (f *finder) resolvePaths() {
 	}
 	chains := retainers.Owners(f.r, nil, targets, f.o.PathDepth)
 	for _, p := range f.paths {
-		*p.dst = retainers.FormatPath(f.r, chains[seen[p.node]])
+		*p.dst = f.o.Names.Path(chains[seen[p.node]])
 	}
 }
 
@@ -259,49 +257,10 @@ func (f *finder) function(c uint32) (string, Location) {
 	if bound {
 		name += " (bound)"
 	}
-	loc, ok := s.LocationOf(c)
-	if !ok {
-		return name, Location{File: f.scriptOf(c)}
+	if loc, ok := f.o.Names.Locations().Node(c); ok {
+		return name, loc
 	}
-	file, known := f.scriptFile[loc.ScriptID]
-	if !known {
-		file = f.scriptOf(c)
-		f.scriptFile[loc.ScriptID] = file
-	}
-	return name, Location{File: file, Line: int(loc.Line) + 1, Column: int(loc.Column) + 1}
-}
-
-// scriptOf returns the script name of closure c: closure -shared->
-// SharedFunctionInfo -script_or_debug_info-> (V8 11) or -script-> (V8 12
-// and later) Script, through DebugInfo if there is one, then the Script's
-// name edge or, failing that, its node name.
-func (f *finder) scriptOf(c uint32) string {
-	shared, ok := f.edgeTo(c, f.t.Internal, nShared)
-	if !ok {
-		return ""
-	}
-	script, ok := f.edgeTo(shared, f.t.Internal, nScriptOrDebugInfo)
-	if !ok {
-		if script, ok = f.edgeTo(shared, f.t.Internal, nScript); !ok {
-			return ""
-		}
-	}
-	if f.names.is(f.s.NodeName[script], nDebugInfo) {
-		if script, ok = f.edgeTo(script, f.t.Internal, nScript); !ok {
-			return ""
-		}
-	}
-	if name, ok := f.edgeTo(script, f.t.Internal, nName); ok && f.s.NodeType[name] == f.t.String {
-		return f.s.Strings.String(f.s.NodeName[name])
-	}
-	name := f.s.Strings.String(f.s.NodeName[script])
-	if rest, ok := strings.CutPrefix(name, "system / Script / "); ok {
-		return rest
-	}
-	if strings.HasPrefix(name, "system / ") {
-		return ""
-	}
-	return name
+	return name, Location{Position: sources.Position{File: sources.ClosureScript(s, c)}}
 }
 
 // groupFunctions groups closures (with their once flags) by function
@@ -345,7 +304,7 @@ func describeGroups(total int, groups []FunctionGroup) string {
 		return ""
 	}
 	where := func(g FunctionGroup) string {
-		if g.Location == (Location{}) {
+		if g.Location.File == "" && g.Location.Line == 0 {
 			return g.Function
 		}
 		return g.Function + " at " + g.Location.String()
@@ -397,11 +356,6 @@ const (
 	nNext
 	nWarned
 	nTable
-	nShared
-	nScriptOrDebugInfo
-	nScript
-	nDebugInfo
-	nName
 	nContext
 	nProto
 	nOddball
@@ -421,9 +375,8 @@ const (
 
 var nameText = map[string]int{
 	"_events": nEvents, "<symbol kEvents>": nKEvents, "listener": nListener, "callback": nCallback,
-	"next": nNext, "warned": nWarned, "table": nTable, "shared": nShared,
-	"script_or_debug_info": nScriptOrDebugInfo, "script": nScript, "system / DebugInfo": nDebugInfo,
-	"name": nName, "context": nContext, "__proto__": nProto, "system / Oddball": nOddball,
+	"next": nNext, "warned": nWarned, "table": nTable,
+	"context": nContext, "__proto__": nProto, "system / Oddball": nOddball,
 	"Array": nArray, "Map": nMap, "Set": nSet,
 	"<symbol events.maxEventTargetListenersWarned>": nTargetWarned, "Object": nObject,
 	"bound_function": nBoundFunction,
@@ -479,33 +432,4 @@ func (n *names) is(idx uint32, want int) bool {
 		}
 	}
 	return false
-}
-
-// Locate returns where V8 recorded that node i was created: a closure's
-// function position, or the constructor position of an object made by a
-// user-script constructor; 1-based, with the script's file when the
-// snapshot names it.
-func Locate(r *devtools.Analysis, i uint32) (Location, bool) {
-	s := r.Snapshot
-	loc, ok := s.LocationOf(i)
-	if !ok {
-		return Location{}, false
-	}
-	f := newFinder(r, DefaultOptions())
-	if s.NodeType[i] == f.t.Closure {
-		_, l := f.function(i)
-		return l, true
-	}
-	// Objects have no link to their script: borrow the file of a closure
-	// from the same script.
-	out := Location{Line: int(loc.Line) + 1, Column: int(loc.Column) + 1}
-	for _, l := range s.Locations {
-		if l.ScriptID == loc.ScriptID && s.NodeType[l.Node] == f.t.Closure {
-			if file := f.scriptOf(l.Node); file != "" {
-				out.File = file
-				break
-			}
-		}
-	}
-	return out, true
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/heapsnap/heapsnap/internal/retainers"
+	"github.com/heapsnap/heapsnap/internal/sources"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
@@ -74,6 +75,9 @@ type Options struct {
 	MinDetachedNodes int
 	// PathDepth bounds the owner paths, in edges from the root.
 	PathDepth int
+	// Names formats owner paths and locations (through source maps); nil
+	// means compiled locations only.
+	Names *retainers.Namer
 }
 
 // Default thresholds.
@@ -182,24 +186,10 @@ type FunctionGroup struct {
 	Location Location `json:"location"`
 }
 
-// Location is a source position, 1-based as an editor shows it. File is
-// empty when the snapshot does not record the function's script.
-type Location struct {
-	File   string `json:"file,omitempty"`
-	Line   int    `json:"line,omitempty"`
-	Column int    `json:"column,omitempty"`
-}
-
-// String formats the location as file:line:column.
-func (l Location) String() string {
-	switch {
-	case l.Line == 0:
-		return l.File
-	case l.File == "":
-		return fmt.Sprintf("<unknown>:%d:%d", l.Line, l.Column)
-	}
-	return fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Column)
-}
+// Location is a source position: where V8 recorded a function or a
+// constructor, 1-based as an editor shows it, and where a source map puts
+// it in the original source.
+type Location = sources.Location
 
 // DetachedEvidence describes detached DOM trees held from the same place.
 type DetachedEvidence struct {
@@ -265,5 +255,9 @@ type Variable struct {
 // Find runs the selected detectors and returns their suspects, ranked by
 // retained size, then count, then kind and title.
 func Find(r *devtools.Analysis, opts Options) []Suspect {
-	return find(r, opts.withDefaults())
+	o := opts.withDefaults()
+	if o.Names == nil {
+		o.Names = retainers.NewNamer(r, nil)
+	}
+	return find(r, o)
 }

@@ -175,7 +175,7 @@ var stepPattern = regexp.MustCompile(`\.[A-Za-z_$#][\w$]*|\[(?:"(?:[^"\\]|\\.)*"
 func steps(p string) int { return len(stepPattern.FindAllString(p, -1)) }
 
 func ownerPath(r *devtools.Analysis, i uint32) string {
-	return retainers.OwnerPaths(r, nil, []uint32{i}, retainers.MaxOwnerDepth)[0]
+	return retainers.NewNamer(r, nil).OwnerPaths(nil, []uint32{i}, retainers.MaxOwnerDepth)[0]
 }
 
 // TestEventsMatchFacts checks every EventEmitter and EventTarget event
@@ -209,13 +209,15 @@ func TestEventsMatchFacts(t *testing.T) {
 				if g, w := groupsText(groups), factsGroupsText(fe.Listeners); g != w {
 					t.Errorf("@%d %q listeners:\n%s\nfacts:\n%s", id, event, g, w)
 				}
-				// The facts take the first path a breadth-first search finds,
-				// heapsnap the one DevTools expands: equal where the path is
-				// made of properties and elements, equally long elsewhere.
+				// The facts take the first path a breadth-first search from
+				// the global object finds: equal where it is made of
+				// properties and elements; where it goes through engine
+				// internals, heapsnap's starts at a nearer anchor instead and
+				// reads as JavaScript.
 				p, w := ownerPath(r, ev.Emitter), factsPath(path)
 				if factsStep.MatchString(path) {
-					if steps(p) != steps(w) {
-						t.Errorf("@%d: owner path %q, not as short as the facts' %q", id, p, w)
+					if strings.HasPrefix(p, "(") || strings.HasPrefix(p, "…") || strings.Contains(p, "->") {
+						t.Errorf("@%d: owner path %q is not readable (facts: %q)", id, p, w)
 					}
 				} else if p != w {
 					t.Errorf("@%d: owner path %q, facts %q", id, p, w)
@@ -433,7 +435,7 @@ func TestDetachedDOM(t *testing.T) {
 	if len(list) != 1 {
 		t.Errorf("suspects %q", kindsOf(list))
 	}
-	if s.Count != 300 || s.Path != "Window.leakedPanels[*]" || s.Title != "3 detached <div> trees with 300 DOM nodes" {
+	if s.Count != 300 || s.Path != "window.leakedPanels[*]" || s.Title != "3 detached <div> trees with 300 DOM nodes" {
 		t.Errorf("suspect %+v", s)
 	}
 	ev := s.DetachedDOM
@@ -446,7 +448,7 @@ func TestDetachedDOM(t *testing.T) {
 	}
 	for k, tr := range ev.Trees {
 		root := fmt.Sprintf(`Detached <div class="panel" id="panel-%d">`, k)
-		if tr.Root != root || tr.Nodes != 100 || tr.Path != fmt.Sprintf("Window.leakedPanels[%d]", k) {
+		if tr.Root != root || tr.Nodes != 100 || tr.Path != fmt.Sprintf("window.leakedPanels[%d]", k) {
 			t.Errorf("tree %d: %+v", k, tr)
 		}
 		if fs.DOM.DetachedByName[strings.TrimPrefix(root, "Detached ")] != 1 {
@@ -511,8 +513,8 @@ func TestNoFalseSuspects(t *testing.T) {
 			var want []string
 			if name == "chromium" {
 				want = []string{
-					"detached-dom: 1 detached <div> tree with 21 DOM nodes at Window.heldDetached",
-					"detached-dom: 1 detached <span> tree with 1 DOM node at (script)->detachedCache{table}{6}",
+					"detached-dom: 1 detached <div> tree with 21 DOM nodes at window.heldDetached",
+					"detached-dom: 1 detached <span> tree with 1 DOM node at " + chromiumPage + ": detachedCache.get('span')",
 				}
 			}
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -575,3 +577,7 @@ func TestOddGraphs(t *testing.T) {
 		})
 	}
 }
+
+// chromiumPage is the URL testdata/versions/chromium-snapshot.mjs served
+// the page of the Chromium fixture at.
+const chromiumPage = "http://127.0.0.1:45727/"

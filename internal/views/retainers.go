@@ -19,7 +19,9 @@ type Retainers struct {
 
 // RetainersOf is what keeps one object alive.
 type RetainersOf struct {
-	Object ObjectRow  `json:"object"`
+	Object ObjectRow `json:"object"`
+	// Path is the object's owner path, as every command prints it.
+	Path   string     `json:"path"`
 	Chains []ChainRow `json:"chains"`
 	// RetainerCount is the number of rows of DevTools' Retainers view;
 	// Retainers holds the first ones.
@@ -64,6 +66,7 @@ type RetainerRow struct {
 // RetainersOptions selects what the report includes.
 type RetainersOptions struct {
 	File  string
+	Names *retainers.Namer // owner paths
 	Class string
 	Paths int // chains per object
 	Depth int // edges per chain at most
@@ -73,10 +76,11 @@ type RetainersOptions struct {
 // BuildRetainers reports what retains each of the objects.
 func BuildRetainers(r *devtools.Analysis, x *devtools.RetainerIndex, objects []uint32, o RetainersOptions) *Retainers {
 	rep := &Retainers{SchemaVersion: SchemaVersion, File: o.File, Class: o.Class, Objects: []RetainersOf{}}
-	for _, i := range objects {
-		of := RetainersOf{Object: displayObject(r, i), Chains: []ChainRow{}, Retainers: []RetainerRow{}}
+	paths := o.Names.OwnerPaths(x, objects, retainers.MaxOwnerDepth)
+	for k, i := range objects {
+		of := RetainersOf{Object: displayObject(r, i), Path: paths[k], Chains: []ChainRow{}, Retainers: []RetainerRow{}}
 		for _, c := range retainers.Chains(r, x, i, o.Paths, o.Depth) {
-			of.Chains = append(of.Chains, chainRow(r, c))
+			of.Chains = append(of.Chains, chainRow(r, o.Names, c))
 		}
 		rs := x.Retainers(i)
 		of.RetainerCount = len(rs)
@@ -108,8 +112,8 @@ func retainerRows(r *devtools.Analysis, rs []devtools.Retainer, n int) []Retaine
 	return out
 }
 
-func chainRow(r *devtools.Analysis, c retainers.Chain) ChainRow {
-	row := ChainRow{Path: retainers.FormatPath(r, c), Length: c.Len(), Truncated: c.Truncated}
+func chainRow(r *devtools.Analysis, names *retainers.Namer, c retainers.Chain) ChainRow {
+	row := ChainRow{Path: names.Path(c), Length: c.Len(), Truncated: c.Truncated}
 	var text []string
 	if c.Truncated {
 		text = append(text, "…")

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/heapsnap/heapsnap/internal/retainers"
-	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
@@ -42,8 +41,9 @@ type ReferenceRow struct {
 // ShowOptions selects what the report includes.
 type ShowOptions struct {
 	File       string
-	References int // outgoing references to list; 0 lists all
-	Retainers  int // retainers to list; 0 lists all
+	Names      *retainers.Namer // owner paths and locations
+	References int              // outgoing references to list; 0 lists all
+	Retainers  int              // retainers to list; 0 lists all
 }
 
 // maxDominators bounds the dominator chain shown: chains can be millions
@@ -55,10 +55,10 @@ func BuildShow(r *devtools.Analysis, x *devtools.RetainerIndex, i uint32, o Show
 	s := r.Snapshot
 	rep := &Show{SchemaVersion: SchemaVersion, File: o.File, Object: displayObject(r, i),
 		Dominators: []ObjectRow{}, References: []ReferenceRow{}}
-	if loc, ok := suspects.Locate(r, i); ok {
+	if loc, ok := o.Names.Locations().Node(i); ok {
 		rep.Location = loc.String()
 	}
-	rep.Path = retainers.OwnerPaths(r, x, []uint32{i}, retainers.MaxOwnerDepth)[0]
+	rep.Path = o.Names.OwnerPaths(x, []uint32{i}, retainers.MaxOwnerDepth)[0]
 	root := s.Root()
 	for d := i; d != root; {
 		d = r.Dominator[d]

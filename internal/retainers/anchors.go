@@ -1,0 +1,434 @@
+package retainers
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/heapsnap/heapsnap/internal/sources"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
+)
+
+// A readable owner path starts at the last anchor of an object's owner
+// chain (Owners): the node nearest the object that an engineer would name.
+// Anchors are:
+//
+//   - a global object: global (Node.js), window (a page), globalThis (Deno);
+//   - a module's or a classic script's top-level scope, named by its file
+//     and the variable: "/app/src/cache.js: cache";
+//   - a timer, named by its callback: "setInterval callback poll at
+//     /app/timers.js:21:44";
+//   - the page's window and document and attached DOM elements.
+//
+// Everything before the anchor (GC-root categories, handle scopes, the
+// module system's own objects, timer lists, Blink's backing stores) is
+// left out, and the hops after it read as JavaScript: .name, [i],
+// .get('key') for a Map entry, .has('key') for a Set member, {context}.v
+// for a variable a closure keeps. docs/suspects.md has the notation.
+
+// Namer formats owner paths and locations for one analysis. It is safe for
+// concurrent use.
+type Namer struct {
+	r   *devtools.Analysis
+	s   *heapsnapshot.Snapshot
+	loc *sources.Resolver
+
+	once        sync.Once
+	contextFile map[uint32]string // a function context → the file of a closure it belongs to
+}
+
+// NewNamer returns a namer for r. loc resolves locations (through source
+// maps); nil means no maps, compiled locations only.
+func NewNamer(r *devtools.Analysis, loc *sources.Resolver) *Namer {
+	if loc == nil {
+		loc = sources.NewResolver(r.Snapshot, sources.ScriptsOf(r.Snapshot), sources.Options{NoMaps: true})
+	}
+	return &Namer{r: r, s: r.Snapshot, loc: loc}
+}
+
+// Locations returns the namer's resolver.
+func (n *Namer) Locations() *sources.Resolver { return n.loc }
+
+// anchorKind is what kind of anchor a node is.
+type anchorKind uint8
+
+const (
+	notAnchor anchorKind = iota
+	anchorGlobal
+	anchorScope // a module's or script's top-level scope: needs the variable after it
+	anchorTimer
+	anchorDOM
+)
+
+// anchorOf says whether node i of a chain is an anchor, and its label.
+// next is the edge the chain leaves i by (none for the chain's last node).
+func (n *Namer) anchorOf(i, next uint32) (anchorKind, string) {
+	s := n.s
+	t := &s.Types
+	name := s.NodeNameBytes(i)
+	switch s.NodeType[i] {
+	case t.Object:
+		if label, ok := n.globalLabel(i); ok {
+			return anchorGlobal, label
+		}
+		if next != none && s.EdgeType[next] == t.Context && isContextName(name) {
+			if file, ok := n.scopeFile(i); ok {
+				return anchorScope, file
+			}
+		}
+		if string(name) == "Timeout" {
+			if label, ok := n.nodeTimer(i); ok {
+				return anchorTimer, label
+			}
+		}
+	case t.Native:
+		switch {
+		case bytes.HasPrefix(name, []byte("Window / ")):
+			return anchorDOM, "window"
+		case string(name) == "HTMLDocument" || string(name) == "Document":
+			return anchorDOM, "document"
+		case string(name) == "DOMTimer":
+			if label, ok := n.domTimer(i); ok {
+				return anchorTimer, label
+			}
+		case len(name) > 0 && name[0] == '<' && n.r.DOMState[i] == devtools.DOMAttached:
+			return anchorDOM, string(name)
+		}
+	}
+	return notAnchor, ""
+}
+
+const none = ^uint32(0)
+
+// isContextName reports whether a node name is a function context's:
+// "system / Context", or in V8 15 "system / Context / scope @N".
+func isContextName(name []byte) bool {
+	return string(name) == "system / Context" || bytes.HasPrefix(name, []byte("system / Context / "))
+}
+
+// globalLabel names a global object: the node the chain starts at when it
+// reaches one (see HeadName).
+func (n *Namer) globalLabel(i uint32) (string, bool) {
+	name := n.r.DisplayName(i)
+	switch {
+	case strings.HasPrefix(name, "Window [JSGlobalObject] / "):
+		if strings.TrimPrefix(name, "Window [JSGlobalObject] / ") == "" {
+			return "globalThis", true // Deno: a window with no page
+		}
+		return "window", true
+	case strings.HasPrefix(name, "global"):
+		d := n.r.Distance[i]
+		if (d >= 0 && d <= 1) || strings.Contains(name, " (global") {
+			return "global", true
+		}
+	}
+	return "", false
+}
+
+// scopeFile reports whether context ctx is a top-level scope — a module
+// function's context (CommonJS, ES modules), whose enclosing context is the
+// native context, or a classic script's, held by the script context table
+// — and returns the file of the functions defined in it.
+func (n *Namer) scopeFile(ctx uint32) (string, bool) {
+	s := n.s
+	t := &s.Types
+	top := false
+	for e := s.FirstEdge[ctx]; e < s.FirstEdge[ctx+1]; e++ {
+		if s.EdgeType[e] == t.Internal && string(s.Strings.Bytes(s.EdgeName[e])) == "previous" {
+			top = bytes.HasPrefix(s.NodeNameBytes(s.EdgeTo[e]), []byte("system / NativeContext"))
+			break
+		}
+	}
+	if !top {
+		return "", false
+	}
+	n.once.Do(n.findContextFiles)
+	file, ok := n.contextFile[ctx]
+	return file, ok
+}
+
+// findContextFiles maps every function context to the file of a closure
+// that has it, preferring user scripts to the runtime's own (node:…,
+// ext:…), in one pass over the closures.
+func (n *Namer) findContextFiles() {
+	s := n.s
+	t := &s.Types
+	n.contextFile = map[uint32]string{}
+	for c := range uint32(s.NodeCount) {
+		if s.NodeType[c] != t.Closure {
+			continue
+		}
+		ctx, ok := edgeNamed(s, c, t.Internal, "context")
+		if !ok {
+			continue
+		}
+		if prev, seen := n.contextFile[ctx]; seen && !isRuntimeScript(prev) {
+			continue
+		}
+		if l, ok := n.loc.Node(c); ok && l.File != "" {
+			n.contextFile[ctx] = l.File
+		} else if file := sources.ClosureScript(s, c); file != "" {
+			n.contextFile[ctx] = file
+		}
+	}
+}
+
+// isRuntimeScript reports whether a script is the runtime's own rather than
+// the program's: Node's node:…, Deno's ext:…, V8's and Blink's internal
+// scripts.
+func isRuntimeScript(file string) bool {
+	return strings.HasPrefix(file, "node:") || strings.HasPrefix(file, "ext:") || strings.HasPrefix(file, "internal/") || file == ""
+}
+
+// edgeNamed returns the target of node i's first edge of type t named name.
+func edgeNamed(s *heapsnapshot.Snapshot, i uint32, t uint8, name string) (uint32, bool) {
+	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+		if s.EdgeType[e] == t && s.EdgeNameIsString(e) && string(s.Strings.Bytes(s.EdgeName[e])) == name {
+			return s.EdgeTo[e], true
+		}
+	}
+	return 0, false
+}
+
+// nodeTimer names a Node.js or Deno Timeout by its callback: setInterval's
+// repeat is a small integer V8 does not write in Node (Deno writes a
+// boolean), setTimeout's is null.
+func (n *Namer) nodeTimer(i uint32) (string, bool) {
+	s := n.s
+	t := &s.Types
+	fn, ok := edgeNamed(s, i, t.Property, "_onTimeout")
+	if !ok || s.NodeType[fn] != t.Closure {
+		return "", false
+	}
+	what := "setInterval"
+	if rep, ok := edgeNamed(s, i, t.Property, "_repeat"); ok {
+		if v := oddballValue(s, rep); v == "null" || v == "false" {
+			what = "setTimeout"
+		}
+	}
+	return what + " callback " + n.Function(fn), true
+}
+
+// domTimer names a page's timer (Blink's DOMTimer → ScheduledAction →
+// V8Function → the callback). setInterval and setTimeout look alike there.
+func (n *Namer) domTimer(i uint32) (string, bool) {
+	if fn, ok := n.nativeCallback(i, 3); ok {
+		return "timer callback " + n.Function(fn), true
+	}
+	return "", false
+}
+
+// nativeCallback finds the JavaScript function behind a Blink object,
+// following up to depth hops of native nodes.
+func (n *Namer) nativeCallback(i uint32, depth int) (uint32, bool) {
+	s := n.s
+	t := &s.Types
+	frontier := []uint32{i}
+	for ; depth > 0 && len(frontier) > 0; depth-- {
+		var next []uint32
+		for _, k := range frontier {
+			for e := s.FirstEdge[k]; e < s.FirstEdge[k+1]; e++ {
+				if s.EdgeType[e] == t.Weak {
+					continue
+				}
+				switch to := s.EdgeTo[e]; s.NodeType[to] {
+				case t.Closure:
+					return to, true
+				case t.Native:
+					next = append(next, to)
+				}
+			}
+		}
+		frontier = next
+	}
+	return 0, false
+}
+
+// oddballValue returns the value of an oddball node ("undefined", "null",
+// "true", "false"), as V8 11–15 write them, or "".
+func oddballValue(s *heapsnapshot.Snapshot, i uint32) string {
+	name := s.Strings.String(s.NodeName[i])
+	switch name {
+	case "undefined", "null", "true", "false":
+		return name
+	case "system / Oddball":
+		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+			if to := s.EdgeTo[e]; s.NodeType[to] == s.Types.String {
+				return s.Strings.String(s.NodeName[to])
+			}
+		}
+	}
+	return ""
+}
+
+// Function describes a closure as "name at file:line:column" ("(anonymous)"
+// for an unnamed one), through source maps when the namer has them.
+func (n *Namer) Function(c uint32) string {
+	name := n.s.Strings.String(n.s.NodeName[c])
+	if name == "" {
+		name = "(anonymous)"
+	}
+	if l, ok := n.loc.Node(c); ok {
+		return name + " at " + l.String()
+	}
+	return name
+}
+
+// Path formats a chain as a readable owner path (see the top of this file).
+func (n *Namer) Path(c Chain) string {
+	// The last anchor: the one nearest the object.
+	at, kind, label := -1, notAnchor, ""
+	for k := len(c.Nodes) - 1; k >= 0; k-- {
+		next := none
+		if k < len(c.Edges) {
+			next = c.Edges[k]
+		}
+		if ak, l := n.anchorOf(c.Nodes[k], next); ak != notAnchor {
+			at, kind, label = k, ak, l
+			break
+		}
+	}
+	var b []byte
+	start := at
+	switch {
+	case at < 0:
+		// No anchor: what holds the object is V8's or the embedder's own;
+		// skip its root categories and start at the first real object.
+		start = n.firstObject(c)
+		if start > 0 || c.Truncated {
+			b = append(b, "…"...)
+		}
+		b = append(b, HeadName(n.r, c.Nodes[start])...)
+	case kind == anchorScope:
+		// The variable is part of the anchor: "file: name".
+		b = append(b, label...)
+		b = append(b, ": "...)
+		b = n.s.AppendEdgeName(b, c.Edges[at])
+		start++
+	default:
+		b = append(b, label...)
+	}
+	for k := start; k < len(c.Edges); k++ {
+		b = n.step(b, c, k)
+	}
+	return string(b)
+}
+
+// firstObject returns the index of the first chain node that is not a
+// synthetic root or root category.
+func (n *Namer) firstObject(c Chain) int {
+	for k, i := range c.Nodes {
+		if n.s.NodeType[i] != n.s.Types.Synthetic {
+			return k
+		}
+	}
+	return len(c.Nodes) - 1
+}
+
+// step writes edge k of chain c (from Nodes[k] to Nodes[k+1]).
+func (n *Namer) step(b []byte, c Chain, k int) []byte {
+	s := n.s
+	t := &s.Types
+	e := c.Edges[k]
+	from := c.Nodes[k]
+	switch s.EdgeType[e] {
+	case t.Internal:
+		switch string(s.Strings.Bytes(s.EdgeName[e])) {
+		case "context":
+			return append(b, "{context}"...)
+		case "previous":
+			return b // an enclosing scope: its variables read as the closure's
+		case "table":
+			return b // a Map's or Set's hash table: the entry step says which
+		}
+		if k > 0 && n.isCollectionTable(c.Nodes[k-1], from) {
+			return n.entryStep(b, c.Nodes[k-1], from, e)
+		}
+	case t.Context:
+		return s.AppendEdgeName(append(b, '.'), e)
+	}
+	return pathStep(s, b, e)
+}
+
+// isCollectionTable reports whether table is the hash table of a Map or
+// Set node.
+func (n *Namer) isCollectionTable(holder, table uint32) bool {
+	s := n.s
+	name := s.NodeNameBytes(holder)
+	if s.NodeType[holder] != s.Types.Object || (string(name) != "Map" && string(name) != "Set") {
+		return false
+	}
+	tbl, ok := edgeNamed(s, holder, s.Types.Internal, "table")
+	return ok && tbl == table
+}
+
+// entryStep writes a Map entry as .get(key) and a Set member as
+// .has(key). A table's slots are a header, the buckets, then per entry a
+// key, (for a Map) a value, and a chain link; slots holding small integers
+// are not written, so the first written entry slot gives the layout.
+func (n *Namer) entryStep(b []byte, holder, table, e uint32) []byte {
+	s := n.s
+	slot, ok := slotIndex(s.Strings.Bytes(s.EdgeName[e]))
+	if !ok {
+		return pathStep(s, b, e)
+	}
+	first := -1
+	keys := map[int]uint32{}
+	for x := s.FirstEdge[table]; x < s.FirstEdge[table+1]; x++ {
+		if s.EdgeType[x] != s.Types.Internal {
+			continue
+		}
+		if k, ok := slotIndex(s.Strings.Bytes(s.EdgeName[x])); ok {
+			if first < 0 || k < first {
+				first = k
+			}
+			keys[k] = s.EdgeTo[x]
+		}
+	}
+	if string(s.NodeNameBytes(holder)) == "Set" {
+		return append(append(append(b, ".has("...), n.keyText(s.EdgeTo[e])...), ')')
+	}
+	if first < 0 || (slot-first)%3 != 1 {
+		return pathStep(s, b, e) // not a value slot as far as the layout tells
+	}
+	key, ok := keys[slot-1]
+	if !ok {
+		return append(b, ".get(…)"...) // a small-integer key
+	}
+	return append(append(append(b, ".get("...), n.keyText(key)...), ')')
+}
+
+// keyText writes a Map key or Set member as JavaScript would: a quoted
+// string, a number, or the class of an object.
+func (n *Namer) keyText(i uint32) string {
+	s := n.s
+	t := &s.Types
+	switch s.NodeType[i] {
+	case t.String, t.SlicedString:
+		name := s.NodeNameBytes(i)
+		if heapsnapshot.UTF16Len(name) > 40 {
+			name = append(bytes.Clone(name[:min(len(name), 37)]), "…"...)
+		}
+		return "'" + strings.ReplaceAll(string(name), "'", `\'`) + "'"
+	case t.Number:
+		return s.Strings.String(s.NodeName[i])
+	}
+	return n.r.ClassName(&n.r.Classes[n.r.Class[i]]) + " @" + strconv.FormatUint(uint64(s.NodeID[i]), 10)
+}
+
+// slotIndex parses a hash table slot's edge name: decimal digits.
+func slotIndex(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	k := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		k = 10*k + int(c-'0')
+	}
+	return k, true
+}

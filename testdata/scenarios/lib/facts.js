@@ -33,12 +33,8 @@ function parseArgs(argv) {
   return opts;
 }
 
-function isOddball(s, n) { return s.name(n) === 'system / Oddball'; }
-// Oddball value: its hidden edge to the string "true"/"false"/"undefined"/...
-function oddballValue(s, n) {
-  for (const e of s.edgesOf(n)) if (e.type === 'hidden' && s.type(e.to) === 'string') return s.name(e.to);
-  return null;
-}
+function isOddball(s, n) { return s.oddball(n) !== null; }
+function oddballValue(s, n) { return s.oddball(n); }
 
 function fnInfo(s, n) {
   const info = { name: s.name(n), id: s.id(n) };
@@ -330,4 +326,5 @@ function main() {
   process.stdout.write(pretty(out, '') + '\n');
 }
 
-main();
+module.exports = { fnInfo, emitterListener, groupListeners, formatPath, emitters, eventTargets, dom, duplicatedStrings, readOracleNodes, annotate, pretty };
+if (require.main === module) main();

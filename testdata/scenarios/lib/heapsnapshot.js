@@ -11,6 +11,8 @@ function load(file) {
   return new Snapshot(json);
 }
 
+const ODDBALLS = new Set(['undefined', 'null', 'true', 'false', 'hole', 'uninitialized', 'the_hole']);
+
 class Snapshot {
   constructor(json) {
     const meta = json.snapshot.meta;
@@ -59,6 +61,20 @@ class Snapshot {
       out.push({ type, name, to: this.edges[e + this.oETo] / this.nf });
     }
     return out;
+  }
+  // The value of an Oddball node ('undefined', 'null', 'true', 'false', ...), or
+  // null if n is not one. V8 11/12 (Node 20/22) write 'system / Oddball' with a
+  // hidden edge to the value's string; V8 13/14 (Node 24/26) a hidden node
+  // named by the value; V8 15 (Chromium 156, Deno 2.9) a native node named by it.
+  oddball(n) {
+    const name = this.name(n);
+    if (name === 'system / Oddball') {
+      for (const e of this.edgesOf(n)) if (e.type === 'hidden' && this.type(e.to) === 'string') return this.name(e.to);
+      return '';
+    }
+    const t = this.type(n);
+    if ((t === 'hidden' || t === 'native') && this.selfSize(n) === 0 && ODDBALLS.has(name)) return name;
+    return null;
   }
   edge(n, name, type) {
     for (const e of this.edgesOf(n)) if (e.name === name && (!type || e.type === type)) return e.to;

@@ -179,7 +179,7 @@ function stripDevtools(v) {
   if (v === null || typeof v !== 'object') return v;
   const out = {};
   for (const [k, x] of Object.entries(v)) {
-    if (k === 'devtools' || k === 'devtoolsTotalSize' || k === 'holderShare' || /^retained/.test(k)) continue;
+    if (k === 'devtools' || k === 'devtoolsTotalSize' || k === 'holderShare' || k === 'dominatedBy' || k === 'distinctDominators' || /^retained/.test(k)) continue;
     out[k] = stripDevtools(x);
   }
   return out;

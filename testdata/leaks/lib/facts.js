@@ -81,12 +81,18 @@ class Facts {
   // retain together.
   items(what, nodes) {
     const uniq = [...new Set(nodes)];
-    const out = { node: what, count: uniq.length, retainedSum: null, retainedMin: null, retainedMax: null };
+    const out = { node: what, count: uniq.length, sampleIds: uniq.slice(0, 3).map((n) => this.s.id(n)), retainedSum: null, retainedMin: null, retainedMax: null };
     if (!this.oracle || uniq.length === 0) return out;
     const sizes = uniq.map((n) => (this.dt(n) || { retainedSize: 0 }).retainedSize);
     out.retainedSum = sizes.reduce((a, b) => a + b, 0);
     out.retainedMin = Math.min(...sizes);
     out.retainedMax = Math.max(...sizes);
+    // Where DevTools' dominator tree hangs the items: the classes of their
+    // immediate dominators, and how many distinct dominators there are (1:
+    // one node holds them all; one each: a chain, every item under the last).
+    const doms = uniq.map((n) => (this.dt(n) ? this.s.byId(this.dt(n).dominatorId) : -1));
+    out.dominatedBy = Object.fromEntries(G.tally(doms.map((d) => (d >= 0 ? this.s.name(d).slice(0, 80) || `(${this.s.type(d)})` : '?'))));
+    out.distinctDominators = new Set(doms).size;
     return out;
   }
 

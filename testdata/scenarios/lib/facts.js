@@ -274,12 +274,15 @@ function readOracleNodes(file) {
   const lines = buf.toString('utf8').split('\n');
   const head = lines[0].split('\t');
   const col = (n) => head.indexOf(n);
-  const [cId, cClass, cSelf, cRet, cDist] = ['id', 'class_name', 'self_size', 'retained_size', 'distance'].map(col);
+  const [cId, cClass, cSelf, cRet, cDist, cDom] = ['id', 'class_name', 'self_size', 'retained_size', 'distance', 'dominator_id'].map(col);
   const byId = new Map();
   for (let i = 1; i < lines.length; i++) {
     if (!lines[i]) continue;
     const f = lines[i].split('\t');
-    byId.set(+f[cId], { className: f[cClass], selfSize: +f[cSelf], retainedSize: +f[cRet], distance: +f[cDist] });
+    const v = { className: f[cClass], selfSize: +f[cSelf], retainedSize: +f[cRet], distance: +f[cDist] };
+    // The immediate dominator, kept out of the scenarios' facts.json (not enumerable).
+    if (cDom >= 0) Object.defineProperty(v, 'dominatorId', { value: +f[cDom], enumerable: false });
+    byId.set(+f[cId], v);
   }
   return byId;
 }

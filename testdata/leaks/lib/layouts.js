@@ -26,33 +26,10 @@ const edgeText = (st) => `-${st.edgeType}:${typeof st.edge === 'string' ? JSON.s
 // that are not weak, and not shortcuts except the root's (DevTools' rule):
 // [{edgeType, edge, node}].
 function bfs(from, want, skip = () => false) {
-  const prev = new Int32Array(s.nodeCount).fill(-1);
-  const prevEdge = new Int32Array(s.nodeCount).fill(-1);
-  const seen = new Uint8Array(s.nodeCount);
-  const queue = [from];
-  seen[from] = 1;
-  let found = -1;
-  for (let qi = 0; qi < queue.length && found < 0; qi++) {
-    const n = queue[qi];
-    if (n !== from && want(n)) { found = n; break; }
-    for (let e = s.firstEdge[n]; e < s.firstEdge[n + 1]; e += s.ef) {
-      const t = s.eTypes[s.edges[e + s.oEType]];
-      if (t === 'weak' || (t === 'shortcut' && n !== 0)) continue;
-      const to = s.edges[e + s.oETo] / s.nf;
-      if (skip(t, t === 'element' || t === 'hidden' ? null : s.strings[s.edges[e + s.oEName]], to)) continue;
-      if (seen[to]) continue;
-      seen[to] = 1; prev[to] = n; prevEdge[to] = e; queue.push(to);
-    }
-  }
-  if (found < 0) return null;
-  const out = [];
-  for (let n = found; n !== from; n = prev[n]) {
-    const e = prevEdge[n];
-    const t = s.eTypes[s.edges[e + s.oEType]];
-    const raw = s.edges[e + s.oEName];
-    out.push({ edgeType: t, edge: (t === 'element' || t === 'hidden') ? raw : s.strings[raw], node: n });
-  }
-  return out.reverse();
+  return s.pathTo(want, from, {
+    skipEdgeTypes: ['weak'],
+    skip: (type, edgeName, src, to) => (type === 'shortcut' && src !== 0) || skip(type, edgeName, to),
+  });
 }
 
 // From an item to what it holds: through contexts, registers and fields,

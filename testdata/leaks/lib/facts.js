@@ -382,7 +382,10 @@ class Facts {
     return {
       count: reactions.length,
       pendingReactions: p ? p.reactions.length : 0,
-      promiseState: p ? 'pending' : (state >= 0 ? 'settled' : 'unknown'),
+      // A promise's state is a Smi (not written); reactions_or_result is
+      // written only when it is a heap object: the reaction list, or a
+      // settled promise's non-primitive result.
+      promiseState: p ? 'pending, with reactions' : (state >= 0 ? 'settled with an object result' : 'no reactions (settled with a primitive, or pending with none)'),
       reactionEdges: reactions.length ? G.tally(reactions.map((r) => r.edges.join(' '))).map(([k, v]) => `${k} ×${v}`) : [],
       accumulates: {
         what: spec.await ? 'PromiseReaction -> await closure -> context.extension -> Generator (the suspended async function)' : 'PromiseReaction -> fulfill handler closure',

@@ -77,7 +77,7 @@ run_chromium() {
   stage_copy
   local flags=()
   if [ "$("$node" -p 'typeof WebSocket')" != function ]; then flags=(--experimental-websocket); fi
-  (cd "$stage/chromium" && "$node" --no-warnings "${flags[@]}" chromium-snapshot.js detached-dom.html "$tmp/detached-dom.heapsnapshot" > "$tmp/chromium.json")
+  "$node" --no-warnings "${flags[@]}" "$here/../tools/chromium-snapshot.mjs" "$stage/chromium/detached-dom.html" "$tmp/detached-dom.heapsnapshot" > "$tmp/chromium.json"
   put detached-dom
   printf 'chromium\t%s (Debian chromium %s)\tv8 %s\n' \
     "$("$node" -p 'JSON.parse(require("fs").readFileSync(process.argv[1])).product' "$tmp/chromium.json")" \

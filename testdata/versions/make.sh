@@ -51,7 +51,7 @@ for w in "${what[@]}"; do
       node=$(command -v node)
       flags=()
       if [ "$("$node" -p 'typeof WebSocket')" != function ]; then flags=(--experimental-websocket); fi
-      "$node" "${flags[@]}" chromium-snapshot.mjs chromium-page.html "$tmp/chromium.heapsnapshot" > "$tmp/chromium.json"
+      "$node" "${flags[@]}" "$tools/chromium-snapshot.mjs" --http chromium-page.html "$tmp/chromium.heapsnapshot" > "$tmp/chromium.json"
       put chromium
       record chromium "$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1])).product' "$tmp/chromium.json") (Debian chromium $(dpkg-query -W -f '${Version}' chromium 2>/dev/null || echo '?'))" \
         "$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1])).jsVersion' "$tmp/chromium.json")"

@@ -33,12 +33,8 @@ function parseArgs(argv) {
   return opts;
 }
 
-function isOddball(s, n) { return s.name(n) === 'system / Oddball'; }
-// Oddball value: its hidden edge to the string "true"/"false"/"undefined"/...
-function oddballValue(s, n) {
-  for (const e of s.edgesOf(n)) if (e.type === 'hidden' && s.type(e.to) === 'string') return s.name(e.to);
-  return null;
-}
+function isOddball(s, n) { return s.oddball(n) !== null; }
+function oddballValue(s, n) { return s.oddball(n); }
 
 function fnInfo(s, n) {
   const info = { name: s.name(n), id: s.id(n) };
@@ -278,12 +274,15 @@ function readOracleNodes(file) {
   const lines = buf.toString('utf8').split('\n');
   const head = lines[0].split('\t');
   const col = (n) => head.indexOf(n);
-  const [cId, cClass, cSelf, cRet, cDist] = ['id', 'class_name', 'self_size', 'retained_size', 'distance'].map(col);
+  const [cId, cClass, cSelf, cRet, cDist, cDom] = ['id', 'class_name', 'self_size', 'retained_size', 'distance', 'dominator_id'].map(col);
   const byId = new Map();
   for (let i = 1; i < lines.length; i++) {
     if (!lines[i]) continue;
     const f = lines[i].split('\t');
-    byId.set(+f[cId], { className: f[cClass], selfSize: +f[cSelf], retainedSize: +f[cRet], distance: +f[cDist] });
+    const v = { className: f[cClass], selfSize: +f[cSelf], retainedSize: +f[cRet], distance: +f[cDist] };
+    // The immediate dominator, kept out of the scenarios' facts.json (not enumerable).
+    if (cDom >= 0) Object.defineProperty(v, 'dominatorId', { value: +f[cDom], enumerable: false });
+    byId.set(+f[cId], v);
   }
   return byId;
 }
@@ -330,4 +329,5 @@ function main() {
   process.stdout.write(pretty(out, '') + '\n');
 }
 
-main();
+module.exports = { fnInfo, emitterListener, groupListeners, formatPath, emitters, eventTargets, dom, duplicatedStrings, readOracleNodes, annotate, pretty };
+if (require.main === module) main();

@@ -11,6 +11,8 @@ function load(file) {
   return new Snapshot(json);
 }
 
+const ODDBALLS = new Set(['undefined', 'null', 'true', 'false', 'hole', 'uninitialized', 'the_hole']);
+
 class Snapshot {
   constructor(json) {
     const meta = json.snapshot.meta;
@@ -59,6 +61,20 @@ class Snapshot {
       out.push({ type, name, to: this.edges[e + this.oETo] / this.nf });
     }
     return out;
+  }
+  // The value of an Oddball node ('undefined', 'null', 'true', 'false', ...), or
+  // null if n is not one. V8 11/12 (Node 20/22) write 'system / Oddball' with a
+  // hidden edge to the value's string; V8 13/14 (Node 24/26) a hidden node
+  // named by the value; V8 15 (Chromium 156, Deno 2.9) a native node named by it.
+  oddball(n) {
+    const name = this.name(n);
+    if (name === 'system / Oddball') {
+      for (const e of this.edgesOf(n)) if (e.type === 'hidden' && this.type(e.to) === 'string') return this.name(e.to);
+      return '';
+    }
+    const t = this.type(n);
+    if ((t === 'hidden' || t === 'native') && this.selfSize(n) === 0 && ODDBALLS.has(name)) return name;
+    return null;
   }
   edge(n, name, type) {
     for (const e of this.edgesOf(n)) if (e.name === name && (!type || e.type === type)) return e.to;
@@ -117,28 +133,38 @@ class Snapshot {
     for (const e of this.edgesOf(0)) if (e.type === 'shortcut') return e.to;
     return -1;
   }
-  // Shortest path from node `start` to node `target`, following edges other than
-  // weak and shortcut ones; returns [{edgeType, edge, node}] (start excluded).
+  // Shortest path from node `start` to node `target` (a node ordinal, or a
+  // function of one that accepts the goal), following edges other than weak
+  // and shortcut ones; returns [{edgeType, edge, node}] (start excluded).
+  // opts.skipEdgeTypes: the edge types not followed; opts.skip(type, name,
+  // from, to): true for an edge not to follow.
   pathTo(target, start = 0, opts = {}) {
     const skip = new Set(opts.skipEdgeTypes || ['weak', 'shortcut']);
+    const skipEdge = opts.skip || null;
+    const isGoal = typeof target === 'function' ? target : (n) => n === target;
     const prev = new Int32Array(this.nodeCount).fill(-1);
     const prevEdge = new Int32Array(this.nodeCount).fill(-1);
     const seen = new Uint8Array(this.nodeCount);
     const queue = [start]; seen[start] = 1;
+    let goal = -1;
     for (let qi = 0; qi < queue.length; qi++) {
       const n = queue[qi];
-      if (n === target) break;
+      if (isGoal(n) && (n !== start || typeof target !== 'function')) { goal = n; break; }
       for (let e = this.firstEdge[n]; e < this.firstEdge[n + 1]; e += this.ef) {
         const t = this.eTypes[this.edges[e + this.oEType]];
         if (skip.has(t)) continue;
         const to = this.edges[e + this.oETo] / this.nf;
         if (seen[to]) continue;
+        if (skipEdge) {
+          const raw = this.edges[e + this.oEName];
+          if (skipEdge(t, (t === 'element' || t === 'hidden') ? raw : this.strings[raw], n, to)) continue;
+        }
         seen[to] = 1; prev[to] = n; prevEdge[to] = e; queue.push(to);
       }
     }
-    if (!seen[target]) return null;
+    if (goal < 0) return null;
     const path = [];
-    for (let n = target; n !== start; n = prev[n]) {
+    for (let n = goal; n !== start; n = prev[n]) {
       const e = prevEdge[n];
       const t = this.eTypes[this.edges[e + this.oEType]];
       const raw = this.edges[e + this.oEName];

@@ -67,7 +67,7 @@ func TestSuspectsJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Suspects) != 1 || len(rep.SuspectKinds) != 5 {
+	if len(rep.Suspects) != 1 || len(rep.SuspectKinds) != 7 {
 		t.Fatalf("%+v", rep)
 	}
 	s := rep.Suspects[0]

@@ -90,7 +90,7 @@ func (n *Namer) anchorOf(i, next uint32) (anchorKind, string) {
 		case string(name) == "HTMLDocument" || string(name) == "Document":
 			return anchorDOM, "document"
 		case string(name) == "DOMTimer":
-			if label, ok := n.domTimer(i); ok {
+			if _, _, label, ok := n.Timer(i); ok {
 				return anchorTimer, label
 			}
 		case len(name) > 0 && name[0] == '<' && n.r.DOMState[i] == devtools.DOMAttached:
@@ -211,17 +211,9 @@ func (n *Namer) nodeTimer(i uint32) (string, bool) {
 	return what + " callback " + n.Function(fn), true
 }
 
-// domTimer names a page's timer (Blink's DOMTimer → ScheduledAction →
-// V8Function → the callback). setInterval and setTimeout look alike there.
-func (n *Namer) domTimer(i uint32) (string, bool) {
-	if fn, ok := n.nativeCallback(i, 3); ok {
-		return "timer callback " + n.Function(fn), true
-	}
-	return "", false
-}
-
-// nativeCallback finds the JavaScript function behind a Blink object,
-// following up to depth hops of native nodes.
+// nativeCallback finds the JavaScript function behind a Blink object (a
+// DOMTimer → ScheduledAction → V8Function → the callback), following up to
+// depth hops of native nodes. setInterval and setTimeout look alike there.
 func (n *Namer) nativeCallback(i uint32, depth int) (uint32, bool) {
 	s := n.s
 	t := &s.Types
@@ -431,4 +423,73 @@ func slotIndex(b []byte) (int, bool) {
 		k = 10*k + int(c-'0')
 	}
 	return k, true
+}
+
+// Timer says whether node i is a timer — a Node.js or Deno Timeout with a
+// callback, or a page's DOMTimer — and returns the callback, the kind
+// ("setInterval", "setTimeout", or "timer" where a page does not tell
+// them apart) and its anchor label.
+func (n *Namer) Timer(i uint32) (callback uint32, kind, label string, ok bool) {
+	s := n.s
+	t := &s.Types
+	switch {
+	case s.NodeType[i] == t.Object && string(s.NodeNameBytes(i)) == "Timeout":
+		label, ok = n.nodeTimer(i)
+		if ok {
+			callback, _ = edgeNamed(s, i, t.Property, "_onTimeout")
+		}
+	case s.NodeType[i] == t.Native && string(s.NodeNameBytes(i)) == "DOMTimer":
+		if callback, ok = n.nativeCallback(i, 3); ok {
+			label = "timer callback " + n.Function(callback)
+		}
+	}
+	if !ok {
+		return 0, "", "", false
+	}
+	kind, _, _ = strings.Cut(label, " ")
+	return callback, kind, label, true
+}
+
+// DOMLabel names a page's window, document or attached element as an
+// owner path starts with it, or returns false.
+func (n *Namer) DOMLabel(i uint32) (string, bool) {
+	if kind, label := n.anchorOf(i, none); kind == anchorDOM {
+		return label, true
+	}
+	return "", false
+}
+
+// UserPath formats a chain like Path and reports whether it starts at an
+// anchor of the program's own — a global variable (not one of the
+// runtime's symbol-keyed ones), a scope of a script of the program, a
+// timer, the page — rather than at the runtime's internals.
+func (n *Namer) UserPath(c Chain) (string, bool) {
+	path := n.Path(c)
+	for k := len(c.Nodes) - 1; k >= 0; k-- {
+		next := none
+		if k < len(c.Edges) {
+			next = c.Edges[k]
+		}
+		kind, label := n.anchorOf(c.Nodes[k], next)
+		switch kind {
+		case notAnchor:
+			continue
+		case anchorScope:
+			return path, !isRuntimeScript(label)
+		case anchorGlobal:
+			if next != none && n.s.EdgeType[next] == n.s.Types.Property &&
+				bytes.HasPrefix(n.s.Strings.Bytes(n.s.EdgeName[next]), []byte("<symbol")) {
+				return path, false
+			}
+		}
+		return path, true
+	}
+	return path, false
+}
+
+// IsGlobal reports whether node i is a global object (global, window,
+// globalThis).
+func (n *Namer) IsGlobal(i uint32) bool {
+	_, ok := n.globalLabel(i)
+	return ok
 }

@@ -9,116 +9,129 @@ import (
 	"github.com/heapsnap/heapsnap/internal/units"
 )
 
-// closures flags functions whose contexts retain at least MinContextSize
-// bytes. A context is shared by every closure created in the same scope,
-// so each context is reported once, under the closure that dominates it
-// (the one that alone keeps it alive) or else the first closure that
-// references it; contexts are then grouped by that closure's function and
-// source location.
+// closures flags functions whose closures keep at least MinContextSize
+// bytes alive through their scopes, and blames the captured variable that
+// holds the memory, not the function: a closure keeps every variable of
+// its scope that some function of the scope uses (V8 shares one context
+// per scope), so the usual leak is a variable the closure never reads.
 //
-// Without scope information V8 does not say which variables a function
-// really uses, so the evidence lists the variables that retain the most:
-// usually the one a function keeps alive without needing it.
+// Closures are grouped by function and source location; each scope
+// (context) counts once. Top-level scopes — a module's, a script's — are
+// left out: every function of a module shares one, and what it holds is a
+// variable of the module, which the collections detector names.
 func (f *finder) closures() []*Suspect {
 	s := f.s
 	r := f.r
-	owner := map[uint32]uint32{} // context → representative closure
-	var contexts []uint32
-	closuresOf := map[uint32]int{}
-	for c := uint32(0); c < uint32(s.NodeCount); c++ {
+	type group struct {
+		name     string
+		loc      Location
+		closures []uint32
+		contexts []uint32
+	}
+	index := map[string]int{}
+	var groups []*group
+	counted := map[uint32]bool{}
+	for c := range uint32(s.NodeCount) {
 		if s.NodeType[c] != f.t.Closure {
 			continue
 		}
 		// API functions and builtins have the native context, which holds
 		// everything; only function contexts count.
 		ctx, ok := f.edgeTo(c, f.t.Internal, nContext)
-		if !ok || r.Retained.At(ctx) < f.o.MinContextSize || s.NodeType[ctx] != f.t.Object || !f.names.is(s.NodeName[ctx], nSystemContext) {
+		if !ok || !f.isFunctionScope(ctx) {
 			continue
 		}
-		closuresOf[ctx]++
-		prev, seen := owner[ctx]
-		switch {
-		case !seen:
-			owner[ctx] = c
-			contexts = append(contexts, ctx)
-		case r.Dominator[ctx] == c && prev != c:
-			owner[ctx] = c
-		}
-	}
-	type fnKey struct {
-		name string
-		loc  Location
-	}
-	type group struct {
-		fn       uint32
-		contexts []uint32
-		closures int
-	}
-	groups := map[fnKey]*group{}
-	var keys []fnKey
-	for _, ctx := range contexts {
-		c := owner[ctx]
 		name, loc := f.function(c)
-		k := fnKey{name, loc}
-		g := groups[k]
-		if g == nil {
-			g = &group{fn: c}
-			groups[k] = g
-			keys = append(keys, k)
+		k := name + "\x00" + loc.String()
+		g, ok := index[k]
+		if !ok {
+			g = len(groups)
+			index[k] = g
+			groups = append(groups, &group{name: name, loc: loc})
 		}
-		g.contexts = append(g.contexts, ctx)
-		g.closures += closuresOf[ctx]
+		groups[g].closures = append(groups[g].closures, c)
+		if !counted[ctx] {
+			counted[ctx] = true
+			groups[g].contexts = append(groups[g].contexts, ctx)
+		}
 	}
 	var out []*Suspect
-	for _, k := range keys {
-		g := groups[k]
+	for _, g := range groups {
 		var retained uint64
-		biggest := g.contexts[0]
+		inGroup := map[uint32]bool{}
 		for _, ctx := range g.contexts {
-			retained += r.Retained.At(ctx)
-			if r.Retained.At(ctx) > r.Retained.At(biggest) {
-				biggest = ctx
+			inGroup[ctx] = true
+		}
+		for _, ctx := range g.contexts {
+			if !f.dominatedByAny(ctx, inGroup) {
+				retained += r.Retained.At(ctx)
 			}
 		}
-		vars := f.contextVariables(biggest)
-		sus := &Suspect{
-			Kind: Closure, Count: g.closures, RetainedSize: retained, ID: s.NodeID[g.fn],
-			Closure: &ClosureEvidence{Function: k.name, Location: k.loc, Closures: g.closures, Contexts: len(g.contexts), Variables: vars},
+		if retained < f.o.MinContextSize {
+			continue
 		}
-		if len(g.contexts) == 1 {
-			sus.Title = fmt.Sprintf("%s keeps a context of %s alive", k.name, units.Bytes(retained))
+		vars := f.capturedVariables(g.contexts)
+		n := len(g.closures)
+		sus := &Suspect{
+			Kind: Closure, Count: n, RetainedSize: retained, ID: s.NodeID[g.closures[0]], Created: &g.loc,
+			Holds:   f.holds(g.closures),
+			Closure: &ClosureEvidence{Function: g.name, Location: g.loc, Closures: n, Contexts: len(g.contexts), Variables: vars},
+		}
+		blame := "its scope"
+		if len(vars) > 0 {
+			blame = fmt.Sprintf("'%s' (%s)", vars[0].Name, vars[0].Class)
+		}
+		if n == 1 {
+			sus.Title = fmt.Sprintf("%s keeps %s alive: %s", g.name, blame, units.Bytes(retained))
 		} else {
-			sus.Title = fmt.Sprintf("%s closures of %s keep %s contexts of %s alive", units.Count(g.closures), k.name, units.Count(len(g.contexts)), units.Bytes(retained))
+			sus.Title = fmt.Sprintf("%s closures of %s keep %s alive: %s", units.Count(n), g.name, blame, units.Bytes(retained))
 		}
 		var parts []string
-		if k.loc.File != "" || k.loc.Line != 0 {
-			parts = append(parts, "defined at "+k.loc.String())
+		if g.loc.File != "" || g.loc.Line != 0 {
+			parts = append(parts, "created at "+g.loc.String())
 		}
 		if len(vars) > 0 {
 			var vs []string
 			for _, v := range vars {
 				vs = append(vs, fmt.Sprintf("%s (%s, %s)", v.Name, v.Class, units.Bytes(v.RetainedSize)))
 			}
-			parts = append(parts, "biggest context variables: "+strings.Join(vs, ", "))
+			parts = append(parts, "captured variables that retain the most: "+strings.Join(vs, ", "))
 		}
 		sus.Detail = strings.Join(parts, "; ")
-		f.wantPath(g.fn, &sus.Path)
+		f.wantHolderPath(g.closures, &sus.Path)
 		out = append(out, sus)
 	}
 	return out
 }
 
-// contextVariables returns the three variables of a context that retain
-// the most.
-func (f *finder) contextVariables(ctx uint32) []Variable {
+// capturedVariables returns, over the contexts of one function, the three
+// variables whose values retain the most, by name.
+func (f *finder) capturedVariables(contexts []uint32) []Variable {
 	s := f.s
-	var vars []Variable
-	for e := s.FirstEdge[ctx]; e < s.FirstEdge[ctx+1]; e++ {
-		if s.EdgeType[e] != f.t.Context {
-			continue
+	type acc struct {
+		class    string
+		retained uint64
+	}
+	byName := map[string]*acc{}
+	var names []string
+	for _, ctx := range contexts {
+		for e := s.FirstEdge[ctx]; e < s.FirstEdge[ctx+1]; e++ {
+			if s.EdgeType[e] != f.t.Context {
+				continue
+			}
+			name := s.Strings.String(s.EdgeName[e])
+			a := byName[name]
+			if a == nil {
+				a = &acc{class: f.className(s.EdgeTo[e])}
+				byName[name] = a
+				names = append(names, name)
+			}
+			a.retained += f.r.Retained.At(s.EdgeTo[e])
 		}
-		to := s.EdgeTo[e]
-		vars = append(vars, Variable{Name: s.Strings.String(s.EdgeName[e]), Class: f.className(to), RetainedSize: f.r.Retained.At(to)})
+	}
+	vars := make([]Variable, 0, len(names))
+	for _, n := range names {
+		vars = append(vars, Variable{Name: n, Class: byName[n].class, RetainedSize: byName[n].retained})
 	}
 	slices.SortStableFunc(vars, func(a, b Variable) int {
 		if c := cmp.Compare(b.RetainedSize, a.RetainedSize); c != 0 {
@@ -127,4 +140,22 @@ func (f *finder) contextVariables(ctx uint32) []Variable {
 		return cmp.Compare(a.Name, b.Name)
 	})
 	return vars[:min(len(vars), 3)]
+}
+
+// wantHolderPath asks for the owner path of what holds a group of objects:
+// their common immediate dominator when they have one (the Array of
+// handlers, the list of timers), else the first of them.
+func (f *finder) wantHolderPath(items []uint32, dst *string) {
+	holder := f.r.Dominator[items[0]]
+	for _, i := range items[1:] {
+		if f.r.Dominator[i] != holder {
+			f.wantPath(items[0], dst)
+			return
+		}
+	}
+	if len(items) == 1 || holder == f.s.Root() {
+		f.wantPath(items[0], dst)
+		return
+	}
+	f.wantPath(holder, dst)
 }

@@ -19,6 +19,10 @@ func (o Options) withDefaults() Options {
 	d := DefaultOptions()
 	orDefault(&o.MaxListeners, d.MaxListeners)
 	orDefault(&o.CollectionThreshold, d.CollectionThreshold)
+	orDefault(&o.CollectionShare, d.CollectionShare)
+	orDefault(&o.MinCollectionEntries, d.MinCollectionEntries)
+	orDefault(&o.MinTimers, d.MinTimers)
+	orDefault(&o.MinReactions, d.MinReactions)
 	orDefault(&o.MinDuplicateWaste, d.MinDuplicateWaste)
 	orDefault(&o.MinDuplicateCopies, d.MinDuplicateCopies)
 	orDefault(&o.MinContextSize, d.MinContextSize)
@@ -28,7 +32,7 @@ func (o Options) withDefaults() Options {
 }
 
 // orDefault replaces a zero option with its default.
-func orDefault[T int | uint64](v *T, d T) {
+func orDefault[T int | uint64 | float64](v *T, d T) {
 	if *v == 0 {
 		*v = d
 	}
@@ -70,13 +74,16 @@ func find(r *devtools.Analysis, o Options) []Suspect {
 	// two go in order. Each line records its own path requests and
 	// script names.
 	a, b := f.fork(), f.fork()
-	var listeners, dom, collections, strs, closures []*Suspect
+	var listeners, timers, dom, collections, strs, closures, promises []*Suspect
 	par.Do(func() {
 		if o.enabled(Listeners) {
 			listeners = a.listeners()
 		}
 		if o.enabled(Collection) {
 			collections = a.collections()
+		}
+		if o.enabled(Timers) {
+			timers = a.timers()
 		}
 	}, func() {
 		if o.enabled(DetachedDOM) {
@@ -88,10 +95,13 @@ func find(r *devtools.Analysis, o Options) []Suspect {
 		if o.enabled(Closure) {
 			closures = b.closures()
 		}
+		if o.enabled(Promises) {
+			promises = b.promises()
+		}
 	})
 	f.paths = append(a.paths, b.paths...)
 	f.resolvePaths()
-	out := slices.Concat(listeners, dom, collections, strs, closures)
+	out := slices.Concat(listeners, timers, dom, collections, strs, closures, promises)
 	res := make([]Suspect, len(out))
 	for k, s := range out {
 		res[k] = *s
@@ -366,10 +376,25 @@ const (
 	nObject
 	nSystemContext
 	nBoundFunction
+	nBareSymbol
+	nListeners
+	nOnTimeout
+	nRepeat
+	nTimeout
+	nPromise
+	nReactions
+	nPromiseReaction
+	nPrevious
+	nExtension
+	nFunction
+	nNativeContext
+	nDOMTimer
 	// matched by prefix or substring, with or without DevTools' "Detached "
 	nEventTargetData
 	nRegisteredListener
 	nListenerNative
+	nListenerVector
+	nHeapBacking
 	nCount
 )
 
@@ -379,7 +404,10 @@ var nameText = map[string]int{
 	"context": nContext, "__proto__": nProto, "system / Oddball": nOddball,
 	"Array": nArray, "Map": nMap, "Set": nSet,
 	"<symbol events.maxEventTargetListenersWarned>": nTargetWarned, "Object": nObject,
-	"bound_function": nBoundFunction,
+	"bound_function": nBoundFunction, "<symbol>": nBareSymbol, "listeners": nListeners,
+	"_onTimeout": nOnTimeout, "_repeat": nRepeat, "Timeout": nTimeout, "DOMTimer": nDOMTimer,
+	"Promise": nPromise, "reactions_or_result": nReactions, "system / PromiseReaction": nPromiseReaction,
+	"previous": nPrevious, "extension": nExtension, "function": nFunction,
 }
 
 func newNames(s *heapsnapshot.Snapshot) *names {
@@ -400,20 +428,33 @@ func newNames(s *heapsnapshot.Snapshot) *names {
 func (n *names) scan(s *heapsnapshot.Snapshot, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		b := s.Strings.Bytes(uint32(i))
-		if len(b) > 256 {
-			continue
+		if len(b) <= 64 {
+			if id, ok := nameText[string(b)]; ok {
+				n.idx[id] = append(n.idx[id], uint32(i))
+			}
 		}
-		if id, ok := nameText[string(b)]; ok {
-			n.idx[id] = append(n.idx[id], uint32(i))
+		// Blink's names are long, but none of interest is longer than a
+		// few hundred bytes: strings' texts can be megabytes.
+		if len(b) > 1024 {
+			continue
 		}
 		// Function contexts: "system / Context", or in Chromium
 		// "system / Context / scope @id".
 		if string(b) == "system / Context" || bytes.HasPrefix(b, []byte("system / Context / ")) {
 			n.idx[nSystemContext] = append(n.idx[nSystemContext], uint32(i))
 		}
+		if bytes.HasPrefix(b, []byte("system / NativeContext")) {
+			n.idx[nNativeContext] = append(n.idx[nNativeContext], uint32(i))
+		}
 		b = bytes.TrimPrefix(b, []byte("Detached "))
 		if bytes.HasPrefix(b, []byte("blink::EventTargetData")) {
 			n.idx[nEventTargetData] = append(n.idx[nEventTargetData], uint32(i))
+		}
+		if bytes.HasPrefix(b, []byte("blink::BasicHeapVector<")) && bytes.Contains(b, []byte("RegisteredEventListener")) {
+			n.idx[nListenerVector] = append(n.idx[nListenerVector], uint32(i))
+		}
+		if bytes.HasPrefix(b, []byte("blink::HeapVectorBacking<")) {
+			n.idx[nHeapBacking] = append(n.idx[nHeapBacking], uint32(i))
 		}
 		if bytes.HasPrefix(b, []byte("blink::RegisteredEventListener")) {
 			n.idx[nRegisteredListener] = append(n.idx[nRegisteredListener], uint32(i))

@@ -52,6 +52,8 @@ func (f *finder) events() []Event {
 				out = f.emitterEvents(i, to, out)
 			case et == f.t.Property && f.names.is(s.EdgeName[e], nKEvents):
 				out = f.targetEvents(i, to, out)
+			case et == f.t.Property && t == f.t.Object && f.names.is(s.EdgeName[e], nBareSymbol):
+				out = f.webTargetEvents(i, to, out)
 			case t == f.t.Native && et != f.t.Weak && f.names.is(s.NodeName[to], nEventTargetData):
 				out = f.domEvents(i, to, out)
 			}
@@ -164,24 +166,33 @@ func (f *finder) targetEvents(target, m uint32, out []Event) []Event {
 	return out
 }
 
-// domEvents reads a Blink node's listeners: EventTargetData → one vector
-// per event type → RegisteredEventListener → EventListener →
-// V8EventListener → the JS function. Blink does not record the event
-// type in the snapshot.
-func (f *finder) domEvents(node, data uint32, out []Event) []Event {
+// webTargetEvents reads a web-standard EventTarget as Deno keeps it: its
+// data object (behind a symbol with no description) has a listeners
+// object with, per event type, an Array of records whose callback is the
+// listener.
+func (f *finder) webTargetEvents(target, data uint32, out []Event) []Event {
 	s := f.s
-	for e := s.FirstEdge[data]; e < s.FirstEdge[data+1]; e++ {
-		if s.EdgeType[e] == f.t.Weak {
+	if s.NodeType[data] != f.t.Object {
+		return out
+	}
+	byType, ok := f.edgeTo(data, f.t.Property, nListeners)
+	if !ok || s.NodeType[byType] != f.t.Object {
+		return out
+	}
+	for e := s.FirstEdge[byType]; e < s.FirstEdge[byType+1]; e++ {
+		if s.EdgeType[e] != f.t.Property || f.names.is(s.EdgeName[e], nProto) {
 			continue
 		}
-		vec := s.EdgeTo[e]
-		ev := Event{Emitter: node, Target: TargetDOM, Storage: vec}
-		for v := s.FirstEdge[vec]; v < s.FirstEdge[vec+1]; v++ {
-			reg := s.EdgeTo[v]
-			if s.EdgeType[v] == f.t.Weak || !f.names.is(s.NodeName[reg], nRegisteredListener) {
+		list := s.EdgeTo[e]
+		if !f.names.is(s.NodeName[list], nArray) {
+			continue
+		}
+		ev := Event{Emitter: target, Target: TargetEventTarget, Name: s.Strings.String(s.EdgeName[e]), Storage: list}
+		for a := s.FirstEdge[list]; a < s.FirstEdge[list+1]; a++ {
+			if s.EdgeType[a] != f.t.Element {
 				continue
 			}
-			if fn, ok := f.listenerFunction(reg); ok {
+			if fn, ok := f.edgeTo(s.EdgeTo[a], f.t.Property, nCallback); ok && s.NodeType[fn] == f.t.Closure {
 				ev.Functions = append(ev.Functions, fn)
 				ev.Once = append(ev.Once, false)
 			}
@@ -191,6 +202,64 @@ func (f *finder) domEvents(node, data uint32, out []Event) []Event {
 		}
 	}
 	return out
+}
+
+// domEvents reads a Blink node's listeners: EventTargetData → one vector
+// per event type → RegisteredEventListener → EventListener →
+// V8EventListener → the JS function. Blink does not record the event
+// type in the snapshot.
+func (f *finder) domEvents(node, data uint32, out []Event) []Event {
+	s := f.s
+	// One listener vector per event type; with more than two types they
+	// hang from a backing of (type, vector) pairs.
+	var vectors []uint32
+	for e := s.FirstEdge[data]; e < s.FirstEdge[data+1]; e++ {
+		switch to := s.EdgeTo[e]; {
+		case s.EdgeType[e] == f.t.Weak:
+		case f.names.is(s.NodeName[to], nListenerVector):
+			vectors = append(vectors, to)
+		case f.names.is(s.NodeName[to], nHeapBacking):
+			for b := s.FirstEdge[to]; b < s.FirstEdge[to+1]; b++ {
+				if v := s.EdgeTo[b]; s.EdgeType[b] != f.t.Weak && f.names.is(s.NodeName[v], nListenerVector) {
+					vectors = append(vectors, v)
+				}
+			}
+		}
+	}
+	for _, vec := range vectors {
+		ev := Event{Emitter: node, Target: TargetDOM, Storage: vec}
+		// The registrations are in the vector's backing store, or, for a
+		// single listener, in the vector itself.
+		for v := s.FirstEdge[vec]; v < s.FirstEdge[vec+1]; v++ {
+			if s.EdgeType[v] == f.t.Weak {
+				continue
+			}
+			switch reg := s.EdgeTo[v]; {
+			case f.names.is(s.NodeName[reg], nRegisteredListener):
+				ev = f.addRegistration(ev, reg)
+			case f.names.is(s.NodeName[reg], nHeapBacking):
+				for b := s.FirstEdge[reg]; b < s.FirstEdge[reg+1]; b++ {
+					if s.EdgeType[b] != f.t.Weak && f.names.is(s.NodeName[s.EdgeTo[b]], nRegisteredListener) {
+						ev = f.addRegistration(ev, s.EdgeTo[b])
+					}
+				}
+			}
+		}
+		if len(ev.Functions) > 0 {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// addRegistration adds the JavaScript listener of a Blink registration,
+// if it has one (native listeners have none).
+func (f *finder) addRegistration(ev Event, reg uint32) Event {
+	if fn, ok := f.listenerFunction(reg); ok {
+		ev.Functions = append(ev.Functions, fn)
+		ev.Once = append(ev.Once, false)
+	}
+	return ev
 }
 
 // listenerFunction finds the JS function behind a RegisteredEventListener,
@@ -235,6 +304,9 @@ func (f *finder) listeners() []*Suspect {
 		switch ev.Target {
 		case TargetDOM:
 			emitter = displayNative(f.s.Strings.String(f.s.NodeName[ev.Emitter]))
+			if label, ok := f.o.Names.DOMLabel(ev.Emitter); ok {
+				emitter = label
+			}
 			title = fmt.Sprintf("%s event listeners on %s", units.Count(n), emitter)
 		default:
 			title = fmt.Sprintf("%s listeners for '%s' on %s", units.Count(n), ev.Name, emitter)
@@ -247,17 +319,18 @@ func (f *finder) listeners() []*Suspect {
 				detail += "; Node warned: MaxListenersExceededWarning for this event target"
 			}
 		}
-		s := &Suspect{
+		sus := &Suspect{
 			Kind: Listeners, Title: title, Detail: detail, Count: n,
 			RetainedSize: f.r.Retained.At(ev.Storage), ID: f.s.NodeID[ev.Emitter],
+			Created: &groups[0].Location, Holds: f.holds(ev.Functions),
 			Listeners: &ListenerEvidence{
 				Emitter: emitter, EmitterID: f.s.NodeID[ev.Emitter], Event: ev.Name, Target: ev.Target,
 				Warned: ev.Warned, Groups: groups,
 			},
 		}
-		f.wantPath(ev.Emitter, &s.Path)
+		f.wantPath(ev.Emitter, &sus.Path)
 		f.claimed[ev.Storage] = true
-		out = append(out, s)
+		out = append(out, sus)
 	}
 	return out
 }

@@ -25,14 +25,16 @@ type Kind string
 
 const (
 	Listeners        Kind = "listeners"
+	Timers           Kind = "timers"
 	DetachedDOM      Kind = "detached-dom"
 	Collection       Kind = "collection"
 	DuplicateStrings Kind = "duplicate-strings"
 	Closure          Kind = "closure"
+	Promises         Kind = "promises"
 )
 
 // Kinds lists every kind, in the order the detectors run.
-var Kinds = []Kind{Listeners, DetachedDOM, Collection, DuplicateStrings, Closure}
+var Kinds = []Kind{Listeners, Timers, DetachedDOM, Collection, DuplicateStrings, Closure, Promises}
 
 // ParseKind returns the kind with this name, or an error listing the
 // valid names.
@@ -62,6 +64,20 @@ type Options struct {
 	// CollectionThreshold flags a Map, Set, Array or dictionary-like object
 	// with at least this many entries.
 	CollectionThreshold int
+	// CollectionShare flags a collection with at least MinCollectionEntries
+	// entries that retains at least this share of the heap, in percent,
+	// when a variable of the program holds it (a collection only the
+	// runtime reaches is not the program's).
+	CollectionShare float64
+	// MinCollectionEntries is the least number of entries of a collection
+	// flagged for its share of the heap.
+	MinCollectionEntries int
+	// MinTimers flags a callback with at least this many timers pending
+	// (setInterval never cleared, setTimeout chains).
+	MinTimers int
+	// MinReactions flags a pending promise with at least this many
+	// reactions (then callbacks and awaits) waiting on it.
+	MinReactions int
 	// MinDuplicateWaste flags a string held in several copies when the
 	// copies beyond the first take at least this many bytes.
 	MinDuplicateWaste uint64
@@ -82,25 +98,33 @@ type Options struct {
 
 // Default thresholds.
 const (
-	DefaultMaxListeners        = 10
-	DefaultCollectionThreshold = 10000
-	DefaultMinDuplicateWaste   = 1000000
-	DefaultMinDuplicateCopies  = 10
-	DefaultMinContextSize      = 1000000
-	DefaultMinDetachedNodes    = 1
-	DefaultPathDepth           = retainers.MaxOwnerDepth
+	DefaultMaxListeners         = 10
+	DefaultCollectionThreshold  = 10000
+	DefaultCollectionShare      = 0.5
+	DefaultMinCollectionEntries = 100
+	DefaultMinTimers            = 10
+	DefaultMinReactions         = 10
+	DefaultMinDuplicateWaste    = 1000000
+	DefaultMinDuplicateCopies   = 10
+	DefaultMinContextSize       = 1000000
+	DefaultMinDetachedNodes     = 1
+	DefaultPathDepth            = retainers.MaxOwnerDepth
 )
 
 // DefaultOptions returns the default thresholds.
 func DefaultOptions() Options {
 	return Options{
-		MaxListeners:        DefaultMaxListeners,
-		CollectionThreshold: DefaultCollectionThreshold,
-		MinDuplicateWaste:   DefaultMinDuplicateWaste,
-		MinDuplicateCopies:  DefaultMinDuplicateCopies,
-		MinContextSize:      DefaultMinContextSize,
-		MinDetachedNodes:    DefaultMinDetachedNodes,
-		PathDepth:           DefaultPathDepth,
+		MaxListeners:         DefaultMaxListeners,
+		CollectionThreshold:  DefaultCollectionThreshold,
+		CollectionShare:      DefaultCollectionShare,
+		MinCollectionEntries: DefaultMinCollectionEntries,
+		MinTimers:            DefaultMinTimers,
+		MinReactions:         DefaultMinReactions,
+		MinDuplicateWaste:    DefaultMinDuplicateWaste,
+		MinDuplicateCopies:   DefaultMinDuplicateCopies,
+		MinContextSize:       DefaultMinContextSize,
+		MinDetachedNodes:     DefaultMinDetachedNodes,
+		PathDepth:            DefaultPathDepth,
 	}
 }
 
@@ -121,9 +145,19 @@ type Suspect struct {
 	Path string `json:"path"`
 	// ID is the node id of that object (0 when there is none).
 	ID uint32 `json:"id"`
+	// Created is where the code that made what accumulates is: the
+	// listener or callback function, the values' constructor; nil when the
+	// snapshot does not say.
+	Created *Location `json:"created,omitempty"`
+	// Holds is what each accumulated thing holds, what retains most first:
+	// the variables of listener and callback closures, a collection's
+	// values.
+	Holds []Held `json:"holds,omitempty"`
 
 	// The evidence; JSON has it under "evidence" whatever the kind.
 	Listeners   *ListenerEvidence   `json:"-"`
+	Timers      *TimerEvidence      `json:"-"`
+	Promises    *PromiseEvidence    `json:"-"`
 	DetachedDOM *DetachedEvidence   `json:"-"`
 	Collection  *CollectionEvidence `json:"-"`
 	Strings     *StringEvidence     `json:"-"`
@@ -135,6 +169,10 @@ func (s *Suspect) Evidence() any {
 	switch {
 	case s.Listeners != nil:
 		return s.Listeners
+	case s.Timers != nil:
+		return s.Timers
+	case s.Promises != nil:
+		return s.Promises
 	case s.DetachedDOM != nil:
 		return s.DetachedDOM
 	case s.Collection != nil:
@@ -191,6 +229,43 @@ type FunctionGroup struct {
 // it in the original source.
 type Location = sources.Location
 
+// Held is something the accumulated objects hold: a variable or property
+// name and the class of its value, how many of them hold one, and what
+// those values retain together.
+type Held struct {
+	Name         string `json:"name"`
+	Class        string `json:"class"`
+	Count        int    `json:"count"`
+	RetainedSize uint64 `json:"retained_size"`
+}
+
+// TimerEvidence describes the pending timers of one callback.
+type TimerEvidence struct {
+	// Kind is "setInterval" or "setTimeout" (Node.js, Deno), or "timer"
+	// in a page, whose snapshot does not tell them apart.
+	Kind     string   `json:"kind"`
+	Function string   `json:"function"`
+	Location Location `json:"location"`
+	Timers   int      `json:"timers"`
+}
+
+// PromiseEvidence describes the reactions waiting on one pending promise.
+type PromiseEvidence struct {
+	Reactions int `json:"reactions"`
+	// Groups are the reactions by handler: the function a then() calls,
+	// or the async function an await suspends.
+	Groups []ReactionGroup `json:"groups"`
+}
+
+// ReactionGroup is the reactions of one handler.
+type ReactionGroup struct {
+	// Kind is "then" or "await".
+	Kind     string   `json:"kind"`
+	Count    int      `json:"count"`
+	Function string   `json:"function"`
+	Location Location `json:"location"`
+}
+
 // DetachedEvidence describes detached DOM trees held from the same place.
 type DetachedEvidence struct {
 	Trees []DetachedTree `json:"trees"`
@@ -213,8 +288,11 @@ type CollectionEvidence struct {
 	Type    string `json:"type"`
 	Class   string `json:"class"`
 	Entries int    `json:"entries"`
-	// Values are the most common classes among the entries' targets.
+	// Values are the most common classes among the entries' values.
 	Values []ClassCount `json:"values,omitempty"`
+	// Keys are the most common shapes of the keys ('req-<n>'), or their
+	// classes when they are not strings.
+	Keys []ClassCount `json:"keys,omitempty"`
 }
 
 // ClassCount is a class name with a number of objects.

@@ -37,14 +37,18 @@ type Headroom struct {
 func (h Headroom) Enough() bool { return !h.Known || h.Need <= h.Available }
 
 // snapshotCost estimates the memory V8 allocates outside its heap to take
-// a snapshot of a heap of heapUsed bytes: the snapshot generator holds an
-// entry per object and per reference, every name, and the id map, all
-// proportional to the heap. The factor is the largest measured on Node
-// 20-26 (docs/capture.md): the process's peak RSS rose by 0.9-1.4 times
-// its heapUsed while a snapshot streamed out through the inspector.
-func snapshotCost(heapUsed uint64) uint64 {
-	const factorPercent, floor = 150, 32 << 20
-	return heapUsed/100*factorPercent + floor
+// a snapshot of a heap of heapUsed bytes: the generator's entries for
+// every object and reference, their names and the id map, all
+// proportional to the heap. Measured on Node 20-26 (docs/capture.md), the
+// process's peak RSS rose by 8.5 to 10.6 times heapUsed (about 4.5 times
+// the snapshot's size) whether the snapshot was streamed through the
+// inspector or written by v8.writeHeapSnapshot. reusable is memory the
+// process already holds from an earlier snapshot: glibc keeps what the
+// generator freed, and the next snapshot allocates it again.
+func snapshotCost(heapUsed, reusable uint64) uint64 {
+	const factor, floor = 10, 8 << 20
+	need := heapUsed*factor + floor
+	return need - min(need, reusable)
 }
 
 // memoryExpression reads the process's heap and, where Node has them
@@ -73,7 +77,7 @@ func (s *Session) Headroom(ctx context.Context) (Headroom, error) {
 		return Headroom{}, err
 	}
 	h := Headroom{RSS: uint64(m.RSS), HeapTotal: uint64(m.HeapTotal), HeapUsed: uint64(m.HeapUsed)}
-	h.Need = snapshotCost(h.HeapUsed)
+	h.Need = snapshotCost(h.HeapUsed, s.retained)
 	if s.opts.PID != 0 {
 		if r, ok := systemRoom(s.opts.PID); ok {
 			h.Available, h.Limit, h.Source, h.Known = r.available, r.limit, r.source, true

@@ -46,7 +46,9 @@ func openByPID(ctx context.Context, pid int, logf func(string, ...any)) (ep endp
 		}
 		return endpoint{}, false, failf(ErrNoProcess, err, "process %d: %v", pid, err)
 	}
-	if ep, err := findInspector(ctx, pid, before, func(l listener) bool { return l.port == port }); ep.wsURL != "" || err != nil {
+	// Already open? On its port, or anywhere when the port is the
+	// system's choice (--inspect=0).
+	if ep, err := findInspector(ctx, pid, before, func(l listener) bool { return port == 0 || l.port == port }); ep.wsURL != "" || err != nil {
 		return ep, false, err
 	}
 	handled, err := sigusr1Handled(pid)
@@ -68,15 +70,13 @@ func openByPID(ctx context.Context, pid int, logf func(string, ...any)) (ep endp
 		return endpoint{}, false, failf(ErrNoProcess, err, "process %d: %v", pid, err)
 	}
 	start := time.Now()
+	lookedAround := false
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			if ep, err := findInspector(context.WithoutCancel(ctx), pid, nil, nil); ep.wsURL != "" {
-				return ep, false, err
-			}
-			return endpoint{}, false, contextError(ctx, "the inspector of process %d did not open within %s (is its main thread blocked in native code?)", pid, time.Since(start).Round(time.Millisecond))
+			return endpoint{}, false, contextError(ctx, "the inspector of process %d did not open within %s (is its main thread blocked in native code?); it may still open later, on loopback", pid, time.Since(start).Round(time.Millisecond))
 		case <-tick.C:
 		}
 		if !alive(pid) {
@@ -107,11 +107,17 @@ func openByPID(ctx context.Context, pid int, logf func(string, ...any)) (ep endp
 			logf("the inspector of process %d listens on %s", pid, ep.hostPort)
 			return ep, true, nil
 		}
-		if !fresh && port != 0 && time.Since(start) > portTakenAfter {
+		if !fresh && !lookedAround && time.Since(start) > portTakenAfter {
+			lookedAround = true
 			for _, l := range now {
-				if l.port == port && !l.target {
+				if port != 0 && l.port == port && !l.target {
 					return endpoint{}, false, failf(ErrPortTaken, nil, "process %d could not open its inspector: %s is taken by another process (start it with --inspect-port=0, or free the port)", pid, net.JoinHostPort(host, strconv.Itoa(port)))
 				}
+			}
+			// Open already, on a port its command line does not name
+			// (inspector.open() in the program, say)?
+			if ep, err := findInspector(ctx, pid, now, nil); ep.wsURL != "" || err != nil {
+				return ep, false, err
 			}
 		}
 	}

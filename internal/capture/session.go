@@ -47,6 +47,9 @@ type Session struct {
 	// profiling is set once HeapProfiler.enable was sent on ws.
 	profiling bool
 	closed    bool
+	// retained is how much the process's RSS grew over the session's
+	// snapshots: memory its allocator kept, which the next one reuses.
+	retained uint64
 }
 
 // Target describes what a session is connected to.
@@ -201,7 +204,7 @@ func (s *Session) failure(ctx context.Context, method string, err error) error {
 	case errors.Is(err, errIdle):
 		return failf(ErrTimeout, err, "%s: no word from the inspector for %s during %s", s.target, s.opts.IdleTimeout, method)
 	case ctx.Err() != nil:
-		return contextError(ctx, "%s: %s did not finish within the timeout", s.target, method)
+		return contextError(ctx, "%s: no answer to %s within %s", s.target, method, s.opts.Timeout)
 	}
 	return failf(ErrDisconnected, err, "%s: %s: %v", s.target, method, err)
 }

@@ -172,6 +172,11 @@ func (s *Session) stream(ctx context.Context, w io.Writer, method string, opts S
 	if st.Bytes == 0 {
 		return st, failf(ErrProtocol, nil, "%s: the inspector sent an empty snapshot", s.target)
 	}
+	if st.Headroom.RSS > 0 {
+		if after, err := s.Headroom(ctx); err == nil && after.RSS > st.Headroom.RSS {
+			s.retained = max(s.retained, after.RSS-st.Headroom.RSS)
+		}
+	}
 	report(opts, Progress{Phase: PhaseDone, Bytes: st.Bytes, Elapsed: st.Duration})
 	return st, nil
 }

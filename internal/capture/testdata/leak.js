@@ -5,6 +5,8 @@
 //   LEAK_LISTENERS  listeners added at start (default 3000)
 //   LEAK_GROW       listeners added every 50 ms after that (default 0)
 //   LEAK_BALLAST_MB megabytes of live objects to hold besides (default 0)
+//   LEAK_BALLAST_KIND 'rows' for rows with a 500-character text instead of
+//                     small records
 //   LEAK_BUSY       allocate continuously (for allocation tracking)
 // It prints "ready" on stdout once set up, then idles until killed.
 'use strict';
@@ -23,12 +25,23 @@ function addListeners(n) {
   }
 }
 
-// Ballast: 1 kB records of a few objects and strings each, like a cache.
+// Ballast: records of seven small objects (about 480 bytes of heap) each, like a
+// cache of parsed rows: the many-small-objects heap that costs a snapshot
+// the most per byte.
 const ballast = [];
 globalThis.leakyBallast = ballast;
 function addBallast(mb) {
-  for (let i = 0; i < mb * 1024; i++) {
-    ballast.push({ key: 'k' + i, tags: ['a' + i, 'b' + i], payload: 'v'.repeat(900) + i });
+  if (process.env.LEAK_BALLAST_KIND === 'rows') {
+    // Or rows with a 500-character text each (about 1.2 kB of heap in four
+    // objects): fewer objects for their bytes.
+    for (let i = 0; i < (mb * 1e6) / 1200; i++) {
+      ballast.push({ id: i, name: 'row' + i, text: (i + '.').padEnd(500, 'abcdefghij') });
+    }
+    return;
+  }
+  const records = Math.round((mb * 1e6) / 480);
+  for (let i = 0; i < records; i++) {
+    ballast.push({ key: 'k' + i, tags: ['a' + i, 'b' + i], payload: 'v'.repeat(100) + i });
   }
 }
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 package capture
 
 import (
@@ -73,8 +75,9 @@ func TestCaptureDefaultPort(t *testing.T) {
 	closeAndCheck(t, s, p)
 }
 
-// TestNodeVersions captures and closes on every Node major the project
-// supports, from an ES module, where no require is in scope.
+// TestNodeVersions captures (plain and with allocation stacks) and closes
+// on every Node major the project supports, from an ES module, where no
+// require is in scope.
 func TestNodeVersions(t *testing.T) {
 	t.Parallel()
 	for _, major := range []int{20, 22, 24, 26} {
@@ -85,6 +88,10 @@ func TestNodeVersions(t *testing.T) {
 				t.Errorf("node %s", v)
 			}
 			captureLeak(t, s)
+			tracked, _ := capture(t, s, SnapshotOptions{TrackAllocations: 200 * time.Millisecond})
+			if tracked.TraceFunctionCount == 0 {
+				t.Error("no trace functions with allocation tracking")
+			}
 			closeAndCheck(t, s, p)
 		})
 	}

@@ -137,6 +137,11 @@ func (e *callError) Error() string {
 	return fmt.Sprintf("%s: %s (code %d)", e.method, e.message, e.code)
 }
 
+// badMessage is a message from the inspector heapsnap cannot use.
+type badMessage string
+
+func (b badMessage) Error() string { return string(b) }
+
 // errIdle is returned when no message arrived for the idle time.
 var errIdle = errors.New("no message from the inspector")
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 package capture
 
 import (
@@ -109,4 +111,78 @@ func resetPeak(t testing.TB, pid int) {
 	if err := os.WriteFile(filepath.Join(procRoot, strconv.Itoa(pid), "clear_refs"), []byte("5"), 0); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// BenchmarkAllocationTrackingCost measures what allocation tracking costs
+// a process, without and with HeapProfiler.startTrackingHeapObjects(
+// {trackAllocations: true}), over the same time: for one allocating flat
+// out (testdata/leak.js LEAK_BUSY=max) its throughput, in batches of
+// 20,000 short-lived objects a second; for one allocating a batch every
+// 50 ms (LEAK_BUSY=1, 400,000 objects a second) the CPU it uses; and for
+// both the growth of its RSS. HEAPSNAP_CAPTURE_NODE sets the Node major
+// (default 20).
+func BenchmarkAllocationTrackingCost(b *testing.B) {
+	node := nodeBinary(b, envInt("HEAPSNAP_CAPTURE_NODE", 20))
+	for _, load := range []string{"max", "1"} {
+		b.Run("LEAK_BUSY="+load, func(b *testing.B) {
+			for range b.N {
+				trackingCost(b, node, load)
+			}
+		})
+	}
+}
+
+func trackingCost(b *testing.B, node, load string) {
+	const period = 3 * time.Second
+	p := startNode(b, node, []string{"--inspect-port=0"}, "LEAK_BUSY="+load)
+	s := open(b, Options{PID: p.pid, Log: func(string) {}})
+	ctx := context.Background()
+	type sample struct{ batches, cpu, rss float64 }
+	measure := func() sample {
+		var start, end float64
+		if err := s.evaluate(ctx, "globalThis.leakyBatches", &start); err != nil {
+			b.Fatal(err)
+		}
+		rss, cpu := kB(b, p.pid, "VmRSS"), cpuSeconds(b, p.pid)
+		wait, cancel := context.WithTimeout(ctx, period)
+		err := s.ws.drain(wait, ctx)
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.evaluate(ctx, "globalThis.leakyBatches", &end); err != nil {
+			b.Fatal(err)
+		}
+		return sample{(end - start) / period.Seconds(), (cpuSeconds(b, p.pid) - cpu) / period.Seconds(), float64(kB(b, p.pid, "VmRSS")-rss) * 1024 / 1e6}
+	}
+	measure() // warm up
+	plain := measure()
+	for _, m := range []string{"HeapProfiler.enable", "HeapProfiler.startTrackingHeapObjects"} {
+		if _, err := s.command(ctx, m, map[string]any{"trackAllocations": true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s.profiling = true
+	tracked := measure()
+	b.ReportMetric(plain.batches, "batches/s")
+	b.ReportMetric(tracked.batches, "tracked-batches/s")
+	b.ReportMetric(plain.cpu, "cpu")
+	b.ReportMetric(tracked.cpu, "tracked-cpu")
+	b.ReportMetric(plain.rss, "rss-growth-MB")
+	b.ReportMetric(tracked.rss, "tracked-rss-growth-MB")
+}
+
+// cpuSeconds is the user and system CPU time pid has used, from
+// /proc/PID/stat (fields 14 and 15, after the parenthesised name, in
+// clock ticks of 1/100 s).
+func cpuSeconds(t testing.TB, pid int) float64 {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(procRoot, strconv.Itoa(pid), "stat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	utime, _ := strconv.ParseFloat(fields[11], 64)
+	stime, _ := strconv.ParseFloat(fields[12], 64)
+	return (utime + stime) / 100
 }

@@ -195,7 +195,10 @@ func (s *Session) failure(ctx context.Context, method string, err error) error {
 	}
 	s.dropConnection()
 	var lost *errLost
+	var bad badMessage
 	switch {
+	case errors.As(err, &bad):
+		return failf(ErrProtocol, err, "%s: the inspector sent %s during %s", s.target, bad, method)
 	case errors.As(err, &lost):
 		if s.opts.PID != 0 && !alive(s.opts.PID) {
 			return failf(ErrProcessExited, err, "%s exited during %s", s.target, method)

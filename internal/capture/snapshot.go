@@ -3,7 +3,6 @@ package capture
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"time"
 
@@ -138,14 +137,14 @@ func (s *Session) stream(ctx context.Context, w io.Writer, method string, opts S
 		case "HeapProfiler.addHeapSnapshotChunk":
 			raw, _, _, err := jsonparser.Get(ev.params, "chunk")
 			if err != nil {
-				return fmt.Errorf("a chunk without text")
+				return badMessage("a chunk without text")
 			}
 			if cap(scratch) < len(raw) {
 				scratch = make([]byte, len(raw)) // unescaping never lengthens
 			}
 			chunk, err := jsonparser.Unescape(raw, scratch)
 			if err != nil {
-				return fmt.Errorf("a chunk with a bad escape")
+				return badMessage("a chunk with a bad escape")
 			}
 			st.Bytes += int64(len(chunk))
 			st.Chunks++

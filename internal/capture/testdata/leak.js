@@ -7,7 +7,8 @@
 //   LEAK_BALLAST_MB megabytes of live objects to hold besides (default 0)
 //   LEAK_BALLAST_KIND 'rows' for rows with a 500-character text instead of
 //                     small records
-//   LEAK_BUSY       allocate continuously (for allocation tracking)
+//   LEAK_BUSY       '1': allocate a batch of objects every 50 ms; 'max': back
+//                   to back (for the cost of allocation tracking)
 // It prints "ready" on stdout once set up, then idles until killed.
 'use strict';
 const { EventEmitter } = require('node:events');
@@ -48,11 +49,21 @@ function addBallast(mb) {
 addListeners(Number(process.env.LEAK_LISTENERS || 3000));
 addBallast(Number(process.env.LEAK_BALLAST_MB || 0));
 const grow = Number(process.env.LEAK_GROW || 0);
+// A request's worth of short-lived objects; leakyBatches counts them.
+globalThis.leakyBatches = 0;
+function allocate() {
+  const garbage = [];
+  for (let i = 0; i < 20000; i++) garbage.push({ n: i, s: 'tmp' + i });
+  globalThis.leakyBatches++;
+}
 setInterval(() => {
   if (grow > 0) addListeners(grow);
-  if (process.env.LEAK_BUSY) {
-    const garbage = [];
-    for (let i = 0; i < 20000; i++) garbage.push({ n: i, s: 'tmp' + i });
-  }
+  if (process.env.LEAK_BUSY === '1') allocate();
 }, 50);
+if (process.env.LEAK_BUSY === 'max') {
+  (function loop() {
+    allocate();
+    setImmediate(loop);
+  })();
+}
 process.stdout.write('ready\n');

@@ -42,8 +42,9 @@ func (s *Session) Close(ctx context.Context) error {
 			return nil
 		}
 		// The connection was dropped mid-snapshot: a new one closes the
-		// inspector, once the process has finished what it was doing.
-		if err := s.connect(ctx); err != nil {
+		// inspector, once the process has finished what it was doing
+		// (until then Node may turn a new connection away).
+		if err := s.reconnect(ctx); err != nil {
 			return s.leftOpen(err)
 		}
 	}
@@ -69,6 +70,24 @@ func (s *Session) Close(ctx context.Context) error {
 	}
 	s.logf("closed the inspector of %s", s.target)
 	return nil
+}
+
+// reconnect connects again, retrying until ctx ends.
+func (s *Session) reconnect(ctx context.Context) error {
+	for {
+		err := s.connect(ctx)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		if s.opts.PID != 0 && !alive(s.opts.PID) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // waitClosed waits until the inspector no longer listens.

@@ -4,7 +4,9 @@ package capture
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -241,6 +243,13 @@ func TestTimeouts(t *testing.T) {
 		addr := mutedWebsocket(t)
 		wantKind(t, openErr(Options{Address: "ws://" + addr + "/target", Timeout: 300 * time.Millisecond}), ErrTimeout)
 	})
+	t.Run("snapshot", func(t *testing.T) {
+		// An inspector that answers commands but never sends the snapshot.
+		addr := fakeInspector(t, func(method string) bool { return method != "HeapProfiler.takeHeapSnapshot" })
+		s := open(t, Options{Address: "ws://" + addr + "/target", IdleTimeout: 300 * time.Millisecond})
+		_, err := s.Snapshot(context.Background(), io.Discard, SnapshotOptions{Force: true})
+		wantKind(t, err, ErrTimeout)
+	})
 	t.Run("blocked", func(t *testing.T) {
 		p := startNode(t, nodeBinary(t, 20), []string{"--inspect-port=0", "-e",
 			"process.stdout.write('ready\\n'); require('child_process').execSync('sleep 5'); setInterval(() => {}, 1000)", "x.js"})
@@ -283,6 +292,12 @@ func silentServer(t *testing.T) string {
 
 // mutedWebsocket accepts websocket connections and reads, never answering.
 func mutedWebsocket(t *testing.T) string {
+	return fakeInspector(t, func(string) bool { return false })
+}
+
+// fakeInspector accepts websocket connections and answers the commands
+// answer accepts with a result whose value is a Node version.
+func fakeInspector(t *testing.T, answer func(method string) bool) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -293,8 +308,19 @@ func mutedWebsocket(t *testing.T) string {
 			return
 		}
 		for {
-			if _, _, err := c.Read(r.Context()); err != nil {
+			_, msg, err := c.Read(r.Context())
+			if err != nil {
 				return
+			}
+			var req struct {
+				ID     int64  `json:"id"`
+				Method string `json:"method"`
+			}
+			if json.Unmarshal(msg, &req) == nil && answer(req.Method) {
+				reply := fmt.Sprintf(`{"id":%d,"result":{"result":{"type":"string","value":"v20.0.0"}}}`, req.ID)
+				if c.Write(r.Context(), websocket.MessageText, []byte(reply)) != nil {
+					return
+				}
 			}
 		}
 	})}

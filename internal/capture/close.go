@@ -35,19 +35,24 @@ func (s *Session) Close(ctx context.Context) error {
 		return nil
 	}
 	closeIt := s.opened || s.opts.CloseInspector
-	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
-	defer cancel()
 	if s.ws == nil {
 		if !closeIt {
 			return nil
 		}
 		// The connection was dropped mid-snapshot: a new one closes the
-		// inspector, once the process has finished what it was doing
-		// (until then Node may turn a new connection away).
-		if err := s.reconnect(ctx); err != nil {
+		// inspector once the process has finished the snapshot, which V8
+		// cannot stop (until then Node may turn a new connection away).
+		// That takes as long as a snapshot may, so the wait is the idle
+		// timeout's; cancel ctx to give up sooner.
+		rctx, cancel := context.WithTimeout(ctx, max(s.opts.Timeout, s.opts.IdleTimeout))
+		err := s.reconnect(rctx)
+		cancel()
+		if err != nil {
 			return s.leftOpen(err)
 		}
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
 	if s.profiling {
 		// Frees the object ids V8 keeps once a snapshot was taken, and
 		// stops allocation tracking. Failing here changes nothing for

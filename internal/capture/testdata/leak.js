@@ -46,6 +46,9 @@ function addBallast(mb) {
   }
 }
 
+// Tests grow the leak between snapshots through the inspector.
+globalThis.leakyGrow = addListeners;
+
 addListeners(Number(process.env.LEAK_LISTENERS || 3000));
 addBallast(Number(process.env.LEAK_BALLAST_MB || 0));
 const grow = Number(process.env.LEAK_GROW || 0);

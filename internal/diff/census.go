@@ -20,4 +20,7 @@ type Census struct {
 	File string
 	// Facts are the growth facts: listener lists, collections, detached DOM.
 	Facts Facts
+	// made counts the program's objects by class and creation site
+	// (graph.madeWhere), for series.
+	made map[string]int
 }

@@ -133,3 +133,48 @@ func TestSeriesOfDifferentProcesses(t *testing.T) {
 		t.Errorf("different processes: same %v, %d candidates, %d listener lists", s.SameProcess, len(s.Candidates), len(s.Listeners))
 	}
 }
+
+// TestSeriesGroupsLeaksThatGrowAtEveryStep: one process leaking 60 timers,
+// 60 EventTarget listeners and 60 Map entries a step (testdata/leaks
+// node/series.js). Each timer sits at its own depth of Node's timer list,
+// each listener further down a linked list, each entry under its own key:
+// every leak must still be one group, with its count in every snapshot.
+func TestSeriesGroupsLeaksThatGrowAtEveryStep(t *testing.T) {
+	var files []string
+	for k := 1; k <= 3; k++ {
+		files = append(files, testutil.Testdata("leaks", "snapshots", fmt.Sprintf("node20-series-%d.heapsnapshot.gz", k)))
+	}
+	s, err := diff.CompareSeries(files, load, diff.MatchAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		name, created, shape string
+		count                int
+	}{
+		{"Listener", "node:internal/event_target:449:14", "…Listener.next…", 1},
+		{"Timeout", "poll at /tmp/heapsnap-leaks/node/series.js:36:30", "setInterval callback poll at /tmp/heapsnap-leaks/node/series.js:36:30", 60},
+		{"CachedResponse", "/tmp/heapsnap-leaks/node/series.js:27:14", "/tmp/heapsnap-leaks/node/series.js: responses.get('req-<n>')", 60},
+	}
+	if len(s.Candidates) != len(want) {
+		t.Fatalf("%d candidate groups, want %d: %+v", len(s.Candidates), len(want), s.Candidates)
+	}
+	for k, w := range want {
+		c := s.Candidates[k]
+		if c.Name != w.name || c.Created != w.created || c.Shape != w.shape || c.Count != w.count || fmt.Sprint(c.Counts) != "[60 120 180]" {
+			t.Errorf("group %d: %+v, want %+v with counts 60 120 180", k, c, w)
+		}
+	}
+	for _, l := range s.Listeners {
+		if l.Event == "progress" && fmt.Sprint(l.Counts) != "[60 120 180]" {
+			t.Errorf("progress listeners %v", l.Counts)
+		}
+	}
+	grown := false
+	for _, c := range s.Collections {
+		grown = grown || (c.Kind == "Map" && fmt.Sprint(c.Counts) == "[60 120 180]" && strings.HasSuffix(c.Path, "series.js: responses"))
+	}
+	if !grown {
+		t.Errorf("the responses Map is not among the growing collections: %+v", s.Collections)
+	}
+}

@@ -53,7 +53,14 @@ type CollectionSeries struct {
 // the same shape of retainer chain.
 type CandidateGroup struct {
 	Key, Name string
-	Shape     string // owner path with element indices left out
+	// Created is where the group's objects were made: their constructor,
+	// the function of a closure, a timer's callback; "" when V8 did not
+	// record it.
+	Created string
+	Shape   string // the shape of the owner path (retainers.PathShape)
+	// Counts are the objects of the group's class made at Created in
+	// every snapshot, oldest first.
+	Counts []int
 	Count     int
 	Self      uint64
 	Retained  uint64
@@ -80,6 +87,7 @@ func CompareSeries(paths []string, load Loader, mode Mode) (*Series, error) {
 		c := &Census{Census: r.Census(), File: path}
 		g := newGraph(r, names)
 		c.Facts = g.facts()
+		c.made = g.madeWhere()
 		if prev != nil {
 			m := matchStats(prev, c)
 			s.Steps = append(s.Steps, m)
@@ -91,6 +99,14 @@ func CompareSeries(paths []string, load Loader, mode Mode) (*Series, error) {
 		}
 		if k == len(paths)-1 && s.SameProcess {
 			s.Candidates = g.candidates(s.Snapshots[0], s.Snapshots[1])
+			for j := range s.Candidates {
+				cg := &s.Candidates[j]
+				key := cg.Name + "\x00" + cg.Created
+				for _, sc := range s.Snapshots {
+					cg.Counts = append(cg.Counts, sc.made[key])
+				}
+				cg.Counts = append(cg.Counts, c.made[key])
+			}
 		}
 		g = nil
 		release(&r)
@@ -197,8 +213,10 @@ func growingCollectionSeries(snaps []*Census) []CollectionSeries {
 // candidates count — those whose immediate dominator is not a candidate —
 // so that an object's parts do not form groups of their own, and only
 // objects a program creates (userObject): V8's code, feedback and other
-// internals change between any two snapshots. They are grouped by class
-// key and the shape of their owner path.
+// internals change between any two snapshots. They are grouped by class,
+// where they were made and the shape of their owner path, so that the
+// timers of one callback or the items of one list, each at its own depth,
+// are one group.
 func (g *graph) candidates(first, second *Census) []CandidateGroup {
 	r, s := g.r, g.s
 	n := uint32(s.NodeCount)
@@ -223,13 +241,13 @@ func (g *graph) candidates(first, second *Census) []CandidateGroup {
 	for k, i := range tops {
 		cl := &r.Classes[r.Class[i]]
 		shape := retainers.PathShape(paths[k])
-		key := r.ClassKey(cl)
-		gk := key + "\x00" + shape
+		name, created := r.ClassName(cl), g.created(i)
+		gk := name + "\x00" + created + "\x00" + shape
 		j, ok := groups[gk]
 		if !ok {
 			j = len(out)
 			groups[gk] = j
-			out = append(out, CandidateGroup{Key: key, Name: r.ClassName(cl), Shape: shape})
+			out = append(out, CandidateGroup{Key: r.ClassKey(cl), Name: name, Created: created, Shape: shape})
 		}
 		grp := &out[j]
 		grp.Count++
@@ -246,6 +264,31 @@ func (g *graph) candidates(first, second *Census) []CandidateGroup {
 		}
 		return cmp.Compare(a.Key+"\x00"+a.Shape, b.Key+"\x00"+b.Shape)
 	})
+	return out
+}
+
+// created says where node i was made: a timer's callback, a closure's
+// function, an object's constructor (V8's locations); "" when unknown.
+func (g *graph) created(i uint32) string {
+	if cb, _, _, ok := g.names.Timer(i); ok {
+		return g.names.Function(cb)
+	}
+	if l, ok := g.names.Locations().Node(i); ok {
+		return l.String()
+	}
+	return ""
+}
+
+// madeWhere counts the program's objects by class and where they were
+// made (created), the census a candidate group is followed by from one
+// snapshot to the next.
+func (g *graph) madeWhere() map[string]int {
+	out := map[string]int{}
+	for i := range uint32(g.s.NodeCount) {
+		if g.userObject(i) {
+			out[g.className(i)+"\x00"+g.created(i)]++
+		}
+	}
 	return out
 }
 

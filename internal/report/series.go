@@ -63,12 +63,12 @@ func writeSeries(w io.Writer, rep *views.Series, f Format) error {
 		p.printf("none\n")
 	default:
 		g := Grid{
-			Header: []string{"#", "Class", "Count", "Retained", "Retainer chain", "Example"},
-			Align:  []Align{Right, Left, Right, Right, Left, Left},
+			Header: []string{"#", "Class", "Count", "Retained", "Made at", "Per snapshot", "Retainer chain", "Example"},
+			Align:  []Align{Right, Left, Right, Right, Left, Right, Left, Left},
 		}
 		for i, c := range rep.LeakCandidates {
-			g.Add(fmt.Sprint(i+1), Clip(string(c.Name), 40), units.Count(c.Count), units.Bytes(c.RetainedSize), pathCell(string(c.Shape)),
-				fmt.Sprintf("@%d %s", c.ExampleID, Clip(string(c.Chain), 60)))
+			g.Add(fmt.Sprint(i+1), Clip(string(c.Name), 40), units.Count(c.Count), units.Bytes(c.RetainedSize), Clip(c.Created, 60),
+				joinCounts(c.Counts), pathCell(string(c.Shape)), fmt.Sprintf("@%d %s", c.ExampleID, Clip(string(c.Chain), 60)))
 		}
 		p.grid(&g)
 	}

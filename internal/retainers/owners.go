@@ -1,7 +1,6 @@
 package retainers
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/heapsnap/heapsnap/internal/bitset"
@@ -233,14 +232,110 @@ func HeadName(r *devtools.Analysis, i uint32) string {
 	return name
 }
 
-// numberedStep matches the element and numbered-slot steps of a path.
-var numberedStep = regexp.MustCompile(`\[[0-9]+\]|\{[0-9]+\}`)
-
-// PathShape returns a path with its element indices and numbered slots
-// written as [*] and {*}: the shape that objects held the same way share
-// (leakedPanels[0], leakedPanels[1] → leakedPanels[*]).
+// PathShape returns the shape that objects held the same way share: a
+// path with element indices and numbered slots written [*] and {*}, Map
+// and Set keys by their pattern (.get('req-<n>')), and a hop repeated
+// along a linked list written once and marked (.next…), so that the
+// items of one list or one collection have one shape whatever their
+// position.
 func PathShape(path string) string {
-	return numberedStep.ReplaceAllStringFunc(path, func(step string) string { return step[:1] + "*" + step[len(step)-1:] })
+	steps := splitSteps(path)
+	var b strings.Builder
+	for k, st := range steps {
+		st = generalStep(st)
+		if k > 0 && st == generalStep(steps[k-1]) && st != "" {
+			if k+1 == len(steps) || generalStep(steps[k+1]) != st {
+				b.WriteString("…")
+			}
+			continue
+		}
+		b.WriteString(st)
+	}
+	return b.String()
+}
+
+// generalStep writes one step of a path without what varies between the
+// items of a collection.
+func generalStep(st string) string {
+	switch {
+	case len(st) > 2 && st[0] == '[' && st[len(st)-1] == ']' && isDigits(st[1:len(st)-1]):
+		return "[*]"
+	case len(st) > 2 && st[0] == '{' && st[len(st)-1] == '}' && isDigits(st[1:len(st)-1]):
+		return "{*}"
+	case strings.HasPrefix(st, ".get(") || strings.HasPrefix(st, ".has("):
+		return st[:5] + keyPattern(st[5:len(st)-1]) + ")"
+	}
+	return st
+}
+
+func isDigits(s string) bool {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// keyPattern writes a key with each run of digits as <n> ('req-17' is
+// 'req-<n>', 42 is <n>).
+func keyPattern(key string) string {
+	var b []byte
+	for i := 0; i < len(key); i++ {
+		if key[i] >= '0' && key[i] <= '9' {
+			for i+1 < len(key) && key[i+1] >= '0' && key[i+1] <= '9' {
+				i++
+			}
+			b = append(b, "<n>"...)
+			continue
+		}
+		b = append(b, key[i])
+	}
+	return string(b)
+}
+
+// splitSteps cuts a path after its head at each step: .name, [i], ["a b"],
+// {context}, .get(…). The head (the anchor, up to the first step) is the
+// first element.
+func splitSteps(path string) []string {
+	var out []string
+	depth, quote := 0, byte(0)
+	start := 0
+	// The head of a scope anchor ("file: name") ends after ": ".
+	if k := strings.Index(path, ": "); k >= 0 && !strings.ContainsAny(path[:k], "[{(") {
+		start = k + 2
+		for start < len(path) && path[start] != '.' && path[start] != '[' && path[start] != '{' {
+			start++
+		}
+		out = append(out, path[:start])
+	}
+	for i := start; i < len(path); i++ {
+		c := path[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+			continue
+		case c == '\'' || c == '"':
+			quote = c
+			continue
+		case c == '(' || c == '[' || c == '{':
+			if depth == 0 && c != '(' && i > start {
+				out = append(out, path[start:i])
+				start = i
+			}
+			depth++
+		case c == ')' || c == ']' || c == '}':
+			depth--
+		case c == '.' && depth == 0 && i > start:
+			out = append(out, path[start:i])
+			start = i
+		}
+	}
+	return append(out, path[start:])
 }
 
 // ArrowStep writes edge e as a step of an arrow chain (global → processor

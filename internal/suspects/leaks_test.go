@@ -205,3 +205,30 @@ func holds(s suspects.Suspect, name, class string) bool {
 	}
 	return false
 }
+
+// TestSuspectPathsAreReadable: no suspect of any fixture hangs from a path
+// through engine internals — every one starts at an anchor (a global
+// variable, a module's or script's variable, a timer, the page) and reads
+// as JavaScript.
+func TestSuspectPathsAreReadable(t *testing.T) {
+	var files []string
+	for _, pattern := range []string{"leaks/snapshots/*.heapsnapshot.gz", "scenarios/snapshots/*.heapsnapshot.gz", "versions/*.heapsnapshot.gz"} {
+		m, err := filepath.Glob(testutil.Testdata(pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			for _, s := range suspects.Find(load(t, f), suspects.DefaultOptions()) {
+				p := strings.ReplaceAll(s.Path, "{context}", "")
+				if strings.HasPrefix(p, "(") || strings.HasPrefix(p, "…") || strings.HasPrefix(p, "node:") ||
+					strings.HasPrefix(p, "system /") || strings.ContainsAny(p, "{}") || strings.Contains(p, "->") {
+					t.Errorf("%s %q: path %q goes through engine internals", s.Kind, s.Title, s.Path)
+				}
+			}
+		})
+	}
+}

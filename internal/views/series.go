@@ -52,8 +52,13 @@ type GrowthRow struct {
 
 // CandidateRow is a group of leak candidates.
 type CandidateRow struct {
-	Name            Name   `json:"name"`
-	Key             Name   `json:"key"`
+	Name Name `json:"name"`
+	Key  Name `json:"key"`
+	// Created is where the objects were made (a constructor, a closure's
+	// function, a timer's callback), and Counts how many of the class made
+	// there every snapshot holds.
+	Created         string `json:"created,omitempty"`
+	Counts          []int  `json:"counts"`
 	Shape           Name   `json:"shape"`
 	Count           int    `json:"count"`
 	ShallowSize     uint64 `json:"shallow_size"`
@@ -137,7 +142,8 @@ func BuildSeries(s *diff.Series, files []string, topN int) *Series {
 	rep.Listeners = top(rep.Listeners, topN)
 	for _, g := range top(s.Candidates, topN) {
 		rep.LeakCandidates = append(rep.LeakCandidates, CandidateRow{
-			Name: Name(g.Name), Key: Name(g.Key), Shape: Name(g.Shape), Count: g.Count, ShallowSize: g.Self, RetainedSize: g.Retained,
+			Name: Name(g.Name), Key: Name(g.Key), Created: g.Created, Counts: g.Counts, Shape: Name(g.Shape),
+			Count: g.Count, ShallowSize: g.Self, RetainedSize: g.Retained,
 			ExampleID: g.Example, ExampleRetained: g.ExampleRetained, Chain: Name(g.Chain),
 		})
 	}

@@ -7,12 +7,14 @@
 #   snapshots/producers.tsv         which runtime wrote each snapshot
 # then checks them (lib/check.js) and rewrites the generated tables of README.md.
 #
-# usage: ./make.sh [node] [chromium] [deno] [goldens]     (default: all four)
+# usage: ./make.sh [node] [chromium] [deno] [series] [goldens]   (default: all)
 #   node      node/main.js with every Node shape, leak on $LEAK_MAJORS, fixed on
 #             $FIXED_MAJORS (Node 20 on PATH, others from ../tools/get-node.sh)
 #   chromium  chromium/{leak,fixed}/app.js in headless Chromium
 #             (apt-get install -y chromium, or CHROMIUM=/path/to/chromium)
 #   deno      deno/main.js {leak,fixed} (../tools/get-deno.sh $DENO_VERSION)
+#   series    node/series.js: node20-series-{1,2,3}, one process leaking a little
+#             more at every step (timers, EventTarget listeners, a Map), for diff
 #   goldens   oracle + facts for every snapshot present, then lib/check.js
 # Env: LEAK_MAJORS (default "20 22 24 26"), FIXED_MAJORS (default "20 26"),
 #      DENO_VERSION (default 2.9.6), HEAPSNAP_ORACLE (default /tmp/devtools-oracle,
@@ -26,7 +28,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 tools=$here/../tools
-what=("$@"); [ ${#what[@]} -gt 0 ] || what=(node chromium deno goldens)
+what=("$@"); [ ${#what[@]} -gt 0 ] || what=(node chromium deno series goldens)
 node=${NODE:-node}
 oracle=${HEAPSNAP_ORACLE:-/tmp/devtools-oracle}
 stage=${HEAPSNAP_LEAKS_STAGE:-/tmp/heapsnap-leaks}
@@ -124,6 +126,15 @@ run_deno() {
   done
 }
 
+run_series() {
+  local k
+  (cd "$stage/node" && "$node" "${node_flags[@]}" series.js "$tmp/node20-series" 3)
+  for k in 1 2 3; do
+    put "node20-series-$k"
+    record "node20-series-$k" "node $("$node" -p process.version)" "$("$node" -p process.versions.v8)"
+  done
+}
+
 run_goldens() {
   if [ ! -f "$oracle/run.mjs" ] || [ ! -d "$oracle/node_modules/chrome-devtools-frontend" ]; then
     echo "make.sh: no installed DevTools oracle at $oracle (set HEAPSNAP_ORACLE)" >&2; exit 1
@@ -132,6 +143,7 @@ run_goldens() {
   local f name
   for f in "$out"/*.heapsnapshot.gz; do
     name=$(basename "$f" .heapsnapshot.gz)
+    case $name in *-series-*) continue;; esac # no facts: the diff tests count by the program
     gzip -dc "$f" > "$tmp/o/$name.heapsnapshot"
     (cd "$tmp/o" && "$node" --max-old-space-size=4096 "$oracle/run.mjs" "$name.heapsnapshot" --out "$name.nodes.tsv" --quiet > /dev/null)
     HEAPSNAP_LEAKS_STAGE=$stage "$node" lib/facts.js "$name" "$tmp/o/$name.heapsnapshot" --oracle-nodes "$tmp/o/$name.nodes.tsv" > "$out/$name.facts.json"
@@ -148,8 +160,9 @@ for w in "${what[@]}"; do
     node) run_node;;
     chromium) run_chromium;;
     deno) run_deno;;
+    series) run_series;;
     goldens) run_goldens;;
-    *) echo "make.sh: unknown part '$w' (node|chromium|deno|goldens)" >&2; exit 2;;
+    *) echo "make.sh: unknown part '$w' (node|chromium|deno|series|goldens)" >&2; exit 2;;
   esac
 done
 du -sh "$out"

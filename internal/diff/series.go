@@ -60,10 +60,10 @@ type CandidateGroup struct {
 	Shape   string // the shape of the owner path (retainers.PathShape)
 	// Counts are the objects of the group's class made at Created in
 	// every snapshot, oldest first.
-	Counts []int
-	Count     int
-	Self      uint64
-	Retained  uint64
+	Counts   []int
+	Count    int
+	Self     uint64
+	Retained uint64
 	// Example is the group's object with the largest retained size, and
 	// Chain its owner path.
 	Example         uint32

@@ -98,7 +98,7 @@ func (f *finder) closures() []*Suspect {
 			parts = append(parts, "captured variables that retain the most: "+strings.Join(vs, ", "))
 		}
 		sus.Detail = strings.Join(parts, "; ")
-		f.wantHolderPath(g.closures, &sus.Path)
+		sus.ID = f.wantHolderPath(g.closures, &sus.Path)
 		out = append(out, sus)
 	}
 	return out
@@ -142,20 +142,20 @@ func (f *finder) capturedVariables(contexts []uint32) []Variable {
 	return vars[:min(len(vars), 3)]
 }
 
-// wantHolderPath asks for the owner path of what holds a group of objects:
-// their common immediate dominator when they have one (the Array of
-// handlers, the list of timers), else the first of them.
-func (f *finder) wantHolderPath(items []uint32, dst *string) {
+// wantHolderPath asks for the owner path of what holds a group of objects
+// and returns its id: their common immediate dominator when they have one
+// (the Array of handlers, the list of timers), else the first of them.
+func (f *finder) wantHolderPath(items []uint32, dst *string) uint32 {
 	holder := f.r.Dominator[items[0]]
 	for _, i := range items[1:] {
 		if f.r.Dominator[i] != holder {
-			f.wantPath(items[0], dst)
-			return
+			holder = f.s.Root()
+			break
 		}
 	}
 	if len(items) == 1 || holder == f.s.Root() {
-		f.wantPath(items[0], dst)
-		return
+		holder = items[0]
 	}
 	f.wantPath(holder, dst)
+	return f.s.NodeID[holder]
 }

@@ -52,14 +52,16 @@ func (f *finder) timers() []*Suspect {
 			retained += f.r.Retained.At(t)
 		}
 		name, loc := f.function(g.fn)
+		// The path names the callback: "… at setInterval callback poll at
+		// app.js:21:44".
 		var title string
 		switch g.kind {
 		case "setInterval":
-			title = fmt.Sprintf("%s setInterval timers never cleared, calling %s", units.Count(n), name)
+			title = fmt.Sprintf("%s setInterval timers never cleared", units.Count(n))
 		case "setTimeout":
-			title = fmt.Sprintf("%s setTimeout timers pending, calling %s", units.Count(n), name)
+			title = fmt.Sprintf("%s setTimeout timers pending", units.Count(n))
 		default:
-			title = fmt.Sprintf("%s timers pending, calling %s", units.Count(n), name)
+			title = fmt.Sprintf("%s timers pending", units.Count(n))
 		}
 		sus := &Suspect{
 			Kind: Timers, Title: title, Count: n, RetainedSize: retained, Path: g.label, ID: s.NodeID[g.timers[0]],

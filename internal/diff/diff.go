@@ -71,8 +71,18 @@ func ComparePair(oldPath, newPath string, load Loader, mode Mode) (*Pair, error)
 	}
 	cur := &Census{Census: r.Census(), File: newPath, Facts: CollectFacts(r)}
 	release(&r)
+	return compareWith(cur, oldPath, load, mode)
+}
 
-	r, err = load(oldPath)
+// CompareToBase is ComparePair with the new snapshot already analyzed
+// (cur, read from newPath), which it leaves in memory: for an explorer
+// that keeps cur open and compares it with a base.
+func CompareToBase(cur *devtools.Analysis, newPath, oldPath string, load Loader, mode Mode) (*Pair, error) {
+	return compareWith(&Census{Census: cur.Census(), File: newPath, Facts: CollectFacts(cur)}, oldPath, load, mode)
+}
+
+func compareWith(cur *Census, oldPath string, load Loader, mode Mode) (*Pair, error) {
+	r, err := load(oldPath)
 	if err != nil {
 		return nil, err
 	}

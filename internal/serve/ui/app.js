@@ -295,8 +295,8 @@ async function showObjectPanel(container, id) {
   container.replaceChildren(el("p", { class: "loading", text: "Loading @" + id + "…" }));
   try {
     const s = await api("objects/" + id);
-    const ret = el("section", { class: "card" }, el("h3", { text: `Retainers (${fmtN(s.retainer_count)})` }));
-    const refs = el("section", { class: "card" }, el("h3", { text: `References (${fmtN(s.edge_count)})` }));
+    const ret = el("section", { class: "card", id: "retainers-of" }, el("h3", { text: `Retainers (${fmtN(s.retainer_count)})` }));
+    const refs = el("section", { class: "card", id: "references-of" }, el("h3", { text: `References (${fmtN(s.edge_count)})` }));
     container.replaceChildren(objectHeader(s),
       el("section", { class: "card" }, objLink(id, "Open the object page: retainer graph, all references and retainers →")), ret, refs);
     objectGrid(ret, id, loadRetainers, "No retainers (only weak references, or the root's).");
@@ -324,8 +324,8 @@ async function showObject(id) {
     const [s, chains] = await Promise.all([api("objects/" + id), api(`objects/${id}/chains?paths=5&depth=12`)]);
     const graph = el("section", { class: "card" }, el("h3", { text: "Retainer chains (shortest first; the first is the one DevTools expands)" }));
     graph.append(retainerGraph(chains.objects[0]));
-    const ret = el("section", { class: "card" }, el("h3", { text: `Retainers (${fmtN(s.retainer_count)})` }));
-    const refs = el("section", { class: "card" }, el("h3", { text: `References (${fmtN(s.edge_count)})` }));
+    const ret = el("section", { class: "card", id: "retainers-of" }, el("h3", { text: `Retainers (${fmtN(s.retainer_count)})` }));
+    const refs = el("section", { class: "card", id: "references-of" }, el("h3", { text: `References (${fmtN(s.edge_count)})` }));
     const icicle = el("section", { class: "card" }, el("a", { href: "#/tree/" + id, text: "What it retains: the icicle from this object →" }));
     view().replaceChildren(el("div", { class: "scroll" }, objectHeader(s), icicle, graph, el("div", { class: "cols2" }, ret, refs)));
     objectGrid(ret, id, loadRetainers, "No retainers.");
@@ -352,7 +352,7 @@ function retainerGraph(of) {
     });
   }
   if (!nodes.size) return el("p", { class: "empty", text: "No retainer chain: nothing but weak references holds it." });
-  const W = 190, H = 34, GX = 70, GY = 12;
+  const W = 170, H = 34, GX = 64, GY = 12;
   const rows = new Array(layers).fill(0);
   for (const v of nodes.values()) { v.row = rows[v.layer]++; }
   const width = layers * (W + GX) + 20, height = Math.max(...rows) * (H + GY) + 20;
@@ -374,7 +374,10 @@ function retainerGraph(of) {
     node.addEventListener("click", () => (location.hash = "#/object/" + id));
     g.append(node);
   }
-  return el("div", { class: "graph", id: "retainer-graph" }, g);
+  const box = el("div", { class: "graph", id: "retainer-graph" }, g);
+  // The object is on the right: show that end first.
+  requestAnimationFrame(() => (box.scrollLeft = box.scrollWidth));
+  return box;
 }
 
 // ---- the dominator tree as an icicle ----
@@ -384,7 +387,7 @@ async function showTree(id) {
   view().replaceChildren(el("p", { class: "loading", text: "Loading the dominator tree…" }));
   let t;
   try { t = await api(id ? `tree/${id}?depth=10&min=2` : "tree?depth=10&min=2"); } catch (err) { return showError(view(), err); }
-  const from = t.from;
+  const from = Object.assign({}, t.from, { children: t.objects });
   const crumbs = el("div", { class: "crumbs" });
   const doms = (t.dominators || []).slice().reverse();
   doms.forEach((d) => { crumbs.append(el("a", { href: "#/tree/" + d.id, text: clip(d.class, 30), title: `${d.class} @${d.id} ${fmtB(d.retained_size)}` }), el("span", { class: "sep", text: "›" })); });
@@ -417,6 +420,7 @@ async function showTree(id) {
     const h = hue(n.class);
     d.style.background = n.type === "synthetic" ? "#cbd5e1" : `hsl(${h} 62% ${n.type === "object" || n.type === "closure" ? 74 : 84}%)`;
     if (b.w > 30) d.append(el("b", { text: n.class }), n.name && n.name !== n.class ? " " + clip(n.name, 80) : "");
+    if (b.w > 160) d.append(el("span", { class: "size", text: fmtB(n.retained_size) }));
     d.addEventListener("mousemove", (e) => {
       tip.hidden = false;
       tip.replaceChildren(el("div", {}, el("b", { text: n.class }), " ", el("span", { class: "mono", text: clip(n.name, 160) + " @" + n.id })),

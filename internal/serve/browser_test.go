@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -19,8 +20,10 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/heapsnap/heapsnap/internal/report"
 	"github.com/heapsnap/heapsnap/internal/testutil"
 	"github.com/heapsnap/heapsnap/internal/views"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // The browser tests drive a headless Chromium (Debian's chromium package,
@@ -313,4 +316,50 @@ func describe(o *runtime.RemoteObject) string {
 		return ""
 	}
 	return o.Description
+}
+
+// TestBrowserReport opens the HTML report from a file: it renders with no
+// request beyond the file itself, and its tables sort.
+func TestBrowserReport(t *testing.T) {
+	b := newBrowser(t)
+	h := incidentHeap(t)
+	r := h.analysis
+	o := views.BuildOverview(r, devtools.NewDominatorTree(r), views.AnalyzeOptions{File: h.opts.File, Top: 25, Sort: "retained", Largest: 10,
+		SuspectKinds: h.opts.SuspectKinds, Suspects: h.opts.Suspects}, nil)
+	var buf bytes.Buffer
+	if err := report.Write(&buf, report.HTML, o); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "report.html")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.do(t, chromedp.Navigate("file://"+path), chromedp.WaitVisible(css(`#dominators .box`)))
+	if n := eval[int](t, b, `document.querySelectorAll('#dominators .box').length`); n < 10 {
+		t.Errorf("the icicle has %d boxes", n)
+	}
+	if got := eval[string](t, b, `document.querySelector('#suspects .title').textContent`); got != h.opts.Suspects[0].Title {
+		t.Errorf("first suspect %q, want %q", got, h.opts.Suspects[0].Title)
+	}
+	// Sorting the classes by count puts the most numerous first.
+	b.do(t, chromedp.Click(css(`#classes th:nth-child(3)`)))
+	most := o.Classes[0]
+	for _, c := range o.Classes {
+		if c.Count > most.Count {
+			most = c
+		}
+	}
+	if got := eval[string](t, b, `document.querySelector('#classes tbody td').textContent`); got != string(most.Name) {
+		t.Errorf("by count the first class is %q, want %q", got, most.Name)
+	}
+	b.mu.Lock()
+	for _, u := range b.requests {
+		if !strings.HasPrefix(u, "file://") && !strings.HasPrefix(u, "data:") {
+			t.Errorf("the report asked for %s", u)
+		}
+	}
+	b.mu.Unlock()
+	b.do(t, chromedp.Click(css(`#classes th:nth-child(5)`)))
+	b.screenshot(t, "report")
+	b.noErrors(t)
 }

@@ -302,8 +302,9 @@ func (h *Heap) objectPage(r *http.Request, build func(i uint32, p views.Page) an
 	return build(i, p), nil
 }
 
-// chains is `heapsnap retainers FILE @ID --format json`: the retainer
-// chains the page draws as a graph.
+// chains are the retainer chains the page draws as a graph: for each of
+// the first paths retainers, the chain DevTools expands from it
+// (views.BuildRetainerGraph), in the JSON of heapsnap retainers.
 func (h *Heap) chains(r *http.Request) (any, error) {
 	i, err := h.node(r)
 	if err != nil {
@@ -317,8 +318,7 @@ func (h *Heap) chains(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return views.BuildRetainers(h.analysis, h.retainers, []uint32{i}, views.RetainersOptions{
-		File: h.opts.File, Paths: min(paths, 20), Depth: min(depth, 100), List: 20}), nil
+	return views.BuildRetainerGraph(h.analysis, h.retainers, i, min(paths, 20), min(depth, 100), h.opts.File), nil
 }
 
 // subtree is `heapsnap top --format json` from an object (the root

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/heapsnap/heapsnap/internal/par"
+	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
@@ -253,4 +254,22 @@ func BuildRetainerPage(r *devtools.Analysis, i uint32, rs []devtools.Retainer, p
 	lo, hi := p.bounds(len(rs))
 	return &RetainerPage{SchemaVersion: SchemaVersion, Object: displayObject(r, i), Total: len(rs), Offset: lo,
 		Retainers: retainerRows(r, rs[lo:hi], 0)}
+}
+
+// BuildRetainerGraph is what keeps node i alive as a few chains that a
+// page draws as one graph: for each of the first fanout rows of the
+// Retainers view, the chain DevTools expands from that retainer (at most
+// depth edges), then the edge to i. Each chain costs what DevTools' own
+// expansion costs, where Chains' search for distinct shortest chains can
+// take seconds on an object many paths lead to.
+func BuildRetainerGraph(r *devtools.Analysis, x *devtools.RetainerIndex, i uint32, fanout, depth int, file string) *Retainers {
+	rs := x.Retainers(i)
+	of := RetainersOf{Object: displayObject(r, i), Chains: []ChainRow{}, RetainerCount: len(rs), Retainers: retainerRows(r, rs, fanout)}
+	for _, rt := range rs[:min(fanout, len(rs))] {
+		c := retainers.DevToolsChain(x, rt.From, max(1, depth-1))
+		c.Nodes = append(c.Nodes, i)
+		c.Edges = append(c.Edges, rt.Edge)
+		of.Chains = append(of.Chains, chainRow(r, c))
+	}
+	return &Retainers{SchemaVersion: SchemaVersion, File: file, Objects: []RetainersOf{of}}
 }

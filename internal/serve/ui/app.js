@@ -322,7 +322,7 @@ async function showObject(id) {
   view().replaceChildren(el("p", { class: "loading", text: "Loading @" + id + "…" }));
   try {
     const [s, chains] = await Promise.all([api("objects/" + id), api(`objects/${id}/chains?paths=5&depth=12`)]);
-    const graph = el("section", { class: "card" }, el("h3", { text: "Retainer chains (shortest first; the first is the one DevTools expands)" }));
+    const graph = el("section", { class: "card" }, el("h3", { text: "Retainers graph: from each of the first retainers, the chain DevTools expands" }));
     graph.append(retainerGraph(chains.objects[0]));
     const ret = el("section", { class: "card", id: "retainers-of" }, el("h3", { text: `Retainers (${fmtN(s.retainer_count)})` }));
     const refs = el("section", { class: "card", id: "references-of" }, el("h3", { text: `References (${fmtN(s.edge_count)})` }));

@@ -129,8 +129,12 @@ func (a *app) serve(o *serveOptions) error {
 		}
 		opts.BaseFile = displayName(o.base)
 	}
+	trace := a.tracer()
+	trace.step("suspects")
 	opts.Suspects = suspects.Find(res, suspects.Options{})
+	trace.step("serve indexes")
 	h := serve.NewHeap(res, opts)
+	trace.step("")
 	hosts := serve.Hosts(ln.Addr())
 	srv := &http.Server{Handler: serve.Handler(h, hosts), ReadHeaderTimeout: 10 * time.Second}
 	url := "http://" + hosts[0] + "/"

@@ -230,8 +230,14 @@ func (h *Heap) analyze(r *http.Request) (any, error) {
 	} else if !slices.Contains(views.SortKeys, sort) {
 		return nil, badRequest("sort: use %s", strings.Join(views.SortKeys, ", "))
 	}
-	return views.BuildAnalyze(h.analysis, views.AnalyzeOptions{File: h.opts.File, Top: min(top, maxPage), Sort: sort,
-		Largest: min(largest, maxPage), SuspectKinds: h.opts.SuspectKinds, Suspects: h.opts.Suspects}), nil
+	rep := views.BuildAnalyze(h.analysis, views.AnalyzeOptions{File: h.opts.File, Top: min(top, maxPage), Sort: sort,
+		SuspectKinds: h.opts.SuspectKinds, Suspects: h.opts.Suspects})
+	// The largest objects were found once (Analysis.Largest scans every
+	// node).
+	for _, i := range h.largest[:min(largest, len(h.largest))] {
+		rep.Largest = append(rep.Largest, views.Object(h.analysis, i))
+	}
+	return rep, nil
 }
 
 func (h *Heap) suspects(*http.Request) (any, error) {

@@ -553,10 +553,10 @@ async function showDiff() {
   filter.addEventListener("input", () => { diffState.filter = filter.value; render(); });
   render();
   const parts = [head];
-  if (d.note) parts.push(el("p", { class: "detail", text: d.note }));
+  if (d.note) parts.push(el("p", { class: "note", text: d.note }));
   parts.push(table);
   if (d.listeners.length) {
-    const lt = el("table", { class: "grid" }, el("tr", {}, el("th", { text: "Listeners: event on emitter" }), el("th", { class: "num", text: "Old" }), el("th", { class: "num", text: "New" }), el("th", { class: "num", text: "Δ" })));
+    const lt = el("table", { class: "grid" }, el("tr", {}, el("th", { text: "Listeners: event on emitter", class: "wide" }), el("th", { class: "num", text: "Old" }), el("th", { class: "num", text: "New" }), el("th", { class: "num", text: "Δ" })));
     for (const l of d.listeners.slice(0, 50)) lt.append(el("tr", {}, el("td", {}, `'${l.event}' on ${l.emitter} `, l.path ? el("span", { class: "name", text: l.path }) : "", " ", objLink(l.emitter_id)), el("td", { class: "num", text: fmtN(l.old_count) }), el("td", { class: "num", text: fmtN(l.new_count) }), sign(l.delta_count, fmtSN(l.delta_count))));
     parts.push(el("section", { class: "card" }, lt));
   }

@@ -8,6 +8,7 @@ import (
 	"github.com/heapsnap/heapsnap/internal/report"
 	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/internal/views"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 func (a *app) newAnalyzeCmd() *cobra.Command {
@@ -50,7 +51,7 @@ thresholds accept units: 1MB, 512kB, 1MiB.
 		Args: exactArgs(1, "one snapshot file"),
 	}
 	f := cmd.Flags()
-	f.StringP("format", "f", "table", "output format: table, json or markdown")
+	f.StringP("format", "f", "table", "output format: table, json, markdown, html (one self-contained page) or pprof (a gzipped profile.proto of the dominator tree by class)")
 	f.Int("top", 25, "number of classes to list (0 lists all)")
 	f.String("sort", "retained", "order classes by: "+strings.Join(views.SortKeys, ", "))
 	f.Int("largest", 10, "number of largest objects to list")
@@ -74,7 +75,7 @@ func (a *app) analyzeOptions(args []string) (*analyzeOptions, error) {
 	st := a.settings("analyze")
 	o := &analyzeOptions{
 		file:         args[0],
-		format:       st.format(report.Table, report.JSON, report.Markdown),
+		format:       st.format(report.Table, report.JSON, report.Markdown, report.HTML, report.PProf),
 		top:          st.count("top", 0),
 		sort:         st.oneOf("sort", views.SortKeys),
 		largest:      st.count("largest", 0),
@@ -94,14 +95,24 @@ func (a *app) analyze(o *analyzeOptions) error {
 	defer trace.step("")
 	found := a.findSuspects(res, o.suspects)
 	trace.step("report")
+	switch {
+	case o.format == report.PProf:
+		return a.writeBinary(report.PProf, views.BuildProfile(res, displayName(o.file), 0))
+	case o.format == report.HTML && !o.suspectsOnly:
+		return report.Write(a.streams.Out, o.format, views.BuildOverview(res, devtools.NewDominatorTree(res), a.analyzeView(o, found), nil))
+	}
 	if o.suspectsOnly {
 		return report.Write(a.streams.Out, o.format, &views.SuspectsReport{
 			SchemaVersion: views.SchemaVersion, File: displayName(o.file), TotalSize: res.TotalSize,
 			SuspectKinds: o.suspects.kinds(), Suspects: append([]suspects.Suspect{}, found...),
 		})
 	}
-	return report.Write(a.streams.Out, o.format, views.BuildAnalyze(res, views.AnalyzeOptions{
+	return report.Write(a.streams.Out, o.format, views.BuildAnalyze(res, a.analyzeView(o, found)))
+}
+
+func (a *app) analyzeView(o *analyzeOptions, found []suspects.Suspect) views.AnalyzeOptions {
+	return views.AnalyzeOptions{
 		File: displayName(o.file), Top: o.top, Sort: o.sort, Largest: o.largest,
 		SuspectKinds: o.suspects.kinds(), Suspects: found,
-	}))
+	}
 }

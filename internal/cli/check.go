@@ -106,6 +106,7 @@ func (a *app) newCheckCmd() *cobra.Command {
 	f.String("baseline", "", "earlier snapshot `FILE` to measure growth against")
 	f.StringP("format", "f", "table", "output format: table, json or markdown")
 	f.String("junit", "", "also write the results as JUnit XML to `FILE`")
+	f.String("html", "", "also write a self-contained HTML report (budgets, suspects, statistics, classes, dominator tree) to `FILE`")
 	a.bindFlags(cmd, "check")
 	cmd.ValidArgsFunction = snapshotFiles
 	_ = cmd.RegisterFlagCompletionFunc("baseline", snapshotFiles)
@@ -122,11 +123,12 @@ type checkOptions struct {
 	budgets  *budget.Budgets
 	baseline string
 	junit    string
+	html     string
 }
 
 func (a *app) checkOptions(args []string) (*checkOptions, error) {
 	st := a.settings("check")
-	o := &checkOptions{file: args[0], format: st.format(report.Table, report.JSON, report.Markdown), junit: st.str("junit")}
+	o := &checkOptions{file: args[0], format: st.format(report.Table, report.JSON, report.Markdown), junit: st.str("junit"), html: st.str("html")}
 	if st.err != nil {
 		return nil, st.err
 	}
@@ -165,9 +167,13 @@ func (a *app) check(o *checkOptions) error {
 	if b.NeedsSuspects() {
 		needs = b
 	}
-	cur, err := a.facts(o.file, needs)
+	res, err := a.load(o.file)
 	if err != nil {
 		return err
+	}
+	cur := factsOf(res, needs)
+	if o.html == "" {
+		res = nil // the graph is not needed any more
 	}
 	rep := views.NewCheck(displayName(o.file), displayName(o.baseline), a.config.file, budget.Evaluate(b, cur, base))
 	if err := report.Write(a.streams.Out, o.format, rep); err != nil {
@@ -180,6 +186,11 @@ func (a *app) check(o *checkOptions) error {
 	}
 	if o.junit != "" {
 		if err := writeJUnit(o.junit, rep); err != nil {
+			return err
+		}
+	}
+	if o.html != "" {
+		if err := writeHTMLReport(o.html, res, rep); err != nil {
 			return err
 		}
 	}
@@ -211,11 +222,15 @@ func (a *app) facts(path string, b *budget.Budgets) (*budget.Facts, error) {
 	if err != nil {
 		return nil, err
 	}
+	return factsOf(res, b), nil
+}
+
+func factsOf(res *devtools.Analysis, b *budget.Budgets) *budget.Facts {
 	f := &budget.Facts{TotalSize: res.TotalSize, Classes: budget.ClassesOf(res)}
 	if b != nil {
 		addSuspects(f, res, b)
 	}
-	return f, nil
+	return f
 }
 
 // addSuspects runs the leak detectors the budgets need: every event with

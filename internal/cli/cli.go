@@ -211,6 +211,7 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 		a.newCheckCmd(),
 		a.newCompletionCmd(),
 		a.newRetainersCmd(), a.newShowCmd(), a.newTopCmd(),
+		a.newServeCmd(),
 	)
 	return root
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/heapsnap/heapsnap/internal/diff"
 	"github.com/heapsnap/heapsnap/internal/report"
-	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/internal/views"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
@@ -103,13 +102,7 @@ func (a *app) diffOptions(args []string) (*diffOptions, error) {
 }
 
 func (a *app) diff(o *diffOptions) error {
-	load := func(path string) (*devtools.Analysis, *retainers.Namer, error) {
-		r, err := a.load(path)
-		if err != nil {
-			return nil, nil, err
-		}
-		return r, a.namer(r), nil
-	}
+	load := a.loadNamed
 	names := make([]string, len(o.files))
 	for i, p := range o.files {
 		names[i] = displayName(p)

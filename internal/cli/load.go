@@ -249,6 +249,15 @@ func (p *progress) finish() {
 	}
 }
 
+// loadNamed is load with the analysis' namer: a diff.Loader.
+func (a *app) loadNamed(path string) (*devtools.Analysis, *retainers.Namer, error) {
+	r, err := a.load(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, a.namer(r), nil
+}
+
 // namer returns how owner paths and locations of an analysis are written:
 // through the source maps the scripts name or that lie next to them.
 func (a *app) namer(r *devtools.Analysis) *retainers.Namer {

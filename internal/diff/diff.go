@@ -73,8 +73,19 @@ func ComparePair(oldPath, newPath string, load Loader, mode Mode) (*Pair, error)
 	}
 	cur := &Census{Census: r.Census(), File: newPath, Facts: CollectFacts(r, names)}
 	release(&r)
+	return compareWith(cur, oldPath, load, mode)
+}
 
-	r, names, err = load(oldPath)
+// CompareToBase is ComparePair with the new snapshot already analyzed
+// (cur, read from newPath, whose owner paths names writes), which it
+// leaves in memory: for an explorer that keeps cur open and compares it
+// with a base.
+func CompareToBase(cur *devtools.Analysis, names *retainers.Namer, newPath, oldPath string, load Loader, mode Mode) (*Pair, error) {
+	return compareWith(&Census{Census: cur.Census(), File: newPath, Facts: CollectFacts(cur, names)}, oldPath, load, mode)
+}
+
+func compareWith(cur *Census, oldPath string, load Loader, mode Mode) (*Pair, error) {
+	r, names, err := load(oldPath)
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,9 @@ const (
 	JSON     Format = "json"
 	Markdown Format = "markdown"
 	TSV      Format = "tsv"
+	HTML     Format = "html"
+	// PProf is a gzipped profile.proto: binary.
+	PProf Format = "pprof"
 )
 
 // Distance formats a DevTools distance as its UI does: the number below

@@ -10,7 +10,7 @@ import (
 )
 
 // Formats lists every output format, for help texts and completion.
-var Formats = []Format{Table, JSON, Markdown, TSV}
+var Formats = []Format{Table, JSON, Markdown, TSV, HTML, PProf}
 
 // ParseFormat returns the format named s (in any case), which must be
 // one of allowed.
@@ -27,7 +27,8 @@ func ParseFormat(s string, allowed []Format) (Format, error) {
 }
 
 // Write renders v, a view (package views), in format f. JSON has every
-// view; tables and Markdown every one but Nodes, which is TSV or JSON.
+// view; tables and Markdown every one but Nodes, which is TSV or JSON;
+// HTML is the Overview's, pprof the Profile's.
 func Write(w io.Writer, f Format, v any) error {
 	if n, ok := v.(views.Nodes); ok {
 		if f != TSV && f != JSON {
@@ -38,6 +39,16 @@ func Write(w io.Writer, f Format, v any) error {
 	switch f {
 	case JSON:
 		return WriteJSON(w, v)
+	case HTML:
+		if o, ok := v.(*views.Overview); ok {
+			return writeHTML(w, o)
+		}
+		return unsupported(f, fmt.Sprintf("%T", v))
+	case PProf:
+		if p, ok := v.(*views.Profile); ok {
+			return writeProfile(w, p)
+		}
+		return unsupported(f, fmt.Sprintf("%T", v))
 	case Table, Markdown:
 	default:
 		return unsupported(f, fmt.Sprintf("%T", v))

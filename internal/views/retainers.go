@@ -75,6 +75,9 @@ type RetainersOptions struct {
 
 // BuildRetainers reports what retains each of the objects.
 func BuildRetainers(r *devtools.Analysis, x *devtools.RetainerIndex, objects []uint32, o RetainersOptions) *Retainers {
+	if o.Names == nil {
+		o.Names = retainers.NewNamer(r, nil)
+	}
 	rep := &Retainers{SchemaVersion: SchemaVersion, File: o.File, Class: o.Class, Objects: []RetainersOf{}}
 	paths := o.Names.OwnerPaths(x, objects, retainers.MaxOwnerDepth)
 	for k, i := range objects {

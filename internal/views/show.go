@@ -1,9 +1,6 @@
 package views
 
 import (
-	"cmp"
-	"slices"
-
 	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
@@ -52,40 +49,39 @@ const maxDominators = 100
 
 // BuildShow describes node i.
 func BuildShow(r *devtools.Analysis, x *devtools.RetainerIndex, i uint32, o ShowOptions) *Show {
-	s := r.Snapshot
+	if o.Names == nil {
+		o.Names = retainers.NewNamer(r, nil)
+	}
 	rep := &Show{SchemaVersion: SchemaVersion, File: o.File, Object: displayObject(r, i),
-		Dominators: []ObjectRow{}, References: []ReferenceRow{}}
+		References: []ReferenceRow{}}
 	if loc, ok := o.Names.Locations().Node(i); ok {
 		rep.Location = loc.String()
 	}
 	rep.Path = o.Names.OwnerPaths(x, []uint32{i}, retainers.MaxOwnerDepth)[0]
-	root := s.Root()
-	for d := i; d != root; {
-		d = r.Dominator[d]
-		if len(rep.Dominators) == maxDominators {
-			rep.DominatorsMore = true
-			break
-		}
-		rep.Dominators = append(rep.Dominators, displayObject(r, d))
-	}
-	// Outgoing references by what their targets retain, as DevTools'
-	// containment view sorts them; ties in edge order.
-	var edges []uint32
-	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-		edges = append(edges, e)
-	}
+	rep.Dominators, rep.DominatorsMore = dominators(r, i)
+	edges := References(r, i)
 	rep.EdgeCount = len(edges)
-	slices.SortStableFunc(edges, func(a, b uint32) int { return cmp.Compare(r.Retained.At(s.EdgeTo[b]), r.Retained.At(s.EdgeTo[a])) })
-	for k, e := range edges {
-		if o.References > 0 && k == o.References {
-			break
-		}
-		rep.References = append(rep.References, ReferenceRow{
-			Edge: Name(r.EdgeLabel(e)), EdgeType: s.Meta.EdgeTypeName(s.EdgeType[e]), Object: displayObject(r, s.EdgeTo[e]),
-		})
+	if o.References > 0 && len(edges) > o.References {
+		edges = edges[:o.References]
 	}
+	rep.References = referenceRows(r, edges)
 	rs := x.Retainers(i)
 	rep.RetainerCount = len(rs)
 	rep.Retainers = retainerRows(r, rs, o.Retainers)
 	return rep
+}
+
+// dominators lists node i's dominators, from its immediate dominator up to
+// the root, at most maxDominators of them; more is set when there are more.
+func dominators(r *devtools.Analysis, i uint32) (doms []ObjectRow, more bool) {
+	doms = []ObjectRow{}
+	root := r.Snapshot.Root()
+	for d := i; d != root; {
+		d = r.Dominator[d]
+		if len(doms) == maxDominators {
+			return doms, true
+		}
+		doms = append(doms, displayObject(r, d))
+	}
+	return doms, false
 }

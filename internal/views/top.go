@@ -1,6 +1,9 @@
 package views
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
@@ -12,6 +15,11 @@ type Top struct {
 	Depth         int       `json:"depth"`
 	Limit         int       `json:"limit"`
 	Objects       []TopNode `json:"objects"`
+	// From is the object a subtree starts at (BuildSubtree), Dominators
+	// are its dominators up to the root; neither is set from the root.
+	From           *TopNode    `json:"from,omitempty"`
+	Dominators     []ObjectRow `json:"dominators,omitempty"`
+	DominatorsMore bool        `json:"dominators_truncated,omitempty"`
 }
 
 // TopNode is an object of the dominator tree with the objects it
@@ -31,14 +39,30 @@ type TopNode struct {
 type TopOptions struct {
 	File  string
 	Depth int // levels below the top
-	Limit int // objects per level
+	Limit int // objects per level; 0 lists all
+	// MinSize leaves out the objects that retain less: an icicle's boxes
+	// too narrow to see.
+	MinSize uint64
 }
 
 // BuildTop lists the root's biggest dominated objects and, to o.Depth
 // levels, theirs.
 func BuildTop(r *devtools.Analysis, t *devtools.DominatorTree, o TopOptions) *Top {
+	rep := BuildSubtree(r, t, r.Snapshot.Root(), o)
+	rep.From, rep.Dominators = nil, nil
+	return rep
+}
+
+// BuildSubtree is BuildTop from node from instead of the root: the part
+// of the dominator tree that from alone keeps alive, with from itself and
+// its dominators (an icicle zoomed in on from).
+func BuildSubtree(r *devtools.Analysis, t *devtools.DominatorTree, from uint32, o TopOptions) *Top {
 	rep := &Top{SchemaVersion: SchemaVersion, File: o.File, TotalSize: r.TotalSize, Depth: o.Depth, Limit: o.Limit}
-	root := r.Snapshot.Root()
+	rep.From = &TopNode{ObjectRow: displayObject(r, from), ChildCount: t.ChildCount(from)}
+	if from != r.Snapshot.Root() {
+		rep.From.Edge = Name(edgeFrom(r, r.Dominator[from], []uint32{from})[0])
+	}
+	rep.Dominators, rep.DominatorsMore = dominators(r, from)
 	// The tree is walked level by level with an explicit stack of
 	// pending children, never recursively: it can be millions deep.
 	type frame struct {
@@ -46,11 +70,8 @@ func BuildTop(r *devtools.Analysis, t *devtools.DominatorTree, o TopOptions) *To
 		depth int
 		into  *[]TopNode
 	}
-	build := func(i uint32) TopNode {
-		return TopNode{ObjectRow: displayObject(r, i), Edge: Name(edgeFrom(r, r.Dominator[i], i)), ChildCount: len(t.Children(i))}
-	}
 	rep.Objects = []TopNode{}
-	stack := []frame{{root, 0, &rep.Objects}}
+	stack := []frame{{from, 0, &rep.Objects}}
 	for len(stack) > 0 {
 		f := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -58,9 +79,15 @@ func BuildTop(r *devtools.Analysis, t *devtools.DominatorTree, o TopOptions) *To
 		if o.Limit > 0 && len(kids) > o.Limit {
 			kids = kids[:o.Limit]
 		}
+		if o.MinSize > 0 {
+			// Children come biggest first.
+			n, _ := slices.BinarySearchFunc(kids, o.MinSize, func(c uint32, min uint64) int { return cmp.Compare(min, r.Retained.At(c)) })
+			kids = kids[:n]
+		}
 		*f.into = make([]TopNode, len(kids))
+		labels := edgeFrom(r, f.node, kids)
 		for k, c := range kids {
-			(*f.into)[k] = build(c)
+			(*f.into)[k] = TopNode{ObjectRow: displayObject(r, c), Edge: Name(labels[k]), ChildCount: t.ChildCount(c)}
 		}
 		if f.depth+1 > o.Depth {
 			continue
@@ -72,14 +99,25 @@ func BuildTop(r *devtools.Analysis, t *devtools.DominatorTree, o TopOptions) *To
 	return rep
 }
 
-// edgeFrom returns the label of the first non-weak edge from a to b, or
-// "" when a refers to b only indirectly.
-func edgeFrom(r *devtools.Analysis, a, b uint32) string {
+// edgeFrom returns, for each of the nodes a dominates, the label of the
+// first non-weak edge from a to it, or "" when a refers to it only
+// indirectly. It reads a's edges once, however many nodes it is asked
+// about: an array may dominate millions.
+func edgeFrom(r *devtools.Analysis, a uint32, nodes []uint32) []string {
 	s := r.Snapshot
-	for e := s.FirstEdge[a]; e < s.FirstEdge[a+1]; e++ {
-		if s.EdgeTo[e] == b && s.EdgeType[e] != s.Types.Weak {
-			return r.EdgeLabel(e)
+	labels := make([]string, len(nodes))
+	if len(nodes) == 0 {
+		return labels
+	}
+	at := make(map[uint32]int, len(nodes))
+	for k, n := range nodes {
+		at[n] = k
+	}
+	for e := s.FirstEdge[a]; e < s.FirstEdge[a+1] && len(at) > 0; e++ {
+		if k, ok := at[s.EdgeTo[e]]; ok && s.EdgeType[e] != s.Types.Weak {
+			labels[k] = r.EdgeLabel(e)
+			delete(at, s.EdgeTo[e])
 		}
 	}
-	return ""
+	return labels
 }

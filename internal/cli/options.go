@@ -84,6 +84,17 @@ func (st *settings) size(name string) uint64 {
 	return amount.Bytes
 }
 
+// percent reads a share such as 0.5% (the % is optional), above 0 and at
+// most 100.
+func (st *settings) percent(name string) float64 {
+	s := st.str(name)
+	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+	if err != nil || v <= 0 || v > 100 {
+		st.fail(name, "invalid share %q: want a percentage above 0, e.g. 0.5%%", s)
+	}
+	return v
+}
+
 func (st *settings) flag(name string) bool { return st.a.v.GetBool(st.key(name)) }
 
 // runE makes a command's RunE: read and check its options, then run it —

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -15,6 +16,10 @@ func addSuspectFlags(f *pflag.FlagSet) {
 	f.String("suspects", "all", "detectors to run: all, none, or a comma-separated list of listeners, detached-dom, collection, duplicate-strings, closure")
 	f.Int("max-listeners", suspects.DefaultMaxListeners, "flag an event with more listeners than this")
 	f.Int("collection-threshold", suspects.DefaultCollectionThreshold, "flag a Map, Set, Array or dictionary with at least this many entries")
+	f.String("collection-share", fmt.Sprintf("%g%%", suspects.DefaultCollectionShare), "flag a collection the program holds that retains this share of the heap…")
+	f.Int("min-collection-entries", suspects.DefaultMinCollectionEntries, "…and has at least this many entries")
+	f.Int("min-timers", suspects.DefaultMinTimers, "flag a callback with at least this many timers pending")
+	f.Int("min-reactions", suspects.DefaultMinReactions, "flag a pending promise with at least this many reactions")
 	f.String("min-duplicate-waste", "1MB", "flag a duplicated string whose extra copies take at least this much")
 	f.String("min-context-size", "1MB", "flag a closure whose context retains at least this much")
 }
@@ -37,6 +42,10 @@ func (a *app) suspectOptions(st *settings) suspectSelection {
 	}
 	sel.opts.MaxListeners = st.count("max-listeners", 1)
 	sel.opts.CollectionThreshold = st.count("collection-threshold", 1)
+	sel.opts.CollectionShare = st.percent("collection-share")
+	sel.opts.MinCollectionEntries = st.count("min-collection-entries", 1)
+	sel.opts.MinTimers = st.count("min-timers", 1)
+	sel.opts.MinReactions = st.count("min-reactions", 1)
 	// 0 would mean "the default" to the detectors; 1 byte flags all.
 	sel.opts.MinDuplicateWaste = max(st.size("min-duplicate-waste"), 1)
 	sel.opts.MinContextSize = max(st.size("min-context-size"), 1)

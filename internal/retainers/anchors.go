@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/heapsnap/heapsnap/internal/bitset"
 	"github.com/heapsnap/heapsnap/internal/sources"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
@@ -132,16 +133,7 @@ func (n *Namer) globalLabel(i uint32) (string, bool) {
 // native context, or a classic script's, held by the script context table
 // — and returns the file of the functions defined in it.
 func (n *Namer) scopeFile(ctx uint32) (string, bool) {
-	s := n.s
-	t := &s.Types
-	top := false
-	for e := s.FirstEdge[ctx]; e < s.FirstEdge[ctx+1]; e++ {
-		if s.EdgeType[e] == t.Internal && string(s.Strings.Bytes(s.EdgeName[e])) == "previous" {
-			top = bytes.HasPrefix(s.NodeNameBytes(s.EdgeTo[e]), []byte("system / NativeContext"))
-			break
-		}
-	}
-	if !top {
+	if !n.isTopLevel(ctx) {
 		return "", false
 	}
 	n.once.Do(n.findContextFiles)
@@ -149,14 +141,25 @@ func (n *Namer) scopeFile(ctx uint32) (string, bool) {
 	return file, ok
 }
 
-// findContextFiles maps every function context to the file of a closure
-// that has it, preferring user scripts to the runtime's own (node:…,
-// ext:…), in one pass over the closures.
+// isTopLevel reports whether context ctx's enclosing context is the
+// native context.
+func (n *Namer) isTopLevel(ctx uint32) bool {
+	s := n.s
+	prev, ok := edgeNamed(s, ctx, s.Types.Internal, "previous")
+	return ok && bytes.HasPrefix(s.NodeNameBytes(prev), []byte("system / NativeContext"))
+}
+
+// findContextFiles maps every top-level scope to the file of a closure
+// defined in it, preferring the program's scripts to the runtime's own
+// (node:…, ext:…), through source maps. It walks the snapshot's locations,
+// which are in node order, once, and looks at each context once.
 func (n *Namer) findContextFiles() {
 	s := n.s
 	t := &s.Types
 	n.contextFile = map[uint32]string{}
-	for c := range uint32(s.NodeCount) {
+	checked := bitset.New(s.NodeCount)
+	for _, l := range s.Locations {
+		c := l.Node
 		if s.NodeType[c] != t.Closure {
 			continue
 		}
@@ -164,12 +167,22 @@ func (n *Namer) findContextFiles() {
 		if !ok {
 			continue
 		}
-		if prev, seen := n.contextFile[ctx]; seen && !isRuntimeScript(prev) {
+		prev, seen := n.contextFile[ctx]
+		if (seen && !isRuntimeScript(prev)) || (!seen && checked.Has(ctx)) {
 			continue
 		}
-		if l, ok := n.loc.Node(c); ok && l.File != "" {
-			n.contextFile[ctx] = l.File
-		} else if file := sources.ClosureScript(s, c); file != "" {
+		if !seen {
+			checked.Add(ctx)
+			if !n.isTopLevel(ctx) {
+				continue
+			}
+		}
+		loc := n.loc.Resolve(l.ScriptID, l.Line, l.Column)
+		file := loc.File
+		if loc.Source != nil {
+			file = loc.Source.File
+		}
+		if file != "" {
 			n.contextFile[ctx] = file
 		}
 	}

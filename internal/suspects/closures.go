@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/heapsnap/heapsnap/internal/bitset"
 	"github.com/heapsnap/heapsnap/internal/units"
 )
 
@@ -23,17 +24,27 @@ func (f *finder) closures() []*Suspect {
 	s := f.s
 	r := f.r
 	type group struct {
-		name     string
-		loc      Location
+		fn       uint32 // a closure of the group, named when it is reported
 		closures []uint32
 		contexts []uint32
 	}
-	index := map[string]int{}
+	// Closures group by function: the name and V8's position, compared as
+	// integers (formatting a location for millions of closures costs
+	// seconds on a big heap); only the reported groups are named.
+	type fnKey struct {
+		name, script, line, column uint32
+		located                    bool
+	}
+	index := map[fnKey]int{}
 	var groups []*group
-	counted := map[uint32]bool{}
+	counted := bitset.New(s.NodeCount)
+	locs := s.Locations
 	for c := range uint32(s.NodeCount) {
 		if s.NodeType[c] != f.t.Closure {
 			continue
+		}
+		for len(locs) > 0 && locs[0].Node < c {
+			locs = locs[1:]
 		}
 		// API functions and builtins have the native context, which holds
 		// everything; only function contexts count.
@@ -41,22 +52,33 @@ func (f *finder) closures() []*Suspect {
 		if !ok || !f.isFunctionScope(ctx) {
 			continue
 		}
-		name, loc := f.function(c)
-		k := name + "\x00" + loc.String()
+		k := fnKey{name: s.NodeName[c]}
+		if len(locs) > 0 && locs[0].Node == c {
+			k.script, k.line, k.column, k.located = locs[0].ScriptID, locs[0].Line, locs[0].Column, true
+		}
 		g, ok := index[k]
 		if !ok {
 			g = len(groups)
 			index[k] = g
-			groups = append(groups, &group{name: name, loc: loc})
+			groups = append(groups, &group{fn: c})
 		}
 		groups[g].closures = append(groups[g].closures, c)
-		if !counted[ctx] {
-			counted[ctx] = true
+		if !counted.Has(ctx) {
+			counted.Add(ctx)
 			groups[g].contexts = append(groups[g].contexts, ctx)
 		}
 	}
 	var out []*Suspect
 	for _, g := range groups {
+		// The sum over the contexts bounds what they retain together:
+		// most groups end here, before the nesting check below.
+		var bound uint64
+		for _, ctx := range g.contexts {
+			bound += r.Retained.At(ctx)
+		}
+		if bound < f.o.MinContextSize {
+			continue
+		}
 		var retained uint64
 		inGroup := map[uint32]bool{}
 		for _, ctx := range g.contexts {
@@ -72,23 +94,24 @@ func (f *finder) closures() []*Suspect {
 		}
 		vars := f.capturedVariables(g.contexts)
 		n := len(g.closures)
+		name, loc := f.function(g.fn)
 		sus := &Suspect{
-			Kind: Closure, Count: n, RetainedSize: retained, ID: s.NodeID[g.closures[0]], Created: &g.loc,
+			Kind: Closure, Count: n, RetainedSize: retained, ID: s.NodeID[g.closures[0]], Created: &loc,
 			Holds:   f.holds(g.closures),
-			Closure: &ClosureEvidence{Function: g.name, Location: g.loc, Closures: n, Contexts: len(g.contexts), Variables: vars},
+			Closure: &ClosureEvidence{Function: name, Location: loc, Closures: n, Contexts: len(g.contexts), Variables: vars},
 		}
 		blame := "its scope"
 		if len(vars) > 0 {
 			blame = fmt.Sprintf("'%s' (%s)", vars[0].Name, vars[0].Class)
 		}
 		if n == 1 {
-			sus.Title = fmt.Sprintf("%s keeps %s alive: %s", g.name, blame, units.Bytes(retained))
+			sus.Title = fmt.Sprintf("%s keeps %s alive: %s", name, blame, units.Bytes(retained))
 		} else {
-			sus.Title = fmt.Sprintf("%s closures of %s keep %s alive: %s", units.Count(n), g.name, blame, units.Bytes(retained))
+			sus.Title = fmt.Sprintf("%s closures of %s keep %s alive: %s", units.Count(n), name, blame, units.Bytes(retained))
 		}
 		var parts []string
-		if g.loc.File != "" || g.loc.Line != 0 {
-			parts = append(parts, "created at "+g.loc.String())
+		if loc.File != "" || loc.Line != 0 {
+			parts = append(parts, "created at "+loc.String())
 		}
 		if len(vars) > 0 {
 			var vs []string

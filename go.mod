@@ -3,7 +3,6 @@ module github.com/heapsnap/heapsnap
 go 1.26.8
 
 require (
-	github.com/buger/jsonparser v1.6.1
 	github.com/olekukonko/tablewriter v1.1.5
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/spf13/cobra v1.10.2

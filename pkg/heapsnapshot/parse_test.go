@@ -144,17 +144,18 @@ func TestBadInput(t *testing.T) {
 		offset      int64
 		msg         string
 	}{
-		{"empty", "", 0, "unexpected end of input before any data"},
-		{"not JSON", "hello", 0, "not a heap snapshot: expected '{', found 'h'"},
-		{"JSON array", "[1,2]", 0, "not a heap snapshot"},
-		{"JSON object", `{"a":1}`, 7, `not a heap snapshot: no "snapshot" header`},
+		{"empty", "", 0, "unexpected end of input before any data: the input is empty"},
+		{"only whitespace", " \n", 2, "unexpected end of input before any data: the input holds only whitespace"},
+		{"not JSON", "hello", 0, `not a heap snapshot: this is not JSON (it starts with "hello")`},
+		{"JSON array", "[1,2]", 0, "not a heap snapshot: this is a JSON array"},
+		{"JSON object", `{"a":1}`, 7, `not a heap snapshot: this JSON object has no "snapshot" header`},
 		{"truncated header", tiny[:100], 100, "unexpected end of input in the snapshot header"},
 		{"truncated nodes", tiny[:len(tinyHeader)+30], int64(len(tinyHeader) + 30), "unexpected end of input in nodes"},
 		{"truncated strings", tiny[:len(tiny)-20], int64(len(tiny) - 20), "unexpected end of input"},
 		{"no meta", `{"snapshot":{"node_count":1,"edge_count":0}}`, 12, `no "meta" object`},
-		{"meta lacks id", strings.Replace(tiny, `"id",`, ``, 1), 12, `node_fields lacks "id"`},
-		{"duplicate field", strings.Replace(tiny, `"trace_node_id"`, `"id"`, 1), 12, `lists "id" 2 times`},
-		{"types not an array", strings.Replace(tiny, `"node_types":[[`, `"node_types":[7,[`, 1), 12, "no list of type names"},
+		{"meta lacks id", strings.Replace(tiny, `"id",`, ``, 1), valueAt(tiny, "node_fields"), `node_fields lacks "id"`},
+		{"duplicate field", strings.Replace(tiny, `"trace_node_id"`, `"id"`, 1), valueAt(tiny, "node_fields"), `lists "id" 2 times`},
+		{"types not an array", strings.Replace(tiny, `"node_types":[[`, `"node_types":[7,[`, 1), valueAt(tiny, "node_types"), "no list of type names"},
 		{"node_count too high", strings.Replace(tiny, `"node_count":4`, `"node_count":5`, 1), int64(strings.Index(tiny, `,2,4,7,16,0,0,0]`) + 15), "nodes array has 28 values, but node_count 5 × 7 fields needs 35"},
 		{"node_count too low", strings.Replace(tiny, `"node_count":4`, `"node_count":3`, 1), int64(strings.Index(tiny, `,2,4,7,16,0,0,0]`) + 1), "more values than the header declares"},
 		{"edge_count disagrees", strings.Replace(tiny, `"edge_count":4`, `"edge_count":3`, 1), int64(strings.Index(tiny, `,6,7,21]`) + 1), "more values than the header declares"},
@@ -184,6 +185,12 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// valueAt returns the offset of the value of the first key named key in
+// snapshot text.
+func valueAt(text, key string) int64 {
+	return int64(strings.Index(text, `"`+key+`":`) + len(key) + 3)
 }
 
 // TestHugeHeaderAllocatesLittle feeds a header that declares a billion

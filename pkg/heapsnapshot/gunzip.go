@@ -2,6 +2,7 @@ package heapsnapshot
 
 import (
 	"bufio"
+	"bytes"
 	"compress/flate"
 	"encoding/binary"
 	"errors"
@@ -84,15 +85,19 @@ func (z *gunzip) Read(p []byte) (int, error) {
 // last one.
 func (z *gunzip) member() error {
 	start := z.consumed()
-	if _, err := z.src.Peek(1); err == io.EOF && z.members > 0 {
+	magic, err := z.src.Peek(2)
+	if err != nil && err != io.EOF {
+		return err
+	}
+	if len(magic) == 0 && z.members > 0 {
 		return io.EOF
+	}
+	if !bytes.Equal(magic, []byte{0x1f, 0x8b}) {
+		return z.errorf("the data after gzip member %d, from byte %d of the .gz file, is not gzip", z.members, start)
 	}
 	var head [10]byte
 	if _, err := io.ReadFull(z.src, head[:]); err != nil {
 		return z.headerError(err)
-	}
-	if head[0] != 0x1f || head[1] != 0x8b {
-		return z.errorf("the data after gzip member %d, from byte %d of the .gz file, is not gzip", z.members, start)
 	}
 	if head[2] != 8 {
 		return z.errorf("gzip member %d: compression method %d is not deflate (8)", z.members+1, head[2])

@@ -170,20 +170,28 @@ func TestBadInput(t *testing.T) {
 		{"missing comma", strings.Replace(tiny, `,3,3,5,40`, `,3,3,5 40`, 1), int64(strings.Index(tiny, `,3,3,5,40`) + 7), "expected ',' between numbers, found '4'"},
 		{"bad escape", strings.Replace(tiny, `"weakref"`, `"weak\qref"`, 1), int64(strings.Index(tiny, `"weakref"`) + 5), "invalid escape in string"},
 		{"trailing garbage", tiny + "x", int64(len(tiny)), "unexpected 'x' after the end of the snapshot"},
+		{"location of no node", strings.Replace(tiny, `"locations":[14,7,2,9]`, `"locations":[15,7,2,9]`, 1), int64(strings.Index(tiny, `"locations":[`) + 13), "location object_index 15 is not a node index"},
+		{"location past the nodes", strings.Replace(tiny, `"locations":[14,7,2,9]`, `"locations":[14,7,2,9,28,1,1,1]`, 1), int64(strings.Index(tiny, `"locations":[`) + 22), "location object_index 28 is not a node index"},
+		{"more locations than nodes", strings.Replace(tiny, `"locations":[14,7,2,9]`, `"locations":[0,0,0,0,7,0,0,0,14,0,0,0,21,0,0,0,0,1,1,1]`, 1), int64(strings.Index(tiny, `"locations":[`) + 13 + 34), "more locations than the 4 nodes"},
 		{"no strings", strings.Replace(tiny, `"strings"`, `"strung"`, 1), int64(len(tiny) - 1), `no "strings" array`},
 		{"a billion nodes in a small file", billion, 12, "header declares 1000000000 nodes and 4 edges, more than"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Read(strings.NewReader(tc.input), int64(len(tc.input)), Options{})
-			var se *SyntaxError
-			if !errors.As(err, &se) {
-				t.Fatalf("error %v (%T), want a SyntaxError", err, err)
-			}
-			if se.Offset != tc.offset || !strings.Contains(se.Msg, tc.msg) {
-				t.Errorf("got %q at byte %d, want %q at byte %d", se.Msg, se.Offset, tc.msg, tc.offset)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantSyntaxError(t, tc.input, tc.offset, tc.msg) })
+	}
+}
+
+// wantSyntaxError reads input, of known size, and requires a SyntaxError
+// whose message holds msg, at offset unless that is -1.
+func wantSyntaxError(t *testing.T, input string, offset int64, msg string) {
+	t.Helper()
+	_, err := Read(strings.NewReader(input), int64(len(input)), Options{})
+	var se *SyntaxError
+	if !errors.As(err, &se) {
+		t.Fatalf("error %v (%T), want a SyntaxError", err, err)
+	}
+	if (offset >= 0 && se.Offset != offset) || !strings.Contains(se.Msg, msg) {
+		t.Errorf("got %q at byte %d, want %q at byte %d", se.Msg, se.Offset, msg, offset)
 	}
 }
 

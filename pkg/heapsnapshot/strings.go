@@ -306,11 +306,13 @@ func AppendJSString(dst, s []byte) []byte {
 			dst = append(dst, '\\', 't')
 		case c < 0x20:
 			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-		case c == 0xED && i+2 < len(s) && s[i+1] >= 0xA0:
-			// A WTF-8 surrogate (U+D800–U+DFFF).
-			u := uint32(c&0x0F)<<12 | uint32(s[i+1]&0x3F)<<6 | uint32(s[i+2]&0x3F)
-			dst = append(dst, '\\', 'u', hex[u>>12], hex[(u>>8)&15], hex[(u>>4)&15], hex[u&15])
-			i += 2
+		case c == 0xED:
+			var n int
+			if dst, n = AppendSurrogateEscape(dst, s[i:]); n == 0 {
+				dst = append(dst, c)
+			} else {
+				i += n - 1
+			}
 		default:
 			dst = append(dst, c)
 		}
@@ -368,4 +370,17 @@ func (f *stringFilter) keeps(i uint32) bool {
 		f.next++
 	}
 	return f.next < len(f.high) && f.high[f.next] == i
+}
+
+// AppendSurrogateEscape appends \udxxx for the lone UTF-16 surrogate
+// (U+D800–U+DFFF, three bytes in WTF-8) that s starts with, and returns
+// how many bytes of s it stands for: 3, or 0, appending nothing, when s
+// does not start with one. Output meant to be UTF-8 writes surrogates so.
+func AppendSurrogateEscape(dst, s []byte) ([]byte, int) {
+	if len(s) < 3 || s[0] != 0xED || s[1] < 0xA0 {
+		return dst, 0
+	}
+	const hex = "0123456789abcdef"
+	u := uint32(s[0]&0x0F)<<12 | uint32(s[1]&0x3F)<<6 | uint32(s[2]&0x3F)
+	return append(dst, '\\', 'u', hex[u>>12], hex[(u>>8)&15], hex[(u>>4)&15], hex[u&15]), 3
 }

@@ -3,6 +3,7 @@ package heapsnapshot
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"runtime"
 	"slices"
 	"strings"
@@ -204,5 +205,64 @@ func TestInflateLimit(t *testing.T) {
 	c.WriteBomb(&bomb, 8<<20)
 	if _, err := Read(bytes.NewReader(bomb.Bytes()), -1, Options{MaxInflate: -1}); err != nil {
 		t.Fatalf("no limit: %v", err)
+	}
+}
+
+// TestStringFilterInParallel reads a strings section of 3 MB, in V8's
+// layout, whose odd strings the nodes refer to, with the string budget
+// low enough for the filter to start early: one, two and three workers
+// (parallel runs filter in both parts) must give the same table, the
+// referred-to strings whole, the others empty, and nothing after the last
+// referred to.
+func TestStringFilterInParallel(t *testing.T) {
+	// Read windows at their full size, for the parallel path.
+	old := stringBudgetFloor
+	stringBudgetFloor = 256 << 10
+	t.Cleanup(func() { stringBudgetFloor = old })
+	const nodes = 50000
+	var b bytes.Buffer
+	b.WriteString(`{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],` +
+		`"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"]]},"node_count":50000,"edge_count":0},` + "\n" + `"nodes":[`)
+	for i := range nodes {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "0,%d,%d,0,0", 2*i+1, i)
+	}
+	b.WriteString("],\n\"edges\":[],\n\"strings\":[\"\"")
+	text := func(i int) string { return fmt.Sprintf("string %d, caf\\u00e9 \\ud800 and some text", i) }
+	for i := 1; i < 2*nodes+10000; i++ {
+		b.WriteString(",\n\"" + text(i) + "\"")
+	}
+	b.WriteString("]}")
+	var tables [][]string
+	for _, workers := range []int{1, 2, 3} {
+		s, err := Read(bytes.NewReader(b.Bytes()), int64(b.Len()), Options{Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var table []string
+		for i := range uint32(s.Strings.Len()) {
+			table = append(table, s.Strings.String(i))
+		}
+		tables = append(tables, table)
+	}
+	want := tables[0]
+	if len(want) != 2*nodes {
+		t.Fatalf("%d strings in the table, want %d: up to the last referred to", len(want), 2*nodes)
+	}
+	for i, got := range want {
+		if i%2 == 1 {
+			if d, _ := appendJSONString(nil, []byte(text(i))); got != string(d) {
+				t.Fatalf("string %d is %q, want %q", i, got, d)
+			}
+		} else if got != "" && i > 20000 {
+			t.Fatalf("string %d, referred to by nothing, is %q", i, got)
+		}
+	}
+	for k, table := range tables[1:] {
+		if !slices.Equal(table, want) {
+			t.Errorf("%d workers: the table differs from one worker's", k+2)
+		}
 	}
 }

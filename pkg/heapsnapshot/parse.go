@@ -581,7 +581,7 @@ func (p *parser) parseStrings() error {
 		if p.filter == nil && p.filterable() && st.Size()+4*int64(st.Len()) > p.stringBudget() {
 			p.buildFilter()
 		}
-		if n > 0 && p.opts.Workers > 1 && p.filter == nil {
+		if n > 0 && p.opts.Workers > 1 {
 			// Right after a string: decode what the window holds on two
 			// cores when it is long enough.
 			n += p.stringsInParallel()
@@ -736,19 +736,27 @@ func (p *parser) stringsInParallel() int {
 	}
 	cut += end/2 + 1
 	st := &p.snap.Strings
+	f := p.filter
+	if f != nil && uint64(st.Len()) > uint64(f.last) {
+		return 0 // the sequential loop skips the strings past the last one referred to
+	}
 	base := len(st.data)
+	first := uint32(st.Len())
 	// Until the string filter may be built, a long string is left to the
 	// sequential loop, which builds it.
 	maxLen := math.MaxInt
-	if p.filterable() {
+	if f == nil && p.filterable() {
 		maxLen = longString
 	}
 	var okA, okB bool
 	var second sync.WaitGroup
 	second.Go(func() {
-		p.dataB, p.endsB, okB = decodeStringRun(w[cut:end], p.dataB[:0], p.endsB[:0], maxLen)
+		// The second part's first index is known only once the first
+		// part is decoded, so it keeps every string; the filter is
+		// applied as they are copied in.
+		p.dataB, p.endsB, okB = decodeStringRun(w[cut:end], p.dataB[:0], p.endsB[:0], maxLen, nil, 0)
 	})
-	st.data, p.endsA, okA = decodeStringRun(w[:cut], st.data, p.endsA[:0], maxLen)
+	st.data, p.endsA, okA = decodeStringRun(w[:cut], st.data, p.endsA[:0], maxLen, f, first)
 	second.Wait()
 	if !okA {
 		st.data = st.data[:base]
@@ -757,25 +765,49 @@ func (p *parser) stringsInParallel() int {
 	if okB {
 		p.stringsSerialUntil = 0
 	}
-	st.closeStrings(int64(base), p.endsA)
+	st.closeStrings(int64(base), p.recorded(p.endsA))
 	n := len(p.endsA)
 	sc.pos += cut
 	if okB {
-		base = len(st.data)
-		st.data = append(st.data, p.dataB...)
-		st.closeStrings(int64(base), p.endsB)
+		if f == nil {
+			base = len(st.data)
+			st.data = append(st.data, p.dataB...)
+			st.closeStrings(int64(base), p.endsB)
+		} else {
+			from := uint32(0)
+			for k, to := range p.recorded(p.endsB) {
+				if f.keeps(first + uint32(n+k)) {
+					st.data = append(st.data, p.dataB[from:to]...)
+				}
+				st.closeString()
+				from = to
+			}
+		}
 		n += len(p.endsB)
 		sc.pos += end - cut
 	}
 	return n
 }
 
+// recorded returns the ends of the strings that go into the table, of a
+// run that follows the table's last string: all, unless the filter says
+// where the strings referred to end.
+func (p *parser) recorded(ends []uint32) []uint32 {
+	if f := p.filter; f != nil {
+		if room := int64(f.last) + 1 - int64(p.snap.Strings.Len()); int64(len(ends)) > room {
+			return ends[:max(room, 0)]
+		}
+	}
+	return ends
+}
+
 // decodeStringRun decodes b, a run of `,"…"` elements (with whitespace
 // around the commas) that ends right after a closing quote, appending the
 // strings to data and their ends, relative to data's length on entry, to
 // ends. ok is false if b is not such a run, holds a bad escape or a string
-// longer than maxLen bytes of JSON.
-func decodeStringRun(b, data []byte, ends []uint32, maxLen int) (_ []byte, _ []uint32, ok bool) {
+// longer than maxLen bytes of JSON. With a filter f, the strings it does
+// not keep (the first has the given index) are checked but left empty.
+func decodeStringRun(b, data []byte, ends []uint32, maxLen int, f *stringFilter, index uint32) (_ []byte, _ []uint32, ok bool) {
 	base := len(data)
 	for i := 0; ; {
 		for i < len(b) && isSpace(b[i]) {
@@ -798,6 +830,7 @@ func decodeStringRun(b, data []byte, ends []uint32, maxLen int) (_ []byte, _ []u
 		if end < 0 {
 			return data, ends, false
 		}
+		mark := len(data)
 		if body := b[i+1 : end]; len(body) > maxLen {
 			return data, ends, false
 		} else if isPlainASCII(body) {
@@ -808,6 +841,10 @@ func decodeStringRun(b, data []byte, ends []uint32, maxLen int) (_ []byte, _ []u
 				return data, ends, false
 			}
 		}
+		if f != nil && !f.keeps(index) {
+			data = data[:mark]
+		}
+		index++
 		ends = append(ends, uint32(len(data)-base))
 		i = end + 1
 	}

@@ -12,6 +12,11 @@ import (
 // every JavaScript string survives decoding exactly (encoding/json and most
 // JSON decoders would replace lone surrogates with U+FFFD and merge distinct
 // strings).
+//
+// In a snapshot whose strings outgrow what its nodes and edges can use (see
+// stringFilter; no V8-written file does), strings that nothing refers to are
+// kept empty, and those after the last one referred to are left out: Len is
+// then that last index + 1.
 type Strings struct {
 	data []byte
 	// end[i] is the low 32 bits of the arena offset just past string i.

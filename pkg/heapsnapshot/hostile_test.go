@@ -109,6 +109,14 @@ func TestHostileStringsNotKept(t *testing.T) {
 	if s.Strings.Len() != 4 || s.Strings.Size() != int64(len("(root)Objectx")) {
 		t.Errorf("%d strings in %d bytes, want the 4 up to the last referred to", s.Strings.Len(), s.Strings.Size())
 	}
+	// A bad escape among the strings past the last one referred to, which
+	// are only checked, is still reported at its byte.
+	many, _ := hostile.Lookup("many-strings")
+	bad := many.Bytes(1 << 20)
+	at := len(bad) - 3000
+	at -= (at - len(many.Prefix)) % 3
+	copy(bad[at:], `,"\q"`)
+	wantSyntaxError(t, string(bad), int64(at+2), "invalid escape in string")
 	// Of two long strings, the one the object's name refers to is kept
 	// whole, the other left empty.
 	unused, named := strings.Repeat("a", 100<<10), strings.Repeat("é", 100<<10)

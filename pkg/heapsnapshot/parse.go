@@ -581,13 +581,15 @@ func (p *parser) parseStrings() error {
 		if p.filter == nil && p.filterable() && st.Size()+4*int64(st.Len()) > p.stringBudget() {
 			p.buildFilter()
 		}
-		if n > 0 && p.opts.Workers > 1 {
+		if n > 0 && p.filter != nil && n > int(p.filter.last) {
+			n += p.skipUnrecorded()
+		} else if n > 0 && p.opts.Workers > 1 {
 			// Right after a string: decode what the window holds on two
 			// cores when it is long enough.
 			n += p.stringsInParallel()
-			if st.Len() >= 1<<32-1 {
-				return syntaxErrorf(sc.offset(sc.pos), "more than 2^32-1 strings")
-			}
+		}
+		if n >= 1<<32-1 {
+			return syntaxErrorf(sc.offset(sc.pos), "more than 2^32-1 strings")
 		}
 		c, ok := sc.skipSpace()
 		if !ok {
@@ -622,6 +624,45 @@ func (p *parser) parseStrings() error {
 	}
 	st.clip()
 	return nil
+}
+
+// skipUnrecorded consumes the strings the window holds after the current
+// position, which follows a string past the last one referred to: they
+// are checked (their escapes) but neither kept nor entered in the table.
+// It stops before anything but a whole `,"…"` element, leaving it and any
+// error to the sequential loop, and returns how many strings it consumed.
+func (p *parser) skipUnrecorded() int {
+	sc := p.sc
+	w := sc.win
+	i, n := sc.pos, 0
+	for {
+		j := i
+		for j < len(w) && isSpace(w[j]) {
+			j++
+		}
+		if j == len(w) || w[j] != ',' {
+			break
+		}
+		for j++; j < len(w) && isSpace(w[j]); j++ {
+		}
+		if j == len(w) || w[j] != '"' {
+			break
+		}
+		end := stringEnd(w, j+1)
+		if end < 0 {
+			break
+		}
+		if body := w[j+1 : end]; bytes.IndexByte(body, '\\') >= 0 {
+			var bad int
+			if p.scratch, bad = appendJSONString(p.scratch[:0], body); bad >= 0 {
+				break
+			}
+		}
+		i = end + 1
+		n++
+	}
+	sc.pos = i
+	return n
 }
 
 // longString is the length past which a string's text makes the parser

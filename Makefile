@@ -47,8 +47,8 @@ release-snapshot: ## build release archives locally with goreleaser (no publishi
 golden: ## rewrite golden files from the current output
 	$(GO) test ./... -update
 
-fuzz: ## run the parser fuzz target for FUZZTIME (default 60s)
-	$(GO) test ./pkg/heapsnapshot -run '^$$' -fuzz FuzzParse -fuzztime $${FUZZTIME:-60s}
+fuzz: ## run a parser fuzz target, FUZZ (FuzzParse, FuzzHeader or FuzzGzip; default FuzzParse), for FUZZTIME (default 60s)
+	$(GO) test ./pkg/heapsnapshot -run '^$$' -fuzz '^'$${FUZZ:-FuzzParse}'$$' -fuzztime $${FUZZTIME:-60s}
 
 clean: ## remove build outputs
 	rm -rf bin dist bench.txt coverage.out

@@ -16,7 +16,8 @@ const NodesHeader = "id\tself_size\tretained_size\tdistance\tdominator_id\ttype\
 // self size, retained size, internal distance, the dominator's id, the node
 // type, the Summary class name and the raw name (after DevTools' "Detached"
 // renaming). TSV escapes tab, newline, carriage return and backslash as
-// the DevTools oracle does; JSON is an array with one object per line.
+// the DevTools oracle does, and lone surrogates as \udxxx (see AppendTSV);
+// JSON is an array with one object per line.
 func writeNodes(w io.Writer, nodes views.Nodes, f Format) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var b []byte
@@ -81,10 +82,12 @@ func writeNodes(w io.Writer, nodes views.Nodes, f Format) error {
 }
 
 // AppendTSV appends a TSV field, escaping tab, newline, carriage return
-// and backslash.
+// and backslash. A lone UTF-16 surrogate, which names hold as WTF-8 (see
+// heapsnapshot.Strings) and which is not UTF-8, is written as \udxxx, as
+// in JSON, so that the output is valid UTF-8 and no two names merge.
 func AppendTSV(b, field []byte) []byte {
-	for _, c := range field {
-		switch c {
+	for i := 0; i < len(field); i++ {
+		switch c := field[i]; c {
 		case '\t':
 			b = append(b, '\\', 't')
 		case '\n':
@@ -93,6 +96,13 @@ func AppendTSV(b, field []byte) []byte {
 			b = append(b, '\\', 'r')
 		case '\\':
 			b = append(b, '\\', '\\')
+		case 0xED:
+			var n int
+			if b, n = heapsnapshot.AppendSurrogateEscape(b, field[i:]); n == 0 {
+				b = append(b, c)
+			} else {
+				i += n - 1
+			}
 		default:
 			b = append(b, c)
 		}

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
@@ -13,8 +16,9 @@ import (
 
 // FuzzParse feeds arbitrary bytes to the parser and, when they parse, to
 // the whole DevTools analysis: neither may panic, hang or break the graph's
-// invariants. Crashers found by `make fuzz` are kept in
-// testdata/fuzz/FuzzParse and replayed by every `go test`.
+// invariants, and an error's message must be one printable line. Crashers
+// found by `make fuzz` are kept in testdata/fuzz/FuzzParse and replayed by
+// every `go test`.
 func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "corner", "corner0[1-6].heapsnapshot"))
 	for _, path := range seeds {
@@ -36,6 +40,9 @@ func FuzzParse(f *testing.F) {
 			}
 			if se.Offset < 0 || se.Offset > int64(len(data)) {
 				t.Fatalf("offset %d outside the %d-byte input", se.Offset, len(data))
+			}
+			if msg := err.Error(); !utf8.ValidString(msg) || len(msg) > 512 || strings.ContainsFunc(msg, unicode.IsControl) {
+				t.Fatalf("unsafe message %q", msg)
 			}
 			return
 		}

@@ -1,12 +1,10 @@
 package heapsnapshot
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
-
-	"github.com/buger/jsonparser"
+	"strconv"
 )
 
 // Meta describes a snapshot's layout as declared in snapshot.meta. Field
@@ -18,13 +16,20 @@ type Meta struct {
 	EdgeFields     []string
 	EdgeTypes      []string // enum of the "type" edge field, as written in the file
 	LocationFields []string // nil when the snapshot has no locations
+	// The layouts of the allocation trace sections; nil when meta does
+	// not describe them (V8 always does, even without traces).
+	TraceFunctionInfoFields []string
+	TraceNodeFields         []string
+	SampleFields            []string
 }
 
 // Header is the parsed "snapshot" object.
 type Header struct {
-	Meta               Meta
-	NodeCount          int
-	EdgeCount          int
+	Meta      Meta
+	NodeCount int
+	EdgeCount int
+	// TraceFunctionCount is the number of trace_function_infos entries: 0
+	// unless the snapshot was taken with allocation tracking on.
 	TraceFunctionCount int
 	// ExtraNativeBytes is written by newer V8 versions only.
 	ExtraNativeBytes uint64
@@ -55,132 +60,162 @@ func (m *Meta) EdgeTypeName(t uint8) string {
 	return fmt.Sprintf("type%d", t)
 }
 
-// parseHeader decodes the value of the top-level "snapshot" key.
-func parseHeader(b []byte) (*Header, error) {
+// parseHeader decodes the value of the top-level "snapshot" key, b, which
+// starts at stream offset base. Errors point at bytes of b.
+func parseHeader(b []byte, base int64) (*Header, *jsonError) {
+	if err := validateJSON(b, base); err != nil {
+		return nil, err
+	}
 	var h Header
-	meta, typ, _, err := jsonparser.Get(b, "meta")
-	if err != nil || typ != jsonparser.Object {
-		return nil, errors.New(`snapshot header has no "meta" object`)
+	top := jsonObject(b, 0)
+	meta := member(top, "meta")
+	if meta == nil || meta.value[0] != '{' {
+		return nil, jsonErrorf(0, `snapshot header has no "meta" object`)
 	}
-	if h.Meta.NodeFields, err = stringArray(meta, "node_fields"); err != nil {
+	m := jsonObject(meta.value, meta.valueAt)
+	var err *jsonError
+	if h.Meta.NodeFields, err = stringArray(m, meta.at, "node_fields", true); err != nil {
 		return nil, err
 	}
-	if h.Meta.EdgeFields, err = stringArray(meta, "edge_fields"); err != nil {
+	if h.Meta.EdgeFields, err = stringArray(m, meta.at, "edge_fields", true); err != nil {
 		return nil, err
 	}
-	if h.Meta.NodeTypes, err = typeEnum(meta, "node_types", h.Meta.NodeFields); err != nil {
+	if h.Meta.NodeTypes, err = typeEnum(m, meta.at, "node_types", h.Meta.NodeFields); err != nil {
 		return nil, err
 	}
-	if h.Meta.EdgeTypes, err = typeEnum(meta, "edge_types", h.Meta.EdgeFields); err != nil {
+	if h.Meta.EdgeTypes, err = typeEnum(m, meta.at, "edge_types", h.Meta.EdgeFields); err != nil {
 		return nil, err
 	}
-	for _, f := range []string{"type", "name", "id", "self_size", "edge_count"} {
-		if err := requireOnce(h.Meta.NodeFields, "node_fields", f); err != nil {
-			return nil, err
+	layouts := []struct {
+		key      string
+		fields   *[]string
+		required []string
+		optional bool
+	}{
+		{"node_fields", &h.Meta.NodeFields, []string{"type", "name", "id", "self_size", "edge_count"}, false},
+		{"edge_fields", &h.Meta.EdgeFields, []string{"type", "name_or_index", "to_node"}, false},
+		{"location_fields", &h.Meta.LocationFields, []string{"object_index", "script_id", "line", "column"}, true},
+		{"trace_function_info_fields", &h.Meta.TraceFunctionInfoFields, []string{"function_id", "name", "script_name", "script_id", "line", "column"}, true},
+		{"trace_node_fields", &h.Meta.TraceNodeFields, []string{"id", "function_info_index", "count", "size", "children"}, true},
+		{"sample_fields", &h.Meta.SampleFields, []string{"timestamp_us", "last_assigned_id"}, true},
+	}
+	for _, l := range layouts {
+		if l.optional {
+			if *l.fields, err = stringArray(m, meta.at, l.key, false); err != nil {
+				return nil, err
+			}
+			if *l.fields == nil {
+				continue
+			}
 		}
-	}
-	for _, f := range []string{"type", "name_or_index", "to_node"} {
-		if err := requireOnce(h.Meta.EdgeFields, "edge_fields", f); err != nil {
-			return nil, err
-		}
-	}
-	if _, _, _, err := jsonparser.Get(meta, "location_fields"); err == nil {
-		if h.Meta.LocationFields, err = stringArray(meta, "location_fields"); err != nil {
-			return nil, err
-		}
-		for _, f := range []string{"object_index", "script_id", "line", "column"} {
-			if err := requireOnce(h.Meta.LocationFields, "location_fields", f); err != nil {
+		at := member(m, l.key).valueAt
+		for _, f := range l.required {
+			if err := requireOnce(*l.fields, l.key, f, at); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if h.NodeCount, err = count(b, "node_count", true); err != nil {
-		return nil, err
+	counts := []struct {
+		key      string
+		value    *int
+		required bool
+	}{
+		{"node_count", &h.NodeCount, true},
+		{"edge_count", &h.EdgeCount, true},
+		{"trace_function_count", &h.TraceFunctionCount, false},
 	}
-	if h.EdgeCount, err = count(b, "edge_count", true); err != nil {
-		return nil, err
+	for _, c := range counts {
+		if *c.value, err = count(top, c.key, c.required); err != nil {
+			return nil, err
+		}
 	}
-	if h.TraceFunctionCount, err = count(b, "trace_function_count", false); err != nil {
-		return nil, err
-	}
-	extra, err := count(b, "extra_native_bytes", false)
+	extra, err := count(top, "extra_native_bytes", false)
 	if err != nil {
 		return nil, err
 	}
 	h.ExtraNativeBytes = uint64(extra)
-	root, err := count(b, "root_index", false)
+	root, err := count(top, "root_index", false)
 	if err != nil {
 		return nil, err
 	}
 	h.RootIndex = uint64(root)
 	if h.NodeCount == 0 {
-		return nil, errors.New("snapshot has no nodes (node_count is 0)")
+		return nil, jsonErrorf(member(top, "node_count").valueAt, "snapshot has no nodes (node_count is 0)")
 	}
 	if h.RootIndex%uint64(len(h.Meta.NodeFields)) != 0 || h.RootIndex/uint64(len(h.Meta.NodeFields)) >= uint64(h.NodeCount) {
-		return nil, fmt.Errorf("root_index %d is not a node index", h.RootIndex)
+		return nil, jsonErrorf(member(top, "root_index").valueAt, "root_index %d is not a node index", h.RootIndex)
 	}
 	return &h, nil
 }
 
-func stringArray(obj []byte, key string) ([]string, error) {
-	v, typ, _, err := jsonparser.Get(obj, key)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot meta has no %q", key)
+// member returns the member of an object with the given key, or nil.
+// Repeated keys have equal values (strictJSON checks), so the first will do.
+func member(members []jsonMember, key string) *jsonMember {
+	for i := range members {
+		if members[i].key == key {
+			return &members[i]
+		}
 	}
-	if typ != jsonparser.Array {
-		return nil, fmt.Errorf("snapshot meta %q is not an array", key)
-	}
-	return decodeStrings(v, key)
+	return nil
 }
 
-func decodeStrings(arr []byte, what string) ([]string, error) {
-	var out []string
-	var bad error
-	_, err := jsonparser.ArrayEach(arr, func(v []byte, typ jsonparser.ValueType, _ int, _ error) {
-		if bad != nil {
-			return
+// stringArray reads meta[key], an array of strings. A missing optional
+// key gives nil.
+func stringArray(meta []jsonMember, metaAt int, key string, required bool) ([]string, *jsonError) {
+	m := member(meta, key)
+	if m == nil {
+		if required {
+			return nil, jsonErrorf(metaAt, "snapshot meta has no %q", key)
 		}
-		if typ != jsonparser.String {
-			bad = fmt.Errorf("snapshot meta %q holds a non-string", what)
-			return
-		}
-		s, err := jsonparser.ParseString(v)
-		if err != nil {
-			bad = fmt.Errorf("snapshot meta %q: %v", what, err)
-			return
-		}
-		out = append(out, s)
-	})
-	if bad != nil {
-		return nil, bad
+		return nil, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("snapshot meta %q: %v", what, err)
+	if m.value[0] != '[' {
+		return nil, jsonErrorf(m.valueAt, "snapshot meta %q is not an array", key)
+	}
+	return decodeStrings(m.value, m.valueAt, key)
+}
+
+func decodeStrings(arr []byte, at int, what string) ([]string, *jsonError) {
+	out := []string{}
+	for _, v := range jsonArray(arr) {
+		if v[0] != '"' {
+			return nil, jsonErrorf(at, "snapshot meta %q holds a non-string", what)
+		}
+		out = append(out, string(decodeJSONBody(v[1:len(v)-1])))
 	}
 	return out, nil
 }
 
 // typeEnum reads the enum of the "type" field: meta.X_types[position of "type"].
-func typeEnum(meta []byte, key string, fields []string) ([]string, error) {
+func typeEnum(meta []jsonMember, metaAt int, key string, fields []string) ([]string, *jsonError) {
 	pos := slices.Index(fields, "type")
 	if pos < 0 {
-		return nil, fmt.Errorf(`snapshot meta %q has no "type" field`, key[:len(key)-len("types")]+"fields")
+		return nil, jsonErrorf(metaAt, `snapshot meta %q has no "type" field`, key[:len(key)-len("types")]+"fields")
 	}
-	v, typ, _, err := jsonparser.Get(meta, key, fmt.Sprintf("[%d]", pos))
-	if err != nil || typ != jsonparser.Array {
-		return nil, fmt.Errorf("snapshot meta %q has no list of type names at position %d", key, pos)
+	m := member(meta, key)
+	if m == nil {
+		return nil, jsonErrorf(metaAt, "snapshot meta has no %q", key)
 	}
-	names, err := decodeStrings(v, key)
+	var enum []byte
+	if m.value[0] == '[' {
+		if items := jsonArray(m.value); pos < len(items) && items[pos][0] == '[' {
+			enum = items[pos]
+		}
+	}
+	if enum == nil {
+		return nil, jsonErrorf(m.valueAt, "snapshot meta %q has no list of type names at position %d", key, pos)
+	}
+	names, err := decodeStrings(enum, m.valueAt, key)
 	if err != nil {
 		return nil, err
 	}
 	if len(names) == 0 || len(names) > 255 {
-		return nil, fmt.Errorf("snapshot meta %q declares %d type names", key, len(names))
+		return nil, jsonErrorf(m.valueAt, "snapshot meta %q declares %d type names", key, len(names))
 	}
 	return names, nil
 }
 
-func requireOnce(fields []string, what, name string) error {
+func requireOnce(fields []string, what, name string, at int) *jsonError {
 	n := 0
 	for _, f := range fields {
 		if f == name {
@@ -189,32 +224,32 @@ func requireOnce(fields []string, what, name string) error {
 	}
 	switch n {
 	case 0:
-		return fmt.Errorf("snapshot meta %s lacks %q", what, name)
+		return jsonErrorf(at, "snapshot meta %s lacks %q", what, name)
 	case 1:
 		return nil
 	}
-	return fmt.Errorf("snapshot meta %s lists %q %d times", what, name, n)
+	return jsonErrorf(at, "snapshot meta %s lists %q %d times", what, name, n)
 }
 
 // count reads a non-negative integer header field. V8 writes some counts
 // through a double, so an integral float is accepted too.
-func count(b []byte, key string, required bool) (int, error) {
-	v, typ, _, err := jsonparser.Get(b, key)
-	if err != nil {
+func count(top []jsonMember, key string, required bool) (int, *jsonError) {
+	m := member(top, key)
+	if m == nil {
 		if required {
-			return 0, fmt.Errorf("snapshot header has no %q", key)
+			return 0, jsonErrorf(0, "snapshot header has no %q", key)
 		}
 		return 0, nil
 	}
-	if typ == jsonparser.Null && !required {
+	if string(m.value) == "null" && !required {
 		return 0, nil
 	}
-	if typ != jsonparser.Number {
-		return 0, fmt.Errorf("snapshot header %q is not a number", key)
+	if c := m.value[0]; c != '-' && (c < '0' || c > '9') {
+		return 0, jsonErrorf(m.valueAt, "snapshot header %q is not a number", key)
 	}
-	f, err := jsonparser.ParseFloat(v)
+	f, err := strconv.ParseFloat(string(m.value), 64)
 	if err != nil || f < 0 || f != math.Trunc(f) || f > 1<<53 {
-		return 0, fmt.Errorf("snapshot header %q is %s, not a count", key, v)
+		return 0, jsonErrorf(m.valueAt, "snapshot header %q is %s, not a count", key, quoteInput(m.value))
 	}
 	return int(f), nil
 }

@@ -3,7 +3,6 @@ package heapsnapshot
 import (
 	"bytes"
 	"math"
-	"slices"
 	"strconv"
 	"sync"
 	"unsafe"
@@ -20,22 +19,35 @@ const (
 	roleNodeSelfSize
 	roleNodeEdgeCount
 	roleNodeDetachedness
+	roleNodeTraceID
 	roleEdgeType
 	roleEdgeName
 	roleEdgeTo
-	roleFlat
+	roleLocObject
+	roleLocScript
+	roleLocLine
+	roleLocColumn
+	roleFnID
+	roleFnName
+	roleFnScriptName
+	roleFnScriptID
+	roleFnLine
+	roleFnColumn
 )
 
-// columns receives the values of one numeric array ("nodes", "edges" or
-// "locations") and stores each field of each record in its column.
+// columns receives the values of one numeric array ("nodes", "edges",
+// "locations" or "trace_function_infos") and stores each field of each
+// record in its column.
 type columns struct {
-	snap   *Snapshot
-	roles  []role // per field of a record
-	limit  int64  // number of values the header declares; -1: unbounded
-	types  int    // number of type names, to validate type fields
-	stride uint64 // node field count, to turn to_node into an ordinal
-	nodes  uint64 // node count, to bound to_node
-	flat   []uint32
+	snap  *Snapshot
+	roles []role // per field of a record
+	// limit is the most values the header allows; tooMany says so.
+	limit   int64
+	tooMany string
+	types   int    // number of type names, to validate type fields
+	stride  uint64 // node field count, to turn node indexes into ordinals
+	nodes   uint64 // node count, to bound node indexes
+	magic   uint64 // (2^32 / stride) + 1, see ordinal
 	// grow extends the columns to hold at least n records; nil when the
 	// columns were allocated at full size up front.
 	grow func(records int)
@@ -46,6 +58,36 @@ type columns struct {
 }
 
 func (c *columns) fields() int64 { return int64(len(c.roles)) }
+
+// The roles of the fields of each array, by field name; other fields are
+// skipped.
+var (
+	nodeRoles = map[string]role{"type": roleNodeType, "name": roleNodeName, "id": roleNodeID, "self_size": roleNodeSelfSize,
+		"edge_count": roleNodeEdgeCount, "detachedness": roleNodeDetachedness, "trace_node_id": roleNodeTraceID}
+	edgeRoles          = map[string]role{"type": roleEdgeType, "name_or_index": roleEdgeName, "to_node": roleEdgeTo}
+	locationRoles      = map[string]role{"object_index": roleLocObject, "script_id": roleLocScript, "line": roleLocLine, "column": roleLocColumn}
+	traceFunctionRoles = map[string]role{"function_id": roleFnID, "name": roleFnName, "script_name": roleFnScriptName,
+		"script_id": roleFnScriptID, "line": roleFnLine, "column": roleFnColumn}
+)
+
+// rolesOf returns the role of each of a record's fields.
+func rolesOf(fields []string, byName map[string]role) []role {
+	roles := make([]role, len(fields))
+	for i, f := range fields {
+		roles[i] = byName[f]
+	}
+	return roles
+}
+
+// growTo lets c's columns grow, by doubling up to records, with alloc,
+// which must extend every column to n records.
+func (c *columns) growTo(records int, alloc func(n int)) {
+	c.grow = func(need int) {
+		n := min(max(need, 2*c.cap), records)
+		alloc(n)
+		c.cap = n
+	}
+}
 
 // partResult is what one worker found in its part of a segment.
 type partResult struct {
@@ -204,25 +246,73 @@ func (c *columns) scatter(vals []uint32, k0 int64) (int, string) {
 		case roleEdgeName:
 			scatterColumn(s.EdgeName, vals, j0, nf, rec)
 		case roleEdgeTo:
-			// to_node is a node index: ordinal × node field count. A
-			// multiply by the rounded-up reciprocal divides exactly for
-			// every multiple below 2^32; the check rejects the rest.
-			stride := c.stride
-			magic := (1<<32)/stride + 1
+			magic, stride, nodes := c.magic, c.stride, c.nodes
 			for j := j0; j < len(vals); j, rec = j+nf, rec+1 {
-				v := uint64(vals[j])
-				ord := (v * magic) >> 32
-				if ord*stride != v {
-					return j, "to_node " + strconv.FormatUint(v, 10) + " is not a multiple of the node field count"
+				ord, ok := nodeOrdinal(vals[j], magic, stride, nodes)
+				if !ok {
+					v := strconv.FormatUint(uint64(vals[j]), 10)
+					if uint64(ord)*stride != uint64(vals[j]) {
+						return j, "to_node " + v + " is not a multiple of the node field count"
+					}
+					return j, "to_node " + v + " points past the last node"
 				}
-				if ord >= c.nodes {
-					return j, "to_node " + strconv.FormatUint(v, 10) + " points past the last node"
+				s.EdgeTo[rec] = ord
+			}
+		case roleNodeTraceID:
+			scatterColumn(s.NodeTraceID, vals, j0, nf, rec)
+		case roleLocObject:
+			// Checked as it is read: a location of a node that does not
+			// exist is refused at its byte, not after the whole array.
+			magic, stride, nodes := c.magic, c.stride, c.nodes
+			for j := j0; j < len(vals); j, rec = j+nf, rec+1 {
+				ord, ok := nodeOrdinal(vals[j], magic, stride, nodes)
+				if !ok {
+					return j, "location object_index " + strconv.FormatUint(uint64(vals[j]), 10) + " is not a node index"
 				}
-				s.EdgeTo[rec] = uint32(ord)
+				s.Locations[rec].Node = ord
+			}
+		case roleLocScript:
+			for j := j0; j < len(vals); j, rec = j+nf, rec+1 {
+				s.Locations[rec].ScriptID = vals[j]
+			}
+		case roleLocLine:
+			for j := j0; j < len(vals); j, rec = j+nf, rec+1 {
+				s.Locations[rec].Line = vals[j]
+			}
+		case roleLocColumn:
+			for j := j0; j < len(vals); j, rec = j+nf, rec+1 {
+				s.Locations[rec].Column = vals[j]
+			}
+		case roleFnID, roleFnName, roleFnScriptName, roleFnScriptID, roleFnLine, roleFnColumn:
+			for j := j0; j < len(vals); j, rec = j+nf, rec+1 {
+				fn := &s.TraceFunctions[rec]
+				switch r {
+				case roleFnID:
+					fn.FunctionID = vals[j]
+				case roleFnName:
+					fn.Name = vals[j]
+				case roleFnScriptName:
+					fn.ScriptName = vals[j]
+				case roleFnScriptID:
+					fn.ScriptID = vals[j]
+				case roleFnLine:
+					fn.Line = vals[j]
+				case roleFnColumn:
+					fn.Column = vals[j]
+				}
 			}
 		}
 	}
 	return -1, ""
+}
+
+// nodeOrdinal turns a node index (ordinal × node field count, stride)
+// into the ordinal, reporting whether v is one of the nodes' indexes. A
+// multiply by the rounded-up reciprocal, magic, divides exactly for every
+// multiple below 2^32; the check rejects the rest.
+func nodeOrdinal(v uint32, magic, stride, nodes uint64) (uint32, bool) {
+	ord := (uint64(v) * magic) >> 32
+	return uint32(ord), ord*stride == uint64(v) && ord < nodes
 }
 
 func scatterColumn(col, vals []uint32, j0, nf, rec int) {
@@ -269,28 +359,44 @@ func (c *columns) parseSlice(w []byte, from, to int, first bool, k0 int64, vals 
 	if c.limit >= 0 && k0+int64(n) > c.limit {
 		j := int(max(0, c.limit-k0))
 		if errAt < 0 || j < n {
-			return partResult{n: int64(j), errAt: valueOffset(w, from, to, j), errMsg: "more values than the header declares"}
+			return partResult{n: int64(j), errAt: valueOffset(w, from, to, j), errMsg: c.tooMany}
 		}
 	}
 	if errAt >= 0 {
 		return partResult{n: int64(n), errAt: errAt, errMsg: msg}
 	}
+	if j, msg := c.store(vals, wide, k0); j >= 0 {
+		return partResult{n: int64(j), errAt: valueOffset(w, from, to, j), errMsg: msg}
+	}
+	return partResult{n: int64(n), errAt: -1}
+}
+
+// store checks values, the k0-th of the array onwards, and stores them in
+// their columns; wide lists those that do not fit in 32 bits. It returns
+// the index of the first bad value and what is wrong, or -1.
+func (c *columns) store(vals []uint32, wide []wideValue, k0 int64) (int, string) {
 	nf := c.fields()
 	for _, v := range wide {
 		if r := c.roles[(k0+int64(v.index))%nf]; r != roleNodeSelfSize && r != roleSkip {
 			// DevTools wraps sizes modulo 2^32 (a Uint32Array); anything
 			// else that large is not a valid index or id.
-			return partResult{n: int64(v.index), errAt: v.at, errMsg: "number " + strconv.FormatUint(v.value, 10) + " does not fit in 32 bits"}
+			return v.index, "number " + strconv.FormatUint(v.value, 10) + " does not fit in 32 bits"
 		}
 	}
-	if c.roles[0] == roleFlat {
-		copy(c.flat[k0:], vals) // parseSegment made room
-		return partResult{n: int64(n), errAt: -1}
+	return c.scatter(vals, k0)
+}
+
+// reserve makes room in the columns for the first k values of the array.
+func (c *columns) reserve(k int64) {
+	if c.grow == nil {
+		return
 	}
-	if j, msg := c.scatter(vals, k0); j >= 0 {
-		return partResult{n: int64(j), errAt: valueOffset(w, from, to, j), errMsg: msg}
+	if c.limit >= 0 {
+		k = min(k, c.limit)
 	}
-	return partResult{n: int64(n), errAt: -1}
+	if records := int((k + c.fields() - 1) / c.fields()); records > c.cap {
+		c.grow(records)
+	}
 }
 
 // parallelMin is the smallest segment worth splitting across workers.
@@ -317,6 +423,15 @@ func (c *columns) parseArray(sc *scanner, workers int, what string) (int64, erro
 			end = sc.pos + lc
 		}
 		if end < 0 {
+			if len(w)-sc.pos > slowPathMin {
+				n, done, err := c.parseSlow(sc, first, k, what)
+				if err != nil || done {
+					return k + n, err
+				}
+				k += n
+				first = false
+				continue
+			}
 			if !sc.more() {
 				return k, sc.endError("in " + what)
 			}
@@ -337,6 +452,49 @@ func (c *columns) parseArray(sc *scanner, workers int, what string) (int64, erro
 			return k, nil
 		}
 	}
+}
+
+// slowPathMin is how much text without a separator makes parseArray read
+// value by value: more than any number and its separator take.
+const slowPathMin = 64
+
+// parseSlow reads the array's next value, and the comma before it unless
+// it is the first, from the scanner, consuming whitespace and digits as it
+// goes. parseArray takes this path when a window holds no separator (a run
+// of whitespace or digits longer than the window), which then streams at
+// the speed of the input instead of piling up in the window. done is set
+// at the array's closing bracket.
+func (c *columns) parseSlow(sc *scanner, first bool, k int64, what string) (n int64, done bool, err error) {
+	ch, ok := sc.skipSpace()
+	if !ok {
+		return 0, false, sc.endError("in " + what)
+	}
+	if ch == ']' {
+		sc.pos++
+		return 0, true, nil
+	}
+	if !first {
+		if ch != ',' {
+			return 0, false, syntaxErrorf(sc.offset(sc.pos), "expected ',' between numbers, found %s", describeByte(ch))
+		}
+		sc.pos++
+	}
+	v, at, err := sc.number("in " + what)
+	if err != nil {
+		return 0, false, err
+	}
+	if c.limit >= 0 && k >= c.limit {
+		return 0, false, syntaxErrorf(at, "%s", c.tooMany)
+	}
+	c.reserve(k + 1)
+	var wide []wideValue
+	if v > math.MaxUint32 {
+		wide = []wideValue{{value: v}}
+	}
+	if j, msg := c.store([]uint32{uint32(v)}, wide, k); j >= 0 {
+		return 0, false, syntaxErrorf(at, "%s", msg)
+	}
+	return 1, false, nil
 }
 
 func onlySpace(b []byte) bool {
@@ -392,22 +550,7 @@ func (c *columns) parseSegment(sc *scanner, from, to int, first bool, k0 int64, 
 	for len(c.scratch) < len(parts) {
 		c.scratch = append(c.scratch, nil)
 	}
-	if c.roles[0] == roleFlat && int64(len(c.flat)) < k {
-		// Room for every value of the segment, each part storing its own.
-		if k > int64(cap(c.flat)) {
-			c.flat = slices.Grow(c.flat, int(max(k, 2*int64(cap(c.flat))))-len(c.flat))
-		}
-		c.flat = c.flat[:k]
-	}
-	if c.grow != nil {
-		need := k
-		if c.limit >= 0 && need > c.limit {
-			need = c.limit
-		}
-		if records := int((need + c.fields() - 1) / c.fields()); records > c.cap {
-			c.grow(records)
-		}
-	}
+	c.reserve(k)
 	results := make([]partResult, len(parts))
 	if len(parts) == 1 {
 		p := parts[0]

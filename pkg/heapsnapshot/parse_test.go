@@ -144,17 +144,18 @@ func TestBadInput(t *testing.T) {
 		offset      int64
 		msg         string
 	}{
-		{"empty", "", 0, "unexpected end of input before any data"},
-		{"not JSON", "hello", 0, "not a heap snapshot: expected '{', found 'h'"},
-		{"JSON array", "[1,2]", 0, "not a heap snapshot"},
-		{"JSON object", `{"a":1}`, 7, `not a heap snapshot: no "snapshot" header`},
+		{"empty", "", 0, "unexpected end of input before any data: the input is empty"},
+		{"only whitespace", " \n", 2, "unexpected end of input before any data: the input holds only whitespace"},
+		{"not JSON", "hello", 0, `not a heap snapshot: this is not JSON (it starts with "hello")`},
+		{"JSON array", "[1,2]", 0, "not a heap snapshot: this is a JSON array"},
+		{"JSON object", `{"a":1}`, 7, `not a heap snapshot: this JSON object has no "snapshot" header`},
 		{"truncated header", tiny[:100], 100, "unexpected end of input in the snapshot header"},
 		{"truncated nodes", tiny[:len(tinyHeader)+30], int64(len(tinyHeader) + 30), "unexpected end of input in nodes"},
 		{"truncated strings", tiny[:len(tiny)-20], int64(len(tiny) - 20), "unexpected end of input"},
 		{"no meta", `{"snapshot":{"node_count":1,"edge_count":0}}`, 12, `no "meta" object`},
-		{"meta lacks id", strings.Replace(tiny, `"id",`, ``, 1), 12, `node_fields lacks "id"`},
-		{"duplicate field", strings.Replace(tiny, `"trace_node_id"`, `"id"`, 1), 12, `lists "id" 2 times`},
-		{"types not an array", strings.Replace(tiny, `"node_types":[[`, `"node_types":[7,[`, 1), 12, "no list of type names"},
+		{"meta lacks id", strings.Replace(tiny, `"id",`, ``, 1), valueAt(tiny, "node_fields"), `node_fields lacks "id"`},
+		{"duplicate field", strings.Replace(tiny, `"trace_node_id"`, `"id"`, 1), valueAt(tiny, "node_fields"), `lists "id" 2 times`},
+		{"types not an array", strings.Replace(tiny, `"node_types":[[`, `"node_types":[7,[`, 1), valueAt(tiny, "node_types"), "no list of type names"},
 		{"node_count too high", strings.Replace(tiny, `"node_count":4`, `"node_count":5`, 1), int64(strings.Index(tiny, `,2,4,7,16,0,0,0]`) + 15), "nodes array has 28 values, but node_count 5 × 7 fields needs 35"},
 		{"node_count too low", strings.Replace(tiny, `"node_count":4`, `"node_count":3`, 1), int64(strings.Index(tiny, `,2,4,7,16,0,0,0]`) + 1), "more values than the header declares"},
 		{"edge_count disagrees", strings.Replace(tiny, `"edge_count":4`, `"edge_count":3`, 1), int64(strings.Index(tiny, `,6,7,21]`) + 1), "more values than the header declares"},
@@ -169,21 +170,35 @@ func TestBadInput(t *testing.T) {
 		{"missing comma", strings.Replace(tiny, `,3,3,5,40`, `,3,3,5 40`, 1), int64(strings.Index(tiny, `,3,3,5,40`) + 7), "expected ',' between numbers, found '4'"},
 		{"bad escape", strings.Replace(tiny, `"weakref"`, `"weak\qref"`, 1), int64(strings.Index(tiny, `"weakref"`) + 5), "invalid escape in string"},
 		{"trailing garbage", tiny + "x", int64(len(tiny)), "unexpected 'x' after the end of the snapshot"},
+		{"location of no node", strings.Replace(tiny, `"locations":[14,7,2,9]`, `"locations":[15,7,2,9]`, 1), int64(strings.Index(tiny, `"locations":[`) + 13), "location object_index 15 is not a node index"},
+		{"location past the nodes", strings.Replace(tiny, `"locations":[14,7,2,9]`, `"locations":[14,7,2,9,28,1,1,1]`, 1), int64(strings.Index(tiny, `"locations":[`) + 22), "location object_index 28 is not a node index"},
+		{"more locations than nodes", strings.Replace(tiny, `"locations":[14,7,2,9]`, `"locations":[0,0,0,0,7,0,0,0,14,0,0,0,21,0,0,0,0,1,1,1]`, 1), int64(strings.Index(tiny, `"locations":[`) + 13 + 34), "more locations than the 4 nodes"},
 		{"no strings", strings.Replace(tiny, `"strings"`, `"strung"`, 1), int64(len(tiny) - 1), `no "strings" array`},
 		{"a billion nodes in a small file", billion, 12, "header declares 1000000000 nodes and 4 edges, more than"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Read(strings.NewReader(tc.input), int64(len(tc.input)), Options{})
-			var se *SyntaxError
-			if !errors.As(err, &se) {
-				t.Fatalf("error %v (%T), want a SyntaxError", err, err)
-			}
-			if se.Offset != tc.offset || !strings.Contains(se.Msg, tc.msg) {
-				t.Errorf("got %q at byte %d, want %q at byte %d", se.Msg, se.Offset, tc.msg, tc.offset)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantSyntaxError(t, tc.input, tc.offset, tc.msg) })
 	}
+}
+
+// wantSyntaxError reads input, of known size, and requires a SyntaxError
+// whose message holds msg, at offset unless that is -1.
+func wantSyntaxError(t *testing.T, input string, offset int64, msg string) {
+	t.Helper()
+	_, err := Read(strings.NewReader(input), int64(len(input)), Options{})
+	var se *SyntaxError
+	if !errors.As(err, &se) {
+		t.Fatalf("error %v (%T), want a SyntaxError", err, err)
+	}
+	if (offset >= 0 && se.Offset != offset) || !strings.Contains(se.Msg, msg) {
+		t.Errorf("got %q at byte %d, want %q at byte %d", se.Msg, se.Offset, msg, offset)
+	}
+}
+
+// valueAt returns the offset of the value of the first key named key in
+// snapshot text.
+func valueAt(text, key string) int64 {
+	return int64(strings.Index(text, `"`+key+`":`) + len(key) + 3)
 }
 
 // TestHugeHeaderAllocatesLittle feeds a header that declares a billion

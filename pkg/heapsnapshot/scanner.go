@@ -3,19 +3,18 @@ package heapsnapshot
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 )
 
-const (
-	// Reads start small, so that a tiny input costs little, and double up
-	// to maxChunk.
-	firstChunk = 64 << 10
-	maxChunk   = 8 << 20
-	// headroom in front of each chunk receives the unconsumed tail of the
-	// previous one, so a new chunk rarely needs copying.
-	maxHeadroom = 1 << 20
-)
+// Reads start small, so that a tiny input costs little, and double up to
+// maxChunk (a variable so that tests can reach it with small inputs).
+const firstChunk = 64 << 10
+
+var maxChunk = 8 << 20
+
+// headroom in front of each chunk receives the unconsumed tail of the
+// previous one, so a new chunk rarely needs copying.
+const maxHeadroom = 1 << 20
 
 // prefetcher reads the input in a goroutine so that reading (or gzip
 // decompression) overlaps with parsing.
@@ -165,7 +164,8 @@ func (s *scanner) recycle() {
 	}
 }
 
-// readErr returns the error explaining why input ended at the current point.
+// endError returns the error explaining why input ended at the current
+// point: a read error (a gzip error, say), or the end of the input.
 func (s *scanner) endError(what string) error {
 	if s.err != nil {
 		return &SyntaxError{Offset: s.offset(len(s.win)), Msg: readErrorMessage(s.err)}
@@ -178,13 +178,14 @@ func readErrorMessage(err error) string {
 	if errors.As(err, &se) {
 		return se.Msg
 	}
-	return err.Error()
+	return oneLine(err.Error())
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
 
 // skipSpace consumes whitespace and returns the next byte without consuming
-// it. ok is false at the end of the input.
+// it. ok is false at the end of the input. Whitespace is dropped as it is
+// read, so any amount of it costs no memory.
 func (s *scanner) skipSpace() (c byte, ok bool) {
 	for {
 		for s.pos < len(s.win) {
@@ -213,15 +214,9 @@ func (s *scanner) expect(c byte, what string) error {
 	return nil
 }
 
-func describeByte(c byte) string {
-	if c >= 0x20 && c < 0x7f {
-		return fmt.Sprintf("%q", c)
-	}
-	return fmt.Sprintf("byte 0x%02x", c)
-}
-
 // stringEnd returns the index in win of the closing quote of the string
-// whose body starts at win[from], or -1 if the window ends first.
+// whose body starts at win[from], or -1 if the window ends first. from
+// must not be inside an escape.
 func stringEnd(win []byte, from int) int {
 	i := from
 	for {
@@ -242,65 +237,198 @@ func stringEnd(win []byte, from int) int {
 	}
 }
 
-// token returns the body of the JSON string starting at the current
-// position (which must be '"') and consumes it. The result aliases the
-// window and is valid until the next call that moves the window.
-func (s *scanner) token(what string) ([]byte, int64, error) {
+// stringSink receives the body of a JSON string in pieces: piece starts
+// at stream offset at and is the whole rest of the body when final is set.
+// It returns how many bytes it consumed (all of them when final); the rest,
+// the start of an escape or character the next piece completes, is offered
+// again with more input.
+type stringSink func(piece []byte, at int64, final bool) (used int, err error)
+
+// readString consumes the JSON string at the current position (after
+// optional whitespace), handing its body to sink. The body is never held
+// whole: a string longer than the read window streams through at the
+// speed of the input, costing only what sink keeps of it.
+func (s *scanner) readString(what string, sink stringSink) (at int64, err error) {
 	if err := s.expect('"', what); err != nil {
-		return nil, 0, err
+		return 0, err
 	}
+	at = s.offset(s.pos)
 	for {
 		if end := stringEnd(s.win, s.pos); end >= 0 {
-			body := s.win[s.pos:end]
-			at := s.offset(s.pos)
+			if _, err := sink(s.win[s.pos:end], s.offset(s.pos), true); err != nil {
+				return at, err
+			}
 			s.pos = end + 1
-			return body, at, nil
+			return at, nil
 		}
-		// Keep the opening position in the window while reading more.
-		s.pos--
+		used, err := sink(s.win[s.pos:], s.offset(s.pos), false)
+		if err != nil {
+			return at, err
+		}
+		s.pos += used
 		if !s.more() {
-			return nil, 0, s.endError("inside a string")
+			return at, s.endError("inside a string " + what)
 		}
-		s.pos++
+	}
+}
+
+// wholeEscapes returns how much of a piece of string body can be consumed
+// without cutting an escape in two: all of it, unless it ends in an odd run
+// of backslashes, whose last one starts an escape.
+func wholeEscapes(piece []byte) int {
+	n := 0
+	for n < len(piece) && piece[len(piece)-1-n] == '\\' {
+		n++
+	}
+	return len(piece) - n%2
+}
+
+// skipString is a stringSink that keeps nothing.
+func skipString(piece []byte, _ int64, final bool) (int, error) {
+	if final {
+		return len(piece), nil
+	}
+	return wholeEscapes(piece), nil
+}
+
+// maxKeyBytes is how much of an object key is kept: more than any key a
+// heap snapshot uses, and enough to quote in a message.
+const maxKeyBytes = 64
+
+// key reads an object key, appending to buf its raw body (escapes not
+// decoded), or its first maxKeyBytes bytes with long set; the rest of a
+// long key is streamed, never held.
+func (s *scanner) key(what string, buf []byte) (raw []byte, long bool, at int64, err error) {
+	at, err = s.readString(what, func(piece []byte, _ int64, final bool) (int, error) {
+		used := len(piece)
+		if !final {
+			used = wholeEscapes(piece)
+		}
+		if room := maxKeyBytes - len(buf); room > 0 {
+			buf = append(buf, piece[:min(used, room)]...)
+			long = long || used > room
+		} else if used > 0 {
+			long = true
+		}
+		return used, nil
+	})
+	return buf, long, at, err
+}
+
+// number reads an unsigned integer after optional whitespace. Its digits
+// are consumed as they are read, so an overlong run of them costs no
+// memory; more than 19 digits is an error.
+func (s *scanner) number(what string) (v uint64, at int64, err error) {
+	c, ok := s.skipSpace()
+	if !ok {
+		return 0, 0, s.endError(what)
+	}
+	at = s.offset(s.pos)
+	if c-'0' > 9 {
+		return 0, at, syntaxErrorf(at, "expected a number %s, found %s", what, describeByte(c))
+	}
+	digits := 0
+	for {
+		for s.pos < len(s.win) {
+			d := s.win[s.pos] - '0'
+			if d > 9 {
+				return v, at, nil
+			}
+			if digits++; digits > 19 {
+				return 0, at, syntaxErrorf(at, "number too large %s", what)
+			}
+			v = v*10 + uint64(d)
+			s.pos++
+		}
+		if !s.more() {
+			return v, at, nil
+		}
 	}
 }
 
 // skipValue consumes one JSON value of any kind, streaming, without
 // keeping it. Nesting depth is only counted, so deep input cannot exhaust
-// the stack.
+// the stack. Inside arrays and objects it checks only that every byte may
+// occur in JSON and that brackets balance, at the speed of a table lookup
+// per byte.
 func (s *scanner) skipValue(what string) error {
+	c, ok := s.skipSpace()
+	if !ok {
+		return s.endError(what)
+	}
+	switch skipClass[c] {
+	case skipQuote:
+		_, err := s.readString(what, skipString)
+		return err
+	case skipPlain:
+		if isScalarByte(c) {
+			s.consumeRun()
+			return nil
+		}
+	case skipOpen:
+		return s.skipContainer(what)
+	}
+	return syntaxErrorf(s.offset(s.pos), "unexpected %s %s", describeByte(c), what)
+}
+
+// Byte classes for skipping the inside of a container.
+const (
+	skipBad   = iota
+	skipPlain // whitespace, scalar characters, ',' and ':'
+	skipOpen
+	skipClose
+	skipQuote
+)
+
+var skipClass = func() (t [256]uint8) {
+	for _, c := range []byte(" \t\r\n,:-+.E0123456789abcdefghijklmnopqrstuvwxyz") {
+		t[c] = skipPlain
+	}
+	t['['], t['{'] = skipOpen, skipOpen
+	t[']'], t['}'] = skipClose, skipClose
+	t['"'] = skipQuote
+	return t
+}()
+
+func isScalarByte(c byte) bool {
+	return c == '-' || c == '+' || c == '.' || c == 'E' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+}
+
+// skipContainer consumes the array or object at the current position.
+func (s *scanner) skipContainer(what string) error {
 	depth := 0
 	for {
-		c, ok := s.skipSpace()
-		if !ok {
+		w, i := s.win, s.pos
+		for i < len(w) {
+			switch skipClass[w[i]] {
+			case skipPlain:
+				i++
+				continue
+			case skipOpen:
+				depth++
+				i++
+				continue
+			case skipClose:
+				depth--
+				i++
+				if depth == 0 {
+					s.pos = i
+					return nil
+				}
+				continue
+			case skipQuote:
+				s.pos = i
+				if _, err := s.readString(what, skipString); err != nil {
+					return err
+				}
+				w, i = s.win, s.pos
+				continue
+			}
+			return syntaxErrorf(s.offset(i), "unexpected %s %s", describeByte(w[i]), what)
+		}
+		s.pos = i
+		if !s.more() {
 			return s.endError(what)
-		}
-		switch {
-		case c == '[' || c == '{':
-			depth++
-			s.pos++
-		case c == ']' || c == '}':
-			if depth == 0 {
-				return syntaxErrorf(s.offset(s.pos), "unexpected %q %s", c, what)
-			}
-			depth--
-			s.pos++
-		case c == '"':
-			if _, _, err := s.token(what); err != nil {
-				return err
-			}
-		case c == ',' || c == ':':
-			if depth == 0 {
-				return syntaxErrorf(s.offset(s.pos), "unexpected %q %s", c, what)
-			}
-			s.pos++
-		case c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.' || c == '+' || c == 'E':
-			s.consumeRun()
-		default:
-			return syntaxErrorf(s.offset(s.pos), "unexpected %s %s", describeByte(c), what)
-		}
-		if depth == 0 {
-			return nil
 		}
 	}
 }
@@ -310,7 +438,7 @@ func (s *scanner) consumeRun() {
 	for {
 		for s.pos < len(s.win) {
 			c := s.win[s.pos]
-			if !(c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == 'E') {
+			if !isScalarByte(c) {
 				return
 			}
 			s.pos++
@@ -322,7 +450,8 @@ func (s *scanner) consumeRun() {
 }
 
 // capture consumes one JSON object and returns its bytes (a copy), refusing
-// objects longer than limit.
+// objects longer than limit. Only its nesting is followed here; the caller
+// parses it.
 func (s *scanner) capture(limit int, what string) ([]byte, int64, error) {
 	c, ok := s.skipSpace()
 	if !ok {

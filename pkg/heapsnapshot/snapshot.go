@@ -33,6 +33,19 @@ type Snapshot struct {
 	// Locations maps objects to script positions, sorted by node ordinal.
 	Locations []Location
 
+	// Allocation traces (see TraceFunction), present when the snapshot was
+	// taken with allocation tracking on; nil otherwise.
+	// NodeTraceID is each node's trace_node_id, the TraceNode.ID of the
+	// stack that allocated it (0: none recorded); nil unless
+	// TraceFunctionCount > 0.
+	NodeTraceID    []uint32
+	TraceFunctions []TraceFunction
+	// TraceTree holds trace_tree's nodes in file order, every node
+	// before its children.
+	TraceTree []TraceNode
+	// Samples is the allocation timeline's samples, if it has any.
+	Samples []Sample
+
 	Strings Strings
 
 	// Analyzed is set once an analysis (package devtools) has taken the

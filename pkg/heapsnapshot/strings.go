@@ -1,6 +1,7 @@
 package heapsnapshot
 
 import (
+	"iter"
 	"slices"
 	"sort"
 	"unicode/utf8"
@@ -11,6 +12,11 @@ import (
 // every JavaScript string survives decoding exactly (encoding/json and most
 // JSON decoders would replace lone surrogates with U+FFFD and merge distinct
 // strings).
+//
+// In a snapshot whose strings outgrow what its nodes and edges can use (see
+// stringFilter; no V8-written file does), strings that nothing refers to are
+// kept empty, and those after the last one referred to are left out: Len is
+// then that last index + 1.
 type Strings struct {
 	data []byte
 	// end[i] is the low 32 bits of the arena offset just past string i.
@@ -174,6 +180,16 @@ func firstUnit(b []byte) uint32 {
 // and appends it to dst as WTF-8. It returns the position of an invalid
 // escape, or -1.
 func appendJSONString(dst, src []byte) ([]byte, int) {
+	dst, _, bad := appendJSONPiece(dst, src, true)
+	return dst, bad
+}
+
+// appendJSONPiece decodes a piece of the body of a JSON string, as
+// appendJSONString. Unless final is set, more of the body follows: it then
+// stops before an escape in the piece's last 12 bytes (\ud83d\ude00 is
+// the longest) or a UTF-8 sequence the piece cuts, and used says how far
+// it got. bad is the position of an invalid escape, or -1.
+func appendJSONPiece(dst, src []byte, final bool) (_ []byte, used, bad int) {
 	for i := 0; i < len(src); {
 		c := src[i]
 		if c != '\\' {
@@ -181,6 +197,9 @@ func appendJSONString(dst, src []byte) ([]byte, int) {
 				dst = append(dst, c)
 				i++
 				continue
+			}
+			if !final && !utf8.FullRune(src[i:]) {
+				return dst, i, -1
 			}
 			// Raw UTF-8: keep valid sequences, replace each invalid byte
 			// with U+FFFD as a UTF-8 TextDecoder does.
@@ -193,8 +212,11 @@ func appendJSONString(dst, src []byte) ([]byte, int) {
 			i += size
 			continue
 		}
+		if !final && len(src)-i < 12 {
+			return dst, i, -1
+		}
 		if i+1 >= len(src) {
-			return dst, i
+			return dst, i, i
 		}
 		switch src[i+1] {
 		case '"', '\\', '/':
@@ -212,7 +234,7 @@ func appendJSONString(dst, src []byte) ([]byte, int) {
 		case 'u':
 			u, ok := hex4(src, i+2)
 			if !ok {
-				return dst, i
+				return dst, i, i
 			}
 			i += 6
 			if u >= 0xD800 && u < 0xDC00 && i+6 <= len(src) && src[i] == '\\' && src[i+1] == 'u' {
@@ -225,11 +247,11 @@ func appendJSONString(dst, src []byte) ([]byte, int) {
 			dst = appendWTF8(dst, u)
 			continue
 		default:
-			return dst, i
+			return dst, i, i
 		}
 		i += 2
 	}
-	return dst, -1
+	return dst, len(src), -1
 }
 
 func hex4(b []byte, at int) (uint32, bool) {
@@ -289,14 +311,81 @@ func AppendJSString(dst, s []byte) []byte {
 			dst = append(dst, '\\', 't')
 		case c < 0x20:
 			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-		case c == 0xED && i+2 < len(s) && s[i+1] >= 0xA0:
-			// A WTF-8 surrogate (U+D800–U+DFFF).
-			u := uint32(c&0x0F)<<12 | uint32(s[i+1]&0x3F)<<6 | uint32(s[i+2]&0x3F)
-			dst = append(dst, '\\', 'u', hex[u>>12], hex[(u>>8)&15], hex[(u>>4)&15], hex[u&15])
-			i += 2
+		case c == 0xED:
+			var n int
+			if dst, n = AppendSurrogateEscape(dst, s[i:]); n == 0 {
+				dst = append(dst, c)
+			} else {
+				i += n - 1
+			}
 		default:
 			dst = append(dst, c)
 		}
 	}
 	return append(dst, '"')
+}
+
+// stringFilter tells which strings of the table something refers to: a
+// node's name, a string edge's name, a trace function's name or script.
+// The parser keeps only those once it finds the strings section holding
+// more than real snapshots do (see parser.stringBudget), so that text no
+// analysis reads, however long, is never held. The others stay in the
+// table as empty strings, to keep the indexes, up to the last one referred
+// to; later ones are left out of the table.
+type stringFilter struct {
+	// bits has bit i set for referred-to string i below len(bits)*64,
+	// a bitset no larger than one byte per reference.
+	bits []uint64
+	// high lists, sorted, the referred-to strings past the bitset, which
+	// only a snapshot with strings indexes far beyond its references has.
+	high []uint32
+	next int    // keeps is asked in increasing order: high[next:] are ahead
+	last uint32 // the highest string index referred to
+}
+
+func newStringFilter(refs iter.Seq[uint32]) *stringFilter {
+	var highest uint32
+	n := uint64(0)
+	for i := range refs {
+		highest = max(highest, i)
+		n++
+	}
+	words := (min(uint64(highest)+1, 8*n+64) + 63) / 64
+	size := 64 * words
+	f := &stringFilter{bits: make([]uint64, words), last: highest}
+	for i := range refs {
+		if uint64(i) < size {
+			f.bits[i>>6] |= 1 << (i & 63)
+		} else {
+			f.high = append(f.high, i)
+		}
+	}
+	slices.Sort(f.high)
+	f.high = slices.Compact(f.high)
+	return f
+}
+
+// keeps reports whether string i is referred to. Calls must come in
+// increasing order of i.
+func (f *stringFilter) keeps(i uint32) bool {
+	if int(i>>6) < len(f.bits) {
+		return f.bits[i>>6]&(1<<(i&63)) != 0
+	}
+	for f.next < len(f.high) && f.high[f.next] < i {
+		f.next++
+	}
+	return f.next < len(f.high) && f.high[f.next] == i
+}
+
+// AppendSurrogateEscape appends \udxxx for the lone UTF-16 surrogate
+// (U+D800–U+DFFF, three bytes in WTF-8) that s starts with, and returns
+// how many bytes of s it stands for: 3, or 0, appending nothing, when s
+// does not start with one. Output meant to be UTF-8 writes surrogates so.
+func AppendSurrogateEscape(dst, s []byte) ([]byte, int) {
+	if len(s) < 3 || s[0] != 0xED || s[1] < 0xA0 {
+		return dst, 0
+	}
+	const hex = "0123456789abcdef"
+	u := uint32(s[0]&0x0F)<<12 | uint32(s[1]&0x3F)<<6 | uint32(s[2]&0x3F)
+	return append(dst, '\\', 'u', hex[u>>12], hex[(u>>8)&15], hex[(u>>4)&15], hex[u&15]), 3
 }

@@ -101,15 +101,16 @@ func TestParseLargeStrings(t *testing.T) {
 	}
 }
 
-// TestParseLocationsInParallel parses a 2 MB locations array, in runs of
-// increasing nodes with repeats as V8 writes it, on one worker and on
+// TestParseLocationsInParallel parses a 1 MB locations array, in runs of
+// increasing nodes as V8 writes it, with repeats, on one worker and on
 // several, which store their parts of it side by side.
 func TestParseLocationsInParallel(t *testing.T) {
-	const nodes = 1000
+	const nodes = 60000
+	const half = nodes / 2
 	var b bytes.Buffer
 	b.WriteString(`{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],` +
 		`"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"]],` +
-		`"location_fields":["object_index","script_id","line","column"]},"node_count":1000,"edge_count":0},` + "\n")
+		`"location_fields":["object_index","script_id","line","column"]},"node_count":60000,"edge_count":0},` + "\n")
 	b.WriteString(`"nodes":[`)
 	for i := range nodes {
 		if i > 0 {
@@ -119,12 +120,13 @@ func TestParseLocationsInParallel(t *testing.T) {
 	}
 	b.WriteString("],\n" + `"edges":[],` + "\n" + `"locations":[`)
 	records := 0
-	for ; b.Len() < 2<<20; records++ {
+	start := b.Len()
+	for ; b.Len()-start < 1<<20; records++ {
 		i := records
 		if i > 0 {
 			b.WriteString(",\n")
 		}
-		fmt.Fprintf(&b, "%d,%d,%d,%d", (i*7%nodes)*5, i%13, i, i%97)
+		fmt.Fprintf(&b, "%d,%d,%d,%d", (i*7%half)*5, i%13, i, i%97)
 	}
 	b.WriteString("],\n" + `"strings":["<dummy>"]}`)
 	data := b.Bytes()
@@ -132,8 +134,11 @@ func TestParseLocationsInParallel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(one.Locations) != nodes {
-		t.Fatalf("%d locations kept, want one per node (%d)", len(one.Locations), nodes)
+	if records <= half || records > nodes {
+		t.Fatalf("%d records: the test needs repeats, and no more records than nodes", records)
+	}
+	if len(one.Locations) != half {
+		t.Fatalf("%d locations kept, want one per node named (%d)", len(one.Locations), half)
 	}
 	for _, workers := range []int{2, 3} {
 		for _, size := range []int64{int64(len(data)), -1} {
@@ -147,8 +152,8 @@ func TestParseLocationsInParallel(t *testing.T) {
 		}
 	}
 	// DevTools keeps the last location written for a node: node 0's is
-	// record i's for the last i with i*7 % 1000 == 0, a multiple of 1000.
-	last := (records - 1) / nodes * nodes
+	// record i's for the last i with i*7 % half == 0, a multiple of half.
+	last := (records - 1) / half * half
 	if l := one.Locations[0]; l.Node != 0 || l.Line != uint32(last) || l.ScriptID != uint32(last%13) {
 		t.Fatalf("node 0's location %+v, want line %d", l, last)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/heapsnap/heapsnap/internal/sources"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
 
@@ -88,6 +89,7 @@ func (a *app) main(args []string) int {
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
 	err := root.Execute()
+	a.warnSourceMaps()
 	if err == nil {
 		return ExitOK
 	}
@@ -112,6 +114,10 @@ type app struct {
 	// come from cobra's parsing and are usage errors.
 	running bool
 	trace   *tracer // see tracer()
+	// resolvers are the source-map resolvers the run made, whose problems
+	// are reported once at the end (sourcemaps.go).
+	resolvers     []*sources.Resolver
+	sourceMapDirs []string
 	// intercept, when set (by tests), receives a command's checked
 	// options instead of the command running.
 	intercept func(opts any) error
@@ -195,7 +201,10 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true}, // see completion.go
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			a.running = true
-			return a.readConfig(cmd)
+			if err := a.readConfig(cmd); err != nil {
+				return err
+			}
+			return a.readSourceMapSettings()
 		},
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
@@ -203,6 +212,7 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 	})
 	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar on stderr")
 	root.PersistentFlags().StringVar(&a.config.flag, "config", "", "configuration file (default .heapsnap.yaml in the working directory, or $HEAPSNAP_CONFIG)")
+	a.addSourceMapFlags(root)
 	root.AddCommand(
 		a.newAnalyzeCmd(),
 		a.newDiffCmd(),
@@ -212,6 +222,7 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 		a.newCompletionCmd(),
 		a.newRetainersCmd(), a.newShowCmd(), a.newTopCmd(),
 		a.newServeCmd(),
+		a.newAllocationsCmd(),
 	)
 	return root
 }
@@ -237,16 +248,19 @@ func (a *app) bindFlags(cmd *cobra.Command, section string) {
 		if k := f.Annotations[keyAnnotation]; len(k) == 1 {
 			name = k[0]
 		}
-		key := section + "." + name
-		env := "HEAPSNAP_" + strings.ToUpper(name)
-		if err := a.v.BindPFlag(key, f); err != nil {
-			panic(err) // a programming error: the flag exists
-		}
-		if err := a.v.BindEnv(key, env); err != nil {
-			panic(err)
-		}
-		a.config.bind(key, f, env)
+		a.bindFlag(section+"."+name, f, "HEAPSNAP_"+strings.ToUpper(name))
 	})
+}
+
+// bindFlag binds one flag to a viper key and an environment variable.
+func (a *app) bindFlag(key string, f *pflag.Flag, env string) {
+	if err := a.v.BindPFlag(key, f); err != nil {
+		panic(err) // a programming error: the flag exists
+	}
+	if err := a.v.BindEnv(key, env); err != nil {
+		panic(err)
+	}
+	a.config.bind(key, f, env)
 }
 
 // flagError rewrites a flag value the flag's type refuses in the words the

@@ -259,8 +259,11 @@ func (a *app) loadNamed(path string) (*devtools.Analysis, *retainers.Namer, erro
 }
 
 // namer returns how owner paths and locations of an analysis are written:
-// through the source maps the scripts name or that lie next to them.
+// through the source maps the scripts name, that lie next to them, or
+// that --source-maps directories hold.
 func (a *app) namer(r *devtools.Analysis) *retainers.Namer {
 	s := r.Snapshot
-	return retainers.NewNamer(r, sources.NewResolver(s, sources.ScriptsOf(s), sources.Options{}))
+	res := sources.NewResolver(s, sources.ScriptsOf(s), sources.Options{Dirs: a.sourceMapDirs, NoMaps: a.noSourceMaps()})
+	a.resolvers = append(a.resolvers, res)
+	return retainers.NewNamer(r, res)
 }

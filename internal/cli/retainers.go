@@ -220,6 +220,7 @@ func (a *app) show(o *showOptions) error {
 	}
 	return report.Write(a.streams.Out, o.format, views.BuildShow(res, devtools.NewRetainerIndex(res), i, views.ShowOptions{
 		File: displayName(o.file), References: o.references, Retainers: o.retainers, Names: a.namer(res),
+		Allocations: res.Allocations(),
 	}))
 }
 

@@ -32,6 +32,19 @@ func writeShow(w io.Writer, rep *views.Show, f Format) error {
 	fields = append(fields, [2]string{"Owner path", rep.Path})
 	p.fields(fields)
 
+	if len(rep.AllocationStack) > 0 {
+		p.section(fmt.Sprintf("Allocation stack (%d frames)", len(rep.AllocationStack)))
+		g := Grid{Header: []string{"#", "Function", "Location"}, Align: []Align{Right, Left, Left}}
+		for k, fr := range rep.AllocationStack {
+			name := string(fr.Function)
+			if name == "" {
+				name = "(anonymous)"
+			}
+			g.Add(fmt.Sprint(k+1), Clip(name, 60), fr.Location.String())
+		}
+		p.grid(&g)
+	}
+
 	p.section(fmt.Sprintf("Dominators, up to the root (%d)", len(rep.Dominators)))
 	doms := Grid{Header: []string{"#", "Object", "Id", "Distance", "Retained"}, Align: []Align{Right, Left, Right, Right, Right}}
 	for k, d := range rep.Dominators {

@@ -65,6 +65,9 @@ func (p *printer) suspects(kinds []suspects.Kind, list []suspects.Suspect, total
 		if s.Detail != "" {
 			lines = append(lines, s.Detail)
 		}
+		if s.Allocated != nil {
+			lines = append(lines, allocatedLine(s.Allocated))
+		}
 		lines = append(lines, evidenceLines(&s)...)
 		if p.f == Markdown {
 			p.printf("%d. **%s** (%s)\n", i+1, escapeMarkdown(s.Title), s.Kind)
@@ -121,4 +124,19 @@ func functionLine(g suspects.FunctionGroup) string {
 		line += fmt.Sprintf(" (%s with once)", units.Count(g.Once))
 	}
 	return line
+}
+
+// allocatedFrames is how many frames of an allocation stack a suspect
+// shows, from the first in the program's code.
+const allocatedFrames = 3
+
+// allocatedLine writes where a suspect's objects were allocated:
+// "allocated by processOrders at … ← main at … (4,000 of 4,000)".
+func allocatedLine(a *suspects.Allocation) string {
+	stack := a.Stack[max(a.User, 0):]
+	parts := make([]string, 0, allocatedFrames)
+	for _, f := range stack[:min(len(stack), allocatedFrames)] {
+		parts = append(parts, f.String())
+	}
+	return fmt.Sprintf("allocated by %s (%s of %s)", strings.Join(parts, " ← "), units.Count(a.Count), units.Count(a.Of))
 }

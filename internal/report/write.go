@@ -30,11 +30,21 @@ func ParseFormat(s string, allowed []Format) (Format, error) {
 // view; tables and Markdown every one but Nodes, which is TSV or JSON;
 // HTML is the Overview's, pprof the Profile's.
 func Write(w io.Writer, f Format, v any) error {
-	if n, ok := v.(views.Nodes); ok {
+	switch v := v.(type) {
+	case views.Nodes:
 		if f != TSV && f != JSON {
 			return unsupported(f, "nodes")
 		}
-		return writeNodes(w, n, f)
+		return writeNodes(w, v, f)
+	case views.Stacks:
+		if f != TSV && f != JSON {
+			return unsupported(f, "allocation stacks")
+		}
+		return writeStacks(w, v, f)
+	case *views.Allocations:
+		if f == TSV {
+			return writeAllocations(w, v, f)
+		}
 	}
 	switch f {
 	case JSON:
@@ -70,6 +80,8 @@ func Write(w io.Writer, f Format, v any) error {
 		return writeTop(w, v, f)
 	case *views.Check:
 		return writeCheck(w, v, f)
+	case *views.Allocations:
+		return writeAllocations(w, v, f)
 	}
 	return fmt.Errorf("report: no renderer for %T", v)
 }

@@ -168,7 +168,7 @@ func (n *Namer) findContextFiles() {
 			continue
 		}
 		prev, seen := n.contextFile[ctx]
-		if (seen && !isRuntimeScript(prev)) || (!seen && checked.Has(ctx)) {
+		if (seen && !sources.IsRuntimeScript(prev)) || (!seen && checked.Has(ctx)) {
 			continue
 		}
 		if !seen {
@@ -186,13 +186,6 @@ func (n *Namer) findContextFiles() {
 			n.contextFile[ctx] = file
 		}
 	}
-}
-
-// isRuntimeScript reports whether a script is the runtime's own rather than
-// the program's: Node's node:…, Deno's ext:…, V8's and Blink's internal
-// scripts.
-func isRuntimeScript(file string) bool {
-	return strings.HasPrefix(file, "node:") || strings.HasPrefix(file, "ext:") || strings.HasPrefix(file, "internal/") || file == ""
 }
 
 // edgeNamed returns the target of node i's first edge of type t named name.
@@ -488,7 +481,7 @@ func (n *Namer) UserPath(c Chain) (string, bool) {
 		case notAnchor:
 			continue
 		case anchorScope:
-			return path, !isRuntimeScript(label)
+			return path, !sources.IsRuntimeScript(label)
 		case anchorGlobal:
 			if next != none && n.s.EdgeType[next] == n.s.Types.Property &&
 				bytes.HasPrefix(n.s.Strings.Bytes(n.s.EdgeName[next]), []byte("<symbol")) {

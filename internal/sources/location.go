@@ -1,6 +1,9 @@
 package sources
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Position is a place in a file, 1-based as an editor shows it. File is
 // empty when the snapshot does not name the script; Line is 0 when only
@@ -48,4 +51,30 @@ func (l Location) String() string {
 		return l.Position.String()
 	}
 	return l.Source.Position.String() + " (" + l.Position.String() + ")"
+}
+
+// Frame is one frame of an allocation stack: the function and where it
+// is, through source maps.
+type Frame struct {
+	Function string `json:"function"`
+	Location
+}
+
+// String writes the frame as "parseOrder at src/orders.ts:31:5 (…)".
+func (f Frame) String() string {
+	name := f.Function
+	if name == "" {
+		name = "(anonymous)"
+	}
+	if f.File == "" && f.Line == 0 {
+		return name
+	}
+	return name + " at " + f.Location.String()
+}
+
+// IsRuntimeScript reports whether a script is the runtime's own rather
+// than the program's: Node's node:…, Deno's ext:…, V8's and Blink's
+// internal scripts, and code with no script.
+func IsRuntimeScript(file string) bool {
+	return strings.HasPrefix(file, "node:") || strings.HasPrefix(file, "ext:") || strings.HasPrefix(file, "internal/") || file == ""
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
+
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
 
@@ -100,6 +102,27 @@ func (r *Resolver) Resolve(scriptID, line, column uint32) Location {
 	if o, ok := m.lookup(int32(line), int32(column)); ok {
 		loc.Source = &Original{Position: Position{File: o.file, Line: int(o.line) + 1, Column: int(o.column) + 1}, Name: o.name}
 	}
+	return loc
+}
+
+// Frames resolves allocation frames, whose positions are 1-based (0 when
+// unknown). A frame keeps the script name V8 wrote beside the position.
+func (r *Resolver) Frames(fs []devtools.AllocationFrame) []Frame {
+	out := make([]Frame, len(fs))
+	for k, f := range fs {
+		out[k] = Frame{Function: f.Function, Location: r.TraceLocation(f.Script, f.ScriptID, f.Line, f.Column)}
+	}
+	return out
+}
+
+// TraceLocation is the location of an allocation trace's function: its
+// script name, 1-based line and column (0 when unknown), and script id.
+func (r *Resolver) TraceLocation(script string, scriptID, line, column uint32) Location {
+	if line == 0 {
+		return Location{Position: Position{File: script}}
+	}
+	loc := r.Resolve(scriptID, line-1, max(column, 1)-1)
+	loc.File = script
 	return loc
 }
 

@@ -97,7 +97,7 @@ func (f *finder) closures() []*Suspect {
 		name, loc := f.function(g.fn)
 		sus := &Suspect{
 			Kind: Closure, Count: n, RetainedSize: retained, ID: s.NodeID[g.closures[0]], Created: &loc,
-			Holds:   f.holds(g.closures),
+			Holds: f.holds(g.closures), accumulated: g.closures,
 			Closure: &ClosureEvidence{Function: name, Location: loc, Closures: n, Contexts: len(g.contexts), Variables: vars},
 		}
 		blame := "its scope"

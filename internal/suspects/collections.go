@@ -155,6 +155,9 @@ func (f *finder) collections() []*Suspect {
 			}
 			parts = append(parts, "holds "+strings.Join(vs, ", "))
 		}
+		for _, e := range c.values {
+			sus.accumulated = append(sus.accumulated, f.s.EdgeTo[e])
+		}
 		if loc, ok := f.valuesCreated(c.values, values); ok {
 			sus.Created = &loc
 			parts = append(parts, values[0].Class+" created at "+loc.String())

@@ -102,6 +102,7 @@ func find(r *devtools.Analysis, o Options) []Suspect {
 	f.paths = append(a.paths, b.paths...)
 	f.resolvePaths()
 	out := slices.Concat(listeners, timers, dom, collections, strs, closures, promises)
+	f.allocations(out)
 	res := make([]Suspect, len(out))
 	for k, s := range out {
 		res[k] = *s
@@ -276,18 +277,20 @@ func (f *finder) function(c uint32) (string, Location) {
 // groupFunctions groups closures (with their once flags) by function
 // name and location, the largest group first.
 func (f *finder) groupFunctions(fns []uint32, once []bool) []FunctionGroup {
+	// The compiled position decides the original one, and Location's
+	// Source is a pointer, new for each resolution: group by the former.
 	type key struct {
 		name string
-		loc  Location
+		pos  sources.Position
 	}
 	index := map[key]int{}
 	var groups []FunctionGroup
 	for k, c := range fns {
 		name, loc := f.function(c)
-		g, ok := index[key{name, loc}]
+		g, ok := index[key{name, loc.Position}]
 		if !ok {
 			g = len(groups)
-			index[key{name, loc}] = g
+			index[key{name, loc.Position}] = g
 			groups = append(groups, FunctionGroup{Function: name, Location: loc})
 		}
 		groups[g].Count++

@@ -322,7 +322,7 @@ func (f *finder) listeners() []*Suspect {
 		sus := &Suspect{
 			Kind: Listeners, Title: title, Detail: detail, Count: n,
 			RetainedSize: f.r.Retained.At(ev.Storage), ID: f.s.NodeID[ev.Emitter],
-			Created: &groups[0].Location, Holds: f.holds(ev.Functions),
+			Created: &groups[0].Location, Holds: f.holds(ev.Functions), accumulated: ev.Functions,
 			Listeners: &ListenerEvidence{
 				Emitter: emitter, EmitterID: f.s.NodeID[ev.Emitter], Event: ev.Name, Target: ev.Target,
 				Warned: ev.Warned, Groups: groups,

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/heapsnap/heapsnap/internal/sources"
 	"github.com/heapsnap/heapsnap/internal/units"
 )
 
@@ -71,9 +72,9 @@ func (f *finder) promises() []*Suspect {
 		}
 		sus := &Suspect{
 			Kind: Promises, Count: reactions, RetainedSize: f.r.Retained.At(p), ID: s.NodeID[p],
-			Title:    fmt.Sprintf("%s reactions waiting on a pending Promise", units.Count(reactions)),
-			Detail:   strings.Join(parts, ", "),
-			Holds:    f.holds(thens),
+			Title:  fmt.Sprintf("%s reactions waiting on a pending Promise", units.Count(reactions)),
+			Detail: strings.Join(parts, ", "),
+			Holds:  f.holds(thens), accumulated: slices.Concat(thens, awaits),
 			Promises: &PromiseEvidence{Reactions: reactions, Groups: groups},
 		}
 		if len(groups) > 0 {
@@ -133,5 +134,5 @@ func (f *finder) awaited(c uint32) (uint32, bool) {
 // runtime's.
 func (f *finder) userFunction(c uint32) bool {
 	l, ok := f.o.Names.Locations().Node(c)
-	return ok && l.File != "" && !strings.HasPrefix(l.File, "node:") && !strings.HasPrefix(l.File, "ext:")
+	return ok && !sources.IsRuntimeScript(l.File)
 }

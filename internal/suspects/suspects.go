@@ -153,6 +153,13 @@ type Suspect struct {
 	// the variables of listener and callback closures, a collection's
 	// values.
 	Holds []Held `json:"holds,omitempty"`
+	// Allocated is the stack that allocated what accumulates, when the
+	// snapshot has allocation stacks.
+	Allocated *Allocation `json:"allocated,omitempty"`
+	// accumulated are the objects the suspect counts (listener functions,
+	// callbacks, values, copies), whose allocation stacks say who made
+	// them.
+	accumulated []uint32
 
 	// The evidence; JSON has it under "evidence" whatever the kind.
 	Listeners   *ListenerEvidence   `json:"-"`

@@ -65,7 +65,7 @@ func (f *finder) timers() []*Suspect {
 		}
 		sus := &Suspect{
 			Kind: Timers, Title: title, Count: n, RetainedSize: retained, Path: g.label, ID: s.NodeID[g.timers[0]],
-			Created: &loc, Holds: f.holds(g.callbacks),
+			Created: &loc, Holds: f.holds(g.callbacks), accumulated: g.callbacks,
 			Timers: &TimerEvidence{Kind: g.kind, Function: name, Location: loc, Timers: n},
 		}
 		sus.Detail = "created by " + name

@@ -2,6 +2,7 @@ package views
 
 import (
 	"github.com/heapsnap/heapsnap/internal/retainers"
+	"github.com/heapsnap/heapsnap/internal/sources"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
@@ -11,8 +12,14 @@ type Show struct {
 	File          string    `json:"file"`
 	Object        ObjectRow `json:"object"`
 	// Location is where V8 recorded the object was created (closures and
-	// instances of user classes), 1-based; empty when there is none.
-	Location string `json:"location,omitempty"`
+	// instances of user classes), 1-based, as "original (compiled)" when a
+	// source map covers it; empty when there is none. Created has both as
+	// fields.
+	Location string            `json:"location,omitempty"`
+	Created  *sources.Location `json:"created,omitempty"`
+	// AllocationStack is the stack that allocated the object, innermost
+	// frame first, when the snapshot was taken with allocation tracking.
+	AllocationStack []sources.Frame `json:"allocation_stack,omitempty"`
 	// Path is the owner path: DevTools' retainer chain cut at the global
 	// object.
 	Path string `json:"path"`
@@ -41,6 +48,8 @@ type ShowOptions struct {
 	Names      *retainers.Namer // owner paths and locations
 	References int              // outgoing references to list; 0 lists all
 	Retainers  int              // retainers to list; 0 lists all
+	// Allocations is the snapshot's allocation profile, nil without one.
+	Allocations *devtools.AllocationProfile
 }
 
 // maxDominators bounds the dominator chain shown: chains can be millions
@@ -55,7 +64,10 @@ func BuildShow(r *devtools.Analysis, x *devtools.RetainerIndex, i uint32, o Show
 	rep := &Show{SchemaVersion: SchemaVersion, File: o.File, Object: displayObject(r, i),
 		References: []ReferenceRow{}}
 	if loc, ok := o.Names.Locations().Node(i); ok {
-		rep.Location = loc.String()
+		rep.Location, rep.Created = loc.String(), &loc
+	}
+	if o.Allocations != nil {
+		rep.AllocationStack = o.Names.Locations().Frames(o.Allocations.Stack(i))
 	}
 	rep.Path = o.Names.OwnerPaths(x, []uint32{i}, retainers.MaxOwnerDepth)[0]
 	rep.Dominators, rep.DominatorsMore = dominators(r, i)

@@ -11,10 +11,15 @@
 #                                        the maps)
 #   snapshots/bundle.heapsnapshot.gz     node bundle/main.js, run from $STAGE
 #   snapshots/indexmap.heapsnapshot.gz   node indexmap/main.js, run from $STAGE
+#   snapshots/tracked.heapsnapshot.gz    node --track-heap-objects dist/main.js, run
+#                                        from /app like container: allocation stacks
+#                                        whose frames resolve only through
+#                                        --source-maps DIR
 # then checks resolved.tsv (written by `go test ./internal/sources -update`)
 # against Mozilla's source-map library (check.js).
 #
-# usage: ./make.sh [build] [snapshots] [check]   (default: all three)
+# usage: ./make.sh [build] [snapshots] [tracked] [check]   (default: build snapshots check;
+# snapshots includes tracked)
 # Needs Node 20 on PATH (or NODE=/path/to/node20) and npm; snapshots needs root
 # (it creates /app) and refuses to run if /app exists.
 # Env: STAGE (default /tmp/heapsnap-sourcemaps): where the programs run from; it
@@ -48,17 +53,29 @@ build() {
   echo "built dist/ bundle/ indexmap/"
 }
 
-snap() {  # DIR SCRIPT NAME: run SCRIPT from DIR, gzip the snapshot to snapshots/NAME
-  (cd "$1" && "$node" --no-warnings "${seeds[@]}" "$2" "$work/$3.heapsnapshot")
+snap() {  # DIR SCRIPT NAME [NODE FLAGS]: run SCRIPT from DIR, gzip the snapshot to snapshots/NAME
+  (cd "$1" && "$node" --no-warnings "${seeds[@]}" "${@:4}" "$2" "$work/$3.heapsnapshot")
   gzip -n -9 -c "$work/$3.heapsnapshot" > "snapshots/$3.heapsnapshot.gz"
   echo "wrote snapshots/$3.heapsnapshot.gz ($(stat -c %s "snapshots/$3.heapsnapshot.gz") bytes)"
 }
 
-snapshots() {
+need_node20_and_app() {
   local v
   v=$("$node" -p 'process.versions.node')
   case $v in 20.*) ;; *) echo "make.sh: need Node 20 (got $v); set NODE=/path/to/node20" >&2; exit 1;; esac
-  [ ! -e /app ] || { echo "make.sh: /app exists; the container snapshot needs to create and remove it" >&2; exit 1; }
+  [ ! -e /app ] || { echo "make.sh: /app exists; the container snapshots need to create and remove it" >&2; exit 1; }
+}
+
+tracked() {
+  need_node20_and_app
+  mkdir -p snapshots /app
+  cp -r dist /app/
+  snap /app dist/main.js tracked --track-heap-objects
+  rm -rf /app
+}
+
+snapshots() {
+  need_node20_and_app
   mkdir -p snapshots
   rm -rf "$stage"
   mkdir -p "$stage"
@@ -71,6 +88,7 @@ snapshots() {
   cp -r dist /app/
   snap /app dist/main.js container
   rm -rf /app
+  tracked
   printf 'node %s, v8 %s\n' "$("$node" -p process.version)" "$("$node" -p process.versions.v8)" > snapshots/producer.txt
 }
 
@@ -83,7 +101,8 @@ for w in "${what[@]}"; do
   case $w in
     build) build;;
     snapshots) snapshots;;
+    tracked) tracked;;
     check) check;;
-    *) echo "make.sh: unknown part '$w' (build|snapshots|check)" >&2; exit 2;;
+    *) echo "make.sh: unknown part '$w' (build|snapshots|tracked|check)" >&2; exit 2;;
   esac
 done

@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Source maps are a setting of every command that writes locations, so
+// they are root flags, bound to the keys source_maps and no_source_maps
+// (a config file may set them) and to HEAPSNAP_SOURCE_MAPS and
+// HEAPSNAP_NO_SOURCE_MAPS.
+func (a *app) addSourceMapFlags(root *cobra.Command) {
+	f := root.PersistentFlags()
+	f.StringArray("source-maps", nil, "directory holding the scripts' source maps (or the scripts), matched by path suffix, e.g. a container's /app/dist/x.js finds DIR/x.js.map (repeatable)")
+	f.Bool("no-source-maps", false, "show compiled locations: read no source map")
+	a.bindFlag("source_maps", f.Lookup("source-maps"), "HEAPSNAP_SOURCE_MAPS")
+	a.bindFlag("no_source_maps", f.Lookup("no-source-maps"), "HEAPSNAP_NO_SOURCE_MAPS")
+}
+
+// readSourceMapSettings checks that every --source-maps entry is a
+// directory, before any snapshot is read.
+func (a *app) readSourceMapSettings() error {
+	a.sourceMapDirs = nil
+	for _, dir := range a.v.GetStringSlice("source_maps") {
+		st, err := os.Stat(dir)
+		switch {
+		case err != nil:
+			return usagef("%s: %v", a.origin("source_maps"), err)
+		case !st.IsDir():
+			return usagef("%s: %s is not a directory", a.origin("source_maps"), dir)
+		}
+		a.sourceMapDirs = append(a.sourceMapDirs, dir)
+	}
+	return nil
+}
+
+func (a *app) noSourceMaps() bool { return a.v.GetBool("no_source_maps") }
+
+// maxSourceMapWarnings bounds the warnings printed at the end of a run.
+const maxSourceMapWarnings = 5
+
+// warnSourceMaps prints, once, on stderr, the source maps the run found
+// but could not use: their scripts' locations were shown compiled.
+func (a *app) warnSourceMaps() {
+	seen := map[string]bool{}
+	var lines []string
+	for _, r := range a.resolvers {
+		for _, p := range r.Problems() {
+			if s := p.String(); !seen[s] {
+				seen[s] = true
+				lines = append(lines, s)
+			}
+		}
+	}
+	for k, s := range lines {
+		if k == maxSourceMapWarnings {
+			fmt.Fprintf(a.streams.Err, "heapsnap: warning: %d more source maps could not be used\n", len(lines)-k)
+			break
+		}
+		fmt.Fprintf(a.streams.Err, "heapsnap: warning: source map not used, locations are compiled ones: %s\n", s)
+	}
+}

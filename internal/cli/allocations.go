@@ -93,7 +93,7 @@ func (a *app) allocations(o *allocationsOptions) error {
 		return &inputError{file: displayName(o.file), err: errNoAllocations}
 	}
 	if o.stacks {
-		return report.Write(a.streams.Out, o.format, views.Stacks{Analysis: res, Profile: profile})
+		return report.Write(a.streams.Out, o.format, views.Stacks{Analysis: res, Profile: profile, Names: a.namer(res)})
 	}
 	rep, err := views.BuildAllocations(profile, views.AllocationsOptions{
 		File: displayName(o.file), Names: a.namer(res), Top: o.limit, Callers: o.callers,

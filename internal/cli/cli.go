@@ -89,7 +89,10 @@ func (a *app) main(args []string) int {
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
 	err := root.Execute()
-	a.warnSourceMaps()
+	// A failed run's one line is its error; the warnings are for a report.
+	if err == nil || errors.Is(err, errSilent) {
+		a.warnSourceMaps()
+	}
 	if err == nil {
 		return ExitOK
 	}

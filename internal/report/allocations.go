@@ -2,23 +2,29 @@ package report
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
+	"github.com/heapsnap/heapsnap/internal/sources"
 	"github.com/heapsnap/heapsnap/internal/units"
 	"github.com/heapsnap/heapsnap/internal/views"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // AllocationsHeader is the header row of `heapsnap allocations --format
-// tsv`: DevTools' Allocation view, for checking against it.
-const AllocationsHeader = "name\tscript_name\tline\tcolumn\tcount\tsize\tlive_count\tlive_size"
+// tsv`: DevTools' Allocation view, column for column as DevTools' engine
+// computes it (for checking against it), then the row's location through
+// source maps (empty where no map covers it).
+const AllocationsHeader = "id\tname\tscript_name\tscript_id\tline\tcolumn\tcount\tsize\tlive_count\tlive_size\thas_children\tsource"
 
 // StacksHeader is the header row of `heapsnap allocations --stacks
-// --format tsv`.
-const StacksHeader = "id\tstack"
+// --format tsv`: the node, its trace node and its stack as DevTools'
+// engine gives them (for checking), then the same frames' original
+// positions where a source map covers them.
+const StacksHeader = "id\ttrace_node_id\tstack\tsource_stack"
 
 // writeAllocations renders the Allocation view: a table, Markdown, or TSV
 // in DevTools' order (every row, V8's line and column, for checking).
@@ -27,12 +33,16 @@ func writeAllocations(w io.Writer, rep *views.Allocations, f Format) error {
 		bw := bufio.NewWriter(w)
 		bw.WriteString(AllocationsHeader + "\n")
 		for _, r := range rep.Rows {
-			var b []byte
+			b := strconv.AppendInt(nil, int64(r.ID), 10)
+			b = append(b, '\t')
 			b = AppendTSV(b, []byte(r.Function))
 			b = append(b, '\t')
 			b = AppendTSV(b, []byte(r.Script))
-			b = fmt.Appendf(b, "\t%d\t%d\t%d\t%d\t%d\t%d\n", r.Line, r.Column, r.Count, r.Size, r.LiveCount, r.LiveSize)
-			bw.Write(b)
+			b = fmt.Appendf(b, "\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%t\t", r.ScriptID, r.Line, r.Column, r.Count, r.Size, r.LiveCount, r.LiveSize, r.HasChildren)
+			if o := r.Location.Source; o != nil {
+				b = AppendTSV(b, []byte(o.Position.String()))
+			}
+			bw.Write(append(b, '\n'))
 		}
 		return bw.Flush()
 	}
@@ -74,9 +84,11 @@ func functionName(n views.Name) string {
 }
 
 // writeStacks writes every node's allocation stack, in file order: TSV
-// rows "id stack", the frames innermost first as function|script|line|column
-// joined by ";" (inside a field \, |, ;, tab, newline and CR are escaped,
-// as DevTools' oracle writes them), or JSON, one object per line.
+// rows "id trace_node_id stack source_stack", the frames innermost first
+// as function|script|script_id|line|column joined by ";" (inside a field \, |, ;, tab,
+// newline and CR are escaped, as DevTools' oracle writes them), then the
+// original file|line|column of each frame (empty fields where no source
+// map covers it); or JSON, one object per line, frames as show writes them.
 func writeStacks(w io.Writer, st views.Stacks, f Format) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	if f == JSON {
@@ -86,24 +98,21 @@ func writeStacks(w io.Writer, st views.Stacks, f Format) error {
 	}
 	first := true
 	var b []byte
-	err := st.Each(func(id uint32, frames []devtools.AllocationFrame) error {
+	err := st.Each(func(id, traceID uint32, frames []devtools.AllocationFrame, resolved []sources.Frame) error {
 		b = b[:0]
 		if f == JSON {
 			if !first {
 				b = append(b, ",\n"...)
 			}
-			b = fmt.Appendf(b, `{"id":%d,"stack":[`, id)
-			for k, fr := range frames {
-				if k > 0 {
-					b = append(b, ',')
-				}
-				b = fmt.Appendf(b, `{"function":%s,"script":%s,"line":%d,"column":%d}`,
-					strconv.Quote(fr.Function), strconv.Quote(fr.Script), fr.Line, fr.Column)
+			b = fmt.Appendf(b, `{"id":%d,"stack":`, id)
+			js, err := json.Marshal(resolved)
+			if err != nil {
+				return err
 			}
-			b = append(b, "]}"...)
+			b = append(b, js...)
+			b = append(b, '}')
 		} else {
-			b = strconv.AppendUint(b, uint64(id), 10)
-			b = append(b, '\t')
+			b = fmt.Appendf(b, "%d\t%d\t", id, traceID)
 			for k, fr := range frames {
 				if k > 0 {
 					b = append(b, ';')
@@ -111,7 +120,19 @@ func writeStacks(w io.Writer, st views.Stacks, f Format) error {
 				b = appendStackField(b, fr.Function)
 				b = append(b, '|')
 				b = appendStackField(b, fr.Script)
-				b = fmt.Appendf(b, "|%d|%d", fr.Line, fr.Column)
+				b = fmt.Appendf(b, "|%d|%d|%d", fr.ScriptID, fr.Line, fr.Column)
+			}
+			b = append(b, '\t')
+			for k, fr := range resolved {
+				if k > 0 {
+					b = append(b, ';')
+				}
+				if o := fr.Source; o != nil {
+					b = appendStackField(b, o.File)
+					b = fmt.Appendf(b, "|%d|%d", o.Line, o.Column)
+				} else {
+					b = append(b, "||"...)
+				}
 			}
 			b = append(b, '\n')
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -20,6 +21,13 @@ var (
 	distMaps        = testutil.Testdata("sourcemaps", "dist")
 )
 
+// trackedSeries is step n of a growing leak snapshotted with allocation
+// tracking: every round adds 300 listeners made by subscribe and 200
+// LeakedRecords.
+func trackedSeries(n int) string {
+	return testutil.Testdata("alloc", "snapshots", fmt.Sprintf("growth-tracked-%d.heapsnapshot.gz", n))
+}
+
 // leakedListener is one of the 2,000 listener closures processOrders
 // registers in the tracked snapshot.
 const leakedListener = "@84879"
@@ -32,13 +40,14 @@ func TestAllocationsGolden(t *testing.T) {
 		{"allocations.txt", []string{"allocations", trackedSnapshot, "--source-maps", distMaps, "--limit", "12"}},
 		{"allocations.md", []string{"allocations", trackedSnapshot, "--source-maps", distMaps, "--limit", "5", "--format", "markdown"}},
 		{"allocations.json", []string{"allocations", trackedSnapshot, "--source-maps", distMaps, "--limit", "3", "--format", "json"}},
-		{"allocations.tsv", []string{"allocations", trackedSnapshot, "--source-maps", distMaps, "--format", "tsv"}},
+		{"allocations.tsv", []string{"allocations", trackedSnapshot, "--format", "tsv"}},
 		{"allocations-callers.txt", []string{"allocations", trackedSnapshot, "--source-maps", distMaps, "--callers", "processOrders"}},
 		{"allocations-callers.json", []string{"allocations", trackedSnapshot, "--source-maps", distMaps, "--callers", "#162", "--format", "json"}},
 		{"show-allocation.txt", []string{"show", trackedSnapshot, leakedListener, "--source-maps", distMaps, "--references", "3", "--retainers", "3"}},
 		{"show-allocation.json", []string{"show", trackedSnapshot, leakedListener, "--source-maps", distMaps, "--references", "1", "--retainers", "1", "--format", "json"}},
 		{"suspects-tracked.txt", []string{"analyze", trackedSnapshot, "--source-maps", distMaps, "--suspects-only"}},
 		{"suspects-container.md", []string{"analyze", containerSnap, "--source-maps", distMaps, "--suspects-only", "--format", "markdown"}},
+		{"diff-series-tracked.txt", []string{"diff", trackedSeries(1), trackedSeries(2), trackedSeries(3)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { goldenRun(t, tc.name, tc.args...) })
 	}
@@ -54,37 +63,39 @@ func TestAllocationsMatchDevToolsTSV(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
-			if got, want := columns(stdout, 0, 11), string(testutil.ReadFile(t, base+".tops.tsv.gz")); got != want {
-				t.Errorf("view differs from DevTools':\n%s", firstDifference(got, want))
+			// DevTools' tops: id name script_name script_id line column
+			// count size live_count live_size has_children.
+			tops := pick(string(testutil.ReadFile(t, base+".tops.tsv.gz")), 1, 2, 4, 5, 6, 7, 8, 9)
+			if stdout != tops {
+				t.Errorf("view differs from DevTools':\n%s", firstDifference(stdout, tops))
 			}
 			stdout, stderr, code = run(t, nil, "allocations", base+".heapsnapshot.gz", "--stacks")
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
-			oracle := string(testutil.ReadFile(t, base+".stacks.tsv.gz"))
-			// DevTools' columns: ordinal id trace_node_id frame_count stack.
-			var want strings.Builder
-			for _, line := range strings.SplitAfter(oracle, "\n") {
-				if f := strings.Split(line, "\t"); len(f) == 5 {
-					want.WriteString(f[1] + "\t" + f[2] + "\t" + f[4])
-				}
-			}
-			if got := columns(stdout, 0, 3); got != want.String() {
-				t.Errorf("stacks differ from DevTools':\n%s", firstDifference(got, want.String()))
+			// DevTools' stacks: ordinal id trace_node_id frame_count stack,
+			// frames function|script|script_id|line|column.
+			oracle := pick(string(testutil.ReadFile(t, base+".stacks.tsv.gz")), 1, 4)
+			frame := regexp.MustCompile(`\|\d+(\|\d+\|\d+)(;|\n)`)
+			if want := frame.ReplaceAllString(oracle, "$1$2"); stdout != want {
+				t.Errorf("stacks differ from DevTools':\n%s", firstDifference(stdout, want))
 			}
 		})
 	}
 }
 
-// columns keeps columns [from, to) of every TSV line.
-func columns(tsv string, from, to int) string {
+// pick keeps the given columns of every TSV line.
+func pick(tsv string, cols ...int) string {
 	var b strings.Builder
-	for _, line := range strings.SplitAfter(tsv, "\n") {
-		if line == "" {
-			continue
+	for _, line := range strings.Split(strings.TrimSuffix(tsv, "\n"), "\n") {
+		f := strings.Split(line, "\t")
+		for k, c := range cols {
+			if k > 0 {
+				b.WriteByte('\t')
+			}
+			b.WriteString(f[c])
 		}
-		f := strings.Split(strings.TrimSuffix(line, "\n"), "\t")
-		b.WriteString(strings.Join(f[from:min(to, len(f))], "\t") + "\n")
+		b.WriteByte('\n')
 	}
 	return b.String()
 }
@@ -107,7 +118,7 @@ func firstDifference(got, want string) string {
 }
 
 // TestAllocationStacksThroughSourceMaps checks one leaked listener's stack
-// in both stack formats: compiled as V8 recorded it, and original.
+// in both stack formats: TSV as V8 recorded it, JSON also original.
 func TestAllocationStacksThroughSourceMaps(t *testing.T) {
 	stdout, stderr, code := run(t, nil, "allocations", trackedSnapshot, "--source-maps", distMaps, "--stacks")
 	if code != 0 {
@@ -119,26 +130,11 @@ func TestAllocationStacksThroughSourceMaps(t *testing.T) {
 			row = strings.Split(line, "\t")
 		}
 	}
-	if len(row) != 4 {
-		t.Fatalf("no 4-column row for %s in:\n%.300s", leakedListener, stdout)
-	}
-	compiled, original := strings.Split(row[2], ";"), strings.Split(row[3], ";")
-	if len(compiled) != len(original) {
-		t.Fatalf("%d compiled frames, %d original", len(compiled), len(original))
-	}
-	// processOrders → the closure (data-processor.ts:45) is allocated by
-	// processOrders itself, called by main.
-	want := [][2]string{
-		{"processOrders|/app/dist/data-processor.js|", "/src/data-processor.ts|42|16"},
-		{"main|/app/dist/main.js|", "/src/main.ts|17|14"},
-	}
-	for k, w := range want {
-		if !strings.HasPrefix(compiled[k], w[0]) || !strings.HasSuffix(original[k], w[1]) {
-			t.Errorf("frame %d = %q / %q, want %s… / …%s", k, compiled[k], original[k], w[0], w[1])
-		}
-	}
-	if last := original[len(original)-1]; last != "||" {
-		t.Errorf("(root) frame's original = %q, want empty fields", last)
+	// TSV is V8's compiled frames; processOrders allocated the closure,
+	// called by main.
+	if len(row) != 2 || !strings.HasPrefix(row[1], "processOrders|/app/dist/data-processor.js|21|18;main|/app/dist/main.js|13|14;") ||
+		!strings.HasSuffix(row[1], ";(root)||0|0") {
+		t.Fatalf("row for %s = %q", leakedListener, row)
 	}
 
 	stdout, _, code = run(t, nil, "allocations", trackedSnapshot, "--source-maps", distMaps, "--stacks", "--format", "json")
@@ -166,10 +162,16 @@ func TestAllocationStacksThroughSourceMaps(t *testing.T) {
 			continue
 		}
 		found = true
-		f := s.Stack[0]
+		f, caller, root := s.Stack[0], s.Stack[1], s.Stack[len(s.Stack)-1]
 		if f.Function != "processOrders" || f.File != "/app/dist/data-processor.js" || f.Line != 21 ||
 			f.Source == nil || !strings.HasSuffix(f.Source.File, "src/data-processor.ts") || f.Source.Line != 42 {
 			t.Errorf("first frame = %+v (source %+v)", f, f.Source)
+		}
+		if caller.Function != "main" || caller.Source == nil || !strings.HasSuffix(caller.Source.File, "src/main.ts") || caller.Source.Line != 17 {
+			t.Errorf("second frame = %+v (source %+v)", caller, caller.Source)
+		}
+		if root.Function != "(root)" || root.Source != nil {
+			t.Errorf("last frame = %+v", root)
 		}
 	}
 	if !found || len(stacks) != 28464 {
@@ -214,6 +216,48 @@ func TestSuspectAllocated(t *testing.T) {
 	top := s.Allocated.Stack[0]
 	if top.Function != "processOrders" || top.Source == nil || !strings.HasSuffix(top.Source.File, "src/data-processor.ts") || top.Source.Line != 42 {
 		t.Errorf("allocated by %+v (source %+v)", top, top.Source)
+	}
+}
+
+// TestSeriesCandidatesAllocated checks that a series' leak candidates name
+// the stack that allocated them.
+func TestSeriesCandidatesAllocated(t *testing.T) {
+	stdout, stderr, code := run(t, nil, "diff", trackedSeries(1), trackedSeries(2), trackedSeries(3), "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Candidates []struct {
+			Name      string `json:"name"`
+			Counts    []int  `json:"counts"`
+			Allocated *struct {
+				Count int `json:"count"`
+				Of    int `json:"of"`
+				Stack []struct {
+					Function string `json:"function"`
+					File     string `json:"file"`
+					Line     int    `json:"line"`
+				} `json:"stack"`
+			} `json:"allocated"`
+		} `json:"leak_candidates"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][3]any{"Function": {300, "subscribe", 20}, "LeakedRecord": {200, "round", 23}}
+	for _, c := range rep.Candidates {
+		w, ok := want[c.Name]
+		if !ok {
+			continue
+		}
+		delete(want, c.Name)
+		a := c.Allocated
+		if a == nil || a.Count != w[0] || a.Of != w[0] || a.Stack[0].Function != w[1] || a.Stack[0].Line != w[2] {
+			t.Errorf("%s: allocated %+v, want %d by %s at line %d", c.Name, a, w[0], w[1], w[2])
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no candidates %v in %+v", want, rep.Candidates)
 	}
 }
 

@@ -15,16 +15,13 @@ import (
 )
 
 // AllocationsHeader is the header row of `heapsnap allocations --format
-// tsv`: DevTools' Allocation view, column for column as DevTools' engine
-// computes it (for checking against it), then the row's location through
-// source maps (empty where no map covers it).
-const AllocationsHeader = "id\tname\tscript_name\tscript_id\tline\tcolumn\tcount\tsize\tlive_count\tlive_size\thas_children\tsource"
+// tsv`: DevTools' Allocation view, for checking against its engine.
+// Locations through source maps are in the other formats.
+const AllocationsHeader = "name\tscript_name\tline\tcolumn\tcount\tsize\tlive_count\tlive_size"
 
 // StacksHeader is the header row of `heapsnap allocations --stacks
-// --format tsv`: the node, its trace node and its stack as DevTools'
-// engine gives them (for checking), then the same frames' original
-// positions where a source map covers them.
-const StacksHeader = "id\ttrace_node_id\tstack\tsource_stack"
+// --format tsv`.
+const StacksHeader = "id\tstack"
 
 // writeAllocations renders the Allocation view: a table, Markdown, or TSV
 // in DevTools' order (every row, V8's line and column, for checking).
@@ -33,16 +30,11 @@ func writeAllocations(w io.Writer, rep *views.Allocations, f Format) error {
 		bw := bufio.NewWriter(w)
 		bw.WriteString(AllocationsHeader + "\n")
 		for _, r := range rep.Rows {
-			b := strconv.AppendInt(nil, int64(r.ID), 10)
-			b = append(b, '\t')
-			b = AppendTSV(b, []byte(r.Function))
+			b := AppendTSV(nil, []byte(r.Function))
 			b = append(b, '\t')
 			b = AppendTSV(b, []byte(r.Script))
-			b = fmt.Appendf(b, "\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%t\t", r.ScriptID, r.Line, r.Column, r.Count, r.Size, r.LiveCount, r.LiveSize, r.HasChildren)
-			if o := r.Location.Source; o != nil {
-				b = AppendTSV(b, []byte(o.Position.String()))
-			}
-			bw.Write(append(b, '\n'))
+			b = fmt.Appendf(b, "\t%d\t%d\t%d\t%d\t%d\t%d\n", r.Line, r.Column, r.Count, r.Size, r.LiveCount, r.LiveSize)
+			bw.Write(b)
 		}
 		return bw.Flush()
 	}
@@ -84,11 +76,10 @@ func functionName(n views.Name) string {
 }
 
 // writeStacks writes every node's allocation stack, in file order: TSV
-// rows "id trace_node_id stack source_stack", the frames innermost first
-// as function|script|script_id|line|column joined by ";" (inside a field \, |, ;, tab,
-// newline and CR are escaped, as DevTools' oracle writes them), then the
-// original file|line|column of each frame (empty fields where no source
-// map covers it); or JSON, one object per line, frames as show writes them.
+// rows "id stack", the frames innermost first as V8 recorded them,
+// function|script|line|column joined by ";" (inside a field \, |, ;, tab,
+// newline and CR are escaped, as DevTools' oracle writes them); or JSON,
+// one object per line, the frames as show writes them, through source maps.
 func writeStacks(w io.Writer, st views.Stacks, f Format) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	if f == JSON {
@@ -98,7 +89,7 @@ func writeStacks(w io.Writer, st views.Stacks, f Format) error {
 	}
 	first := true
 	var b []byte
-	err := st.Each(func(id, traceID uint32, frames []devtools.AllocationFrame, resolved []sources.Frame) error {
+	err := st.Each(func(id uint32, frames []devtools.AllocationFrame, resolved []sources.Frame) error {
 		b = b[:0]
 		if f == JSON {
 			if !first {
@@ -112,7 +103,8 @@ func writeStacks(w io.Writer, st views.Stacks, f Format) error {
 			b = append(b, js...)
 			b = append(b, '}')
 		} else {
-			b = fmt.Appendf(b, "%d\t%d\t", id, traceID)
+			b = strconv.AppendUint(b, uint64(id), 10)
+			b = append(b, '\t')
 			for k, fr := range frames {
 				if k > 0 {
 					b = append(b, ';')
@@ -120,19 +112,7 @@ func writeStacks(w io.Writer, st views.Stacks, f Format) error {
 				b = appendStackField(b, fr.Function)
 				b = append(b, '|')
 				b = appendStackField(b, fr.Script)
-				b = fmt.Appendf(b, "|%d|%d|%d", fr.ScriptID, fr.Line, fr.Column)
-			}
-			b = append(b, '\t')
-			for k, fr := range resolved {
-				if k > 0 {
-					b = append(b, ';')
-				}
-				if o := fr.Source; o != nil {
-					b = appendStackField(b, o.File)
-					b = fmt.Appendf(b, "|%d|%d", o.Line, o.Column)
-				} else {
-					b = append(b, "||"...)
-				}
+				b = fmt.Appendf(b, "|%d|%d", fr.Line, fr.Column)
 			}
 			b = append(b, '\n')
 		}

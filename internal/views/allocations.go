@@ -163,11 +163,11 @@ type Stacks struct {
 	Names    *retainers.Namer // source maps; nil resolves nothing
 }
 
-// Each calls fn with every node that has a stack, in file order, its
-// trace node id, the stack's frames as V8 recorded them (innermost first) and the same frames
+// Each calls fn with every node that has a stack, in file order, the
+// stack's frames as V8 recorded them (innermost first) and the same frames
 // through source maps, stopping at the first error. Nodes share stacks, so
 // each trace node's stack is resolved once.
-func (st Stacks) Each(fn func(id, traceID uint32, frames []devtools.AllocationFrame, resolved []sources.Frame) error) error {
+func (st Stacks) Each(fn func(id uint32, frames []devtools.AllocationFrame, resolved []sources.Frame) error) error {
 	s := st.Analysis.Snapshot
 	if st.Names == nil {
 		st.Names = retainers.NewNamer(st.Analysis, nil)
@@ -188,7 +188,7 @@ func (st Stacks) Each(fn func(id, traceID uint32, frames []devtools.AllocationFr
 			t.resolved = st.Names.Locations().Frames(t.frames)
 			byTrace[id] = t
 		}
-		if err := fn(s.NodeID[i], id, t.frames, t.resolved); err != nil {
+		if err := fn(s.NodeID[i], t.frames, t.resolved); err != nil {
 			return err
 		}
 	}

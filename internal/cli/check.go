@@ -93,9 +93,16 @@ func (a *app) newCheckCmd() *cobra.Command {
   heapsnap check end.heapsnapshot --baseline start.heapsnapshot --max-growth 20%
   heapsnap check heap.heapsnapshot --class 'Detached HTML*:max_count=0' --fail-on-suspects listeners
   heapsnap check heap.heapsnapshot --format markdown --junit heapsnap.xml >> "$GITHUB_STEP_SUMMARY"`,
-		Args: exactArgs(1, "one snapshot file"),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return &usageError{err: fmt.Errorf("%s: expected one snapshot file, got %d arguments", cmd.Name(), len(args)), cmd: cmd}
+			}
+			return nil
+		},
 	}
 	f := cmd.Flags()
+	f.String("capture", "", "check a snapshot taken now of a running Node.js process instead of a file: a `PID`, or an inspector's HOST:PORT or ws:// URL (as heapsnap capture; the capture flags below apply)")
+	addCaptureFlags(f)
 	f.String("max-total-size", "", "maximum total heap `SIZE`, e.g. 512MiB")
 	f.String("max-growth", "", "maximum growth of the total size versus --baseline: a percentage (20%) or a `SIZE` (50MB)")
 	f.Int("max-listeners", 0, "maximum listeners per event on one emitter, `N` (0: no limit)")
@@ -119,6 +126,7 @@ func (a *app) newCheckCmd() *cobra.Command {
 // checkOptions are the settings of `heapsnap check`.
 type checkOptions struct {
 	file     string
+	capture  *captureSettings // instead of file
 	format   report.Format
 	budgets  *budget.Budgets
 	baseline string
@@ -128,9 +136,23 @@ type checkOptions struct {
 
 func (a *app) checkOptions(args []string) (*checkOptions, error) {
 	st := a.settings("check")
-	o := &checkOptions{file: args[0], format: st.format(report.Table, report.JSON, report.Markdown), junit: st.str("junit"), html: st.str("html")}
+	o := &checkOptions{format: st.format(report.Table, report.JSON, report.Markdown), junit: st.str("junit"), html: st.str("html")}
 	if st.err != nil {
 		return nil, st.err
+	}
+	switch target := st.str("capture"); {
+	case target != "" && len(args) == 1:
+		return nil, usagef("give a snapshot file or --capture, not both")
+	case target != "":
+		cs, err := a.readCaptureSettings(st, target)
+		if err != nil {
+			return nil, err
+		}
+		o.capture = cs
+	case len(args) == 1:
+		o.file = args[0]
+	default:
+		return nil, usagef("check: expected one snapshot file, or --capture PID")
 	}
 	b, err := a.budgets()
 	if err != nil {
@@ -167,10 +189,29 @@ func (a *app) check(o *checkOptions) error {
 	if b.NeedsSuspects() {
 		needs = b
 	}
-	res, err := a.load(o.file)
+	res, finish, err := a.checkSnapshot(o)
 	if err != nil {
 		return err
 	}
+	return finish(a.checkAnalysis(o, res, needs, base))
+}
+
+// checkSnapshot reads the snapshot to check, or captures it (then finish
+// leaves the process as it was found, and says whether that failed).
+func (a *app) checkSnapshot(o *checkOptions) (*devtools.Analysis, func(error) error, error) {
+	if o.capture == nil {
+		res, err := a.load(o.file)
+		return res, func(err error) error { return err }, err
+	}
+	res, name, finish, err := a.captureOne(o.capture)
+	o.file = name
+	return res, finish, err
+}
+
+// checkAnalysis applies the budgets to an analyzed snapshot and writes
+// the report.
+func (a *app) checkAnalysis(o *checkOptions, res *devtools.Analysis, needs *budget.Budgets, base *budget.Facts) error {
+	b := o.budgets
 	cur := factsOf(res, needs)
 	if o.html == "" {
 		res = nil // the graph is not needed any more

@@ -94,7 +94,7 @@ func (a *app) newCaptureCmd() *cobra.Command {
 	f.String("inspect", "", "an inspector that is already open: `HOST:PORT`, or the ws:// URL GET /json/list gives (instead of a PID)")
 	addCaptureFlags(f)
 	f.Int("count", 1, "take `N` snapshots, --interval apart, and report them as heapsnap diff S1 … SN")
-	f.String("interval", "30s", "time from the start of one snapshot of a series to the start of the next")
+	f.String("interval", "30s", "`DURATION` from the start of one snapshot of a series to the start of the next")
 	a.bindFlags(cmd, "capture")
 	cmd.RunE = runE(a, a.captureOptions, a.capture)
 	return cmd
@@ -105,8 +105,8 @@ func addCaptureFlags(f *pflag.FlagSet) {
 	f.String("out", "", "also write the snapshot to `FILE` (gzip-compressed when it ends in .gz), complete or not at all")
 	f.Bool("force", false, "take the snapshot even when the process seems to lack the memory it costs")
 	f.String("track-allocations", "0s", "record allocation stacks for `DURATION` before the snapshot (the process allocates up to 100 times more slowly meanwhile)")
-	f.String("timeout", "10s", "how long to wait for the inspector to open and for each answer")
-	f.String("idle-timeout", "2m", "how long a snapshot may go without word from the process")
+	f.String("timeout", "10s", "`DURATION` to wait for the inspector to open, and for each of its answers")
+	f.String("idle-timeout", "2m", "`DURATION` a snapshot may go without word from the process")
 	f.Bool("close-inspector", false, "close the inspector afterwards even though heapsnap did not open it")
 }
 

@@ -64,6 +64,12 @@ Growth budgets need --baseline, an earlier snapshot of the same program; without
 one they are reported as skipped. The baseline is reduced to its totals before
 the snapshot is read, so the two are never in memory together.
 
+--capture PID checks a running Node.js process instead of a file: heapsnap takes
+its snapshot as "heapsnap capture" does (--out, --force, --timeout and the other
+capture flags apply) and closes the inspector again; a failed capture is exit 3.
+With --baseline an earlier capture's --out file, it gates a test server's growth
+under load without any change to the server (docs/capture.md).
+
 The report lists every budget with its limit, the actual value and the result:
 a table, or with --format markdown a summary fit for a pull-request comment, or
 JSON. --junit writes JUnit XML for CI test reports. Under GitHub Actions
@@ -85,14 +91,15 @@ var classKeys = []string{"name", "max_retained_size", "max_count", "max_growth"}
 
 func (a *app) newCheckCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "check SNAPSHOT",
+		Use:   "check SNAPSHOT | check --capture PID",
 		Short: "Fail when a snapshot exceeds its memory budgets (a CI gate)",
 		Long:  checkLong,
 		Example: `  heapsnap check heap.heapsnapshot                      # budgets from .heapsnap.yaml
   heapsnap check heap.heapsnapshot --max-total-size 512MiB --max-listeners 100
   heapsnap check end.heapsnapshot --baseline start.heapsnapshot --max-growth 20%
   heapsnap check heap.heapsnapshot --class 'Detached HTML*:max_count=0' --fail-on-suspects listeners
-  heapsnap check heap.heapsnapshot --format markdown --junit heapsnap.xml >> "$GITHUB_STEP_SUMMARY"`,
+  heapsnap check heap.heapsnapshot --format markdown --junit heapsnap.xml >> "$GITHUB_STEP_SUMMARY"
+  heapsnap check --capture "$server_pid" --baseline start.heapsnapshot.gz --max-growth 20%`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return &usageError{err: fmt.Errorf("%s: expected one snapshot file, got %d arguments", cmd.Name(), len(args)), cmd: cmd}

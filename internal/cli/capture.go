@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -209,19 +210,17 @@ func (a *app) readCaptureSettings(st *settings, target string) (*captureSettings
 }
 
 func (a *app) capture(o *captureOptions) error {
-	ctx, stop := a.interruptible()
-	defer stop()
-	c, err := a.openCapture(ctx, &o.captureSettings, o.count, o.interval)
+	c, err := a.openCapture(&o.captureSettings, o.count, o.interval)
 	if err != nil {
 		return err
 	}
 	if o.count == 1 {
-		res, err := c.analysis(ctx, 1)
+		res, err := c.analysis(1)
 		if err != nil {
-			return c.finish(ctx, err)
+			return c.finish(err)
 		}
 		o.analyze.file = c.stepName(1)
-		return c.finish(ctx, a.reportAnalysis(res, o.analyze))
+		return c.finish(a.reportAnalysis(res, o.analyze))
 	}
 	names := make([]string, o.count)
 	steps := make(map[string]int, o.count)
@@ -231,53 +230,35 @@ func (a *app) capture(o *captureOptions) error {
 	}
 	o.diff.files = names
 	load := func(name string) (*devtools.Analysis, *retainers.Namer, error) {
-		res, err := c.analysis(ctx, steps[name])
+		res, err := c.analysis(steps[name])
 		if err != nil {
 			return nil, nil, err
 		}
 		return res, a.namer(res), nil
 	}
-	return c.finish(ctx, a.compare(o.diff, names, load))
+	return c.finish(a.compare(o.diff, names, load))
 }
 
 // captureOne takes one snapshot for check --capture and analyzes it; name
-// is what the report calls it.
+// is what the report calls it, and finish(err) ends the capture, giving
+// the run's error.
 func (a *app) captureOne(cs *captureSettings) (res *devtools.Analysis, name string, finish func(error) error, err error) {
-	ctx, stop := a.interruptible()
-	c, err := a.openCapture(ctx, cs, 1, 0)
+	c, err := a.openCapture(cs, 1, 0)
 	if err != nil {
-		stop()
 		return nil, "", nil, err
 	}
-	finish = func(err error) error {
-		defer stop()
-		return c.finish(ctx, err)
-	}
-	res, err = c.analysis(ctx, 1)
+	res, err = c.analysis(1)
 	if err != nil {
-		return nil, "", nil, finish(err)
+		return nil, "", nil, c.finish(err)
 	}
-	return res, c.stepName(1), finish, nil
+	return res, c.stepName(1), c.finish, nil
 }
 
-// interruptible returns a context that Ctrl-C cancels (see Run), so that
-// a capture can leave the process as it found it; stop restores the
-// default, an immediate exit.
-func (a *app) interruptible() (context.Context, func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	a.onInterrupt.Store(&cancel)
-	return ctx, func() {
-		a.onInterrupt.Store(nil)
-		cancel()
-	}
-}
-
-// interrupt tells the running command of Ctrl-C; false when it does not
-// listen.
+// interrupt tells the running command of Ctrl-C. It returns true when the
+// command winds down itself, false when the run may end at once.
 func (a *app) interrupt() bool {
-	if cancel := a.onInterrupt.Load(); cancel != nil {
-		(*cancel)()
-		return true
+	if h := a.onInterrupt.Load(); h != nil {
+		return (*h)()
 	}
 	return false
 }
@@ -302,26 +283,61 @@ type capturer struct {
 	sched  capture.Schedule
 	taken  int            // snapshots taken so far
 	spools map[int]*spool // snapshots taken and not analyzed yet
+	// ctx ends with Ctrl-C. mu is held while the session is busy (opening,
+	// a snapshot, closing): an interrupt then lets that end with ctx, and
+	// otherwise closes the session itself.
+	ctx    context.Context
+	cancel context.CancelFunc
+	mu     sync.Mutex
 	closed bool
 }
 
-func (a *app) openCapture(ctx context.Context, cs *captureSettings, count int, interval time.Duration) (*capturer, error) {
-	sess, err := capture.Open(ctx, capture.Options{
+func (a *app) openCapture(cs *captureSettings, count int, interval time.Duration) (*capturer, error) {
+	c := &capturer{a: a, cs: cs, count: count, sched: capture.Schedule{Interval: interval}, spools: map[int]*spool{}}
+	c.target = cs.address
+	if cs.pid != 0 {
+		c.target = fmt.Sprintf("process %d", cs.pid)
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	hook := c.interrupted
+	c.mu.Lock()
+	a.onInterrupt.Store(&hook)
+	sess, err := capture.Open(c.ctx, capture.Options{
 		PID: cs.pid, Address: cs.address,
 		Timeout: cs.timeout, IdleTimeout: cs.idle,
 		CloseInspector: cs.closeInspector,
 		Log:            a.note,
 		CgroupRoot:     cs.cgroupRoot,
 	})
+	c.sess = sess
+	c.mu.Unlock()
 	if err != nil {
+		c.closed = true
+		c.release()
 		return nil, captureError(err)
 	}
-	target := cs.address
-	if cs.pid != 0 {
-		target = fmt.Sprintf("process %d", cs.pid)
+	return c, nil
+}
+
+// interrupted is Ctrl-C during a capture (see Run): while the session is
+// busy, the context ends what it does, and the capture closes the
+// inspector before it exits (true); when it is idle (between the steps of
+// a series, or analyzing) the inspector is closed here and the run may
+// end at once (false).
+func (c *capturer) interrupted() bool {
+	c.cancel()
+	if !c.mu.TryLock() {
+		return true
 	}
-	return &capturer{a: a, cs: cs, sess: sess, target: target, count: count,
-		sched: capture.Schedule{Interval: interval}, spools: map[int]*spool{}}, nil
+	defer c.mu.Unlock()
+	c.closeLocked()
+	return false
+}
+
+// release ends the capture's hold on Ctrl-C.
+func (c *capturer) release() {
+	c.a.onInterrupt.Store(nil)
+	c.cancel()
 }
 
 // captureError is the command line's error for a capture that failed:
@@ -356,22 +372,22 @@ func (c *capturer) path(step int) string {
 
 // analysis returns the analysis of snapshot step, taking it now (and the
 // steps before it, spooled) unless it was taken already.
-func (c *capturer) analysis(ctx context.Context, step int) (*devtools.Analysis, error) {
+func (c *capturer) analysis(step int) (*devtools.Analysis, error) {
 	if sp := c.spools[step]; sp != nil {
 		delete(c.spools, step)
 		return sp.analyze(c.a, c.stepName(step))
 	}
 	for c.taken+1 < step {
-		if err := c.spool(ctx, c.taken+1); err != nil {
+		if err := c.spool(c.taken + 1); err != nil {
 			return nil, err
 		}
 	}
-	return c.stream(ctx, step)
+	return c.stream(step)
 }
 
 // stream takes snapshot step straight into the parser (and the --out file).
-func (c *capturer) stream(ctx context.Context, step int) (*devtools.Analysis, error) {
-	if err := c.sched.Wait(ctx); err != nil {
+func (c *capturer) stream(step int) (*devtools.Analysis, error) {
+	if err := c.sched.Wait(c.ctx); err != nil {
 		return nil, captureError(err)
 	}
 	pr, pw := io.Pipe()
@@ -393,13 +409,13 @@ func (c *capturer) stream(ctx context.Context, step int) (*devtools.Analysis, er
 		pr.CloseWithError(err) // a parser that stops fails the capture's writes
 		done <- parsed{res, err}
 	}()
-	err := c.snapshot(ctx, sink, step)
+	err := c.snapshot(sink, step)
 	if cerr := sink.CloseWithError(err); err == nil {
 		err = cerr
 	}
 	if step == c.count {
 		// The last snapshot is in: leave the process before analyzing.
-		c.close(ctx)
+		c.close()
 	}
 	p := <-done
 	var ce *capture.Error
@@ -413,8 +429,8 @@ func (c *capturer) stream(ctx context.Context, step int) (*devtools.Analysis, er
 }
 
 // spool takes snapshot step to be analyzed later.
-func (c *capturer) spool(ctx context.Context, step int) error {
-	if err := c.sched.Wait(ctx); err != nil {
+func (c *capturer) spool(step int) error {
+	if err := c.sched.Wait(c.ctx); err != nil {
 		return captureError(err)
 	}
 	sp := &spool{}
@@ -429,7 +445,7 @@ func (c *capturer) spool(ctx context.Context, step int) error {
 		sp.gz, _ = gzip.NewWriterLevel(&sp.buf, gzip.BestSpeed) // as capture.File: fast enough to keep up
 		sink = sp
 	}
-	err := c.snapshot(ctx, sink, step)
+	err := c.snapshot(sink, step)
 	if cerr := sink.CloseWithError(err); err == nil {
 		err = cerr
 	}
@@ -441,7 +457,12 @@ func (c *capturer) spool(ctx context.Context, step int) error {
 }
 
 // snapshot takes snapshot step into w, with a progress line on a terminal.
-func (c *capturer) snapshot(ctx context.Context, w io.Writer, step int) error {
+func (c *capturer) snapshot(w io.Writer, step int) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed { // by an interrupt
+		return captureError(context.Canceled)
+	}
 	c.taken = step
 	bar := c.a.newBar(-1, c.target)
 	defer bar.finish()
@@ -449,7 +470,7 @@ func (c *capturer) snapshot(ctx context.Context, w io.Writer, step int) error {
 	if c.count > 1 {
 		prefix = fmt.Sprintf("%s: snapshot %d of %d: ", c.target, step, c.count)
 	}
-	_, err := c.sess.Snapshot(ctx, w, capture.SnapshotOptions{
+	_, err := c.sess.Snapshot(c.ctx, w, capture.SnapshotOptions{
 		TrackAllocations: c.cs.track,
 		Force:            c.cs.force,
 		Step:             step,
@@ -471,17 +492,23 @@ func (c *capturer) snapshot(ctx context.Context, w io.Writer, step int) error {
 
 // close leaves the process as it was found; a failure is said at once
 // (heapsnap still reports what it took) and fails the run.
-func (c *capturer) close(ctx context.Context) error {
+func (c *capturer) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeLocked()
+}
+
+func (c *capturer) closeLocked() error {
 	if c.closed {
 		return nil
 	}
 	c.closed = true
-	if ctx.Err() != nil && (c.sess.Target().Opened || c.cs.closeInspector) {
+	if c.ctx.Err() != nil && (c.sess.Target().Opened || c.cs.closeInspector) {
 		c.a.note(fmt.Sprintf("closing the inspector of %s (interrupt again to leave it open)", c.target))
 	}
 	// Not canceled with ctx: an interrupted capture still closes what it
 	// opened; a second interrupt exits at once.
-	err := c.sess.Close(context.WithoutCancel(ctx))
+	err := c.sess.Close(context.WithoutCancel(c.ctx))
 	if err != nil {
 		c.a.note(err.Error())
 	}
@@ -490,11 +517,10 @@ func (c *capturer) close(ctx context.Context) error {
 
 // finish closes the session (if the last step did not) and returns the
 // run's error: err, else a failure to close the inspector.
-func (c *capturer) finish(ctx context.Context, err error) error {
-	for _, sp := range c.spools {
-		sp.buf = bytes.Buffer{}
-	}
-	if cerr := c.close(ctx); err == nil && cerr != nil {
+func (c *capturer) finish(err error) error {
+	defer c.release()
+	clear(c.spools)
+	if cerr := c.close(); err == nil && cerr != nil {
 		return &exitError{code: ExitFailure, err: errSilent} // said by close
 	}
 	return err

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -493,4 +494,51 @@ func copyExecutable(from, to string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// syncBuffer is a bytes.Buffer that a command writes while a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestCaptureInterrupt: Ctrl-C during the snapshot (Run calls
+// app.interrupt) ends the capture with exit 130, and the inspector
+// heapsnap opened is closed first.
+func TestCaptureInterrupt(t *testing.T) {
+	t.Parallel()
+	p := startLeak(t, "LEAK_BALLAST_MB=16")
+	var stdout, stderr syncBuffer
+	a := newApp(Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}, BuildInfo{})
+	code := make(chan int, 1)
+	go func() { code <- a.main([]string{"capture", strconv.Itoa(p.PID)}) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(stderr.String(), "taking a heap snapshot") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no snapshot under way: %s", stderr.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !a.interrupt() {
+		t.Fatal("the capture did not wind down itself")
+	}
+	if c := <-code; c != ExitSignal || stdout.String() != "" {
+		t.Errorf("exit %d, stdout %.200q", c, stdout.String())
+	}
+	if !strings.Contains(stderr.String(), fmt.Sprintf("closing the inspector of process %d (interrupt again to leave it open)", p.PID)) {
+		t.Errorf("stderr: %s", stderr.String())
+	}
+	leftAsFound(t, p, stderr.String())
 }

@@ -4,7 +4,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -65,10 +64,16 @@ func Run(build BuildInfo) int {
 	go func() {
 		<-sig
 		fmt.Fprintln(os.Stderr, "\nheapsnap: interrupted")
-		if a.interrupt() {
-			// The command winds down itself (capture closes the inspector
-			// it opened); a second interrupt does not wait for it.
-			<-sig
+		// A command may wind down itself (capture closes the inspector it
+		// opened); a second interrupt does not wait for it.
+		windsDown := make(chan bool, 1)
+		go func() { windsDown <- a.interrupt() }()
+		select {
+		case wait := <-windsDown:
+			if wait {
+				<-sig
+			}
+		case <-sig:
 		}
 		os.Exit(ExitSignal)
 	}()
@@ -133,9 +138,9 @@ type app struct {
 	// intercept, when set (by tests), receives a command's checked
 	// options instead of the command running.
 	intercept func(opts any) error
-	// onInterrupt, when set, is how a running command is told of Ctrl-C
-	// (see interruptible).
-	onInterrupt atomic.Pointer[context.CancelFunc]
+	// onInterrupt, when set, is how a running command is told of Ctrl-C:
+	// it returns true when the command winds down itself (capture.go).
+	onInterrupt atomic.Pointer[func() bool]
 }
 
 // usageError is a mistake in flags, arguments or configuration (exit 2).

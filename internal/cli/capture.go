@@ -510,7 +510,7 @@ func (c *capturer) closeLocked() error {
 	// opened; a second interrupt exits at once.
 	err := c.sess.Close(context.WithoutCancel(c.ctx))
 	if err != nil {
-		c.a.note(err.Error())
+		fmt.Fprintf(c.a.streams.Err, "heapsnap: %v\n", err) // even with --quiet: it fails the run
 	}
 	return err
 }

@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -496,31 +495,13 @@ func copyExecutable(from, to string) error {
 	return out.Close()
 }
 
-// syncBuffer is a bytes.Buffer that a command writes while a test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestCaptureInterrupt: Ctrl-C during the snapshot (Run calls
 // app.interrupt) ends the capture with exit 130, and the inspector
 // heapsnap opened is closed first.
 func TestCaptureInterrupt(t *testing.T) {
 	t.Parallel()
-	p := startLeak(t, "LEAK_BALLAST_MB=16")
-	var stdout, stderr syncBuffer
+	p := startLeak(t, "LEAK_BALLAST_MB=6")
+	var stdout, stderr testutil.SyncBuffer
 	a := newApp(Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}, BuildInfo{})
 	code := make(chan int, 1)
 	go func() { code <- a.main([]string{"capture", strconv.Itoa(p.PID)}) }()
@@ -541,4 +522,32 @@ func TestCaptureInterrupt(t *testing.T) {
 		t.Errorf("stderr: %s", stderr.String())
 	}
 	leftAsFound(t, p, stderr.String())
+}
+
+// TestCaptureProcessExits: the process dies during the snapshot: one line,
+// exit 3, and no file left of what --out asked for.
+func TestCaptureProcessExits(t *testing.T) {
+	t.Parallel()
+	p := startLeak(t, "LEAK_BALLAST_MB=6")
+	dir := t.TempDir()
+	var stdout, stderr testutil.SyncBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- Main([]string{"capture", strconv.Itoa(p.PID), "--out", filepath.Join(dir, "heap.heapsnapshot.gz")}, Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}, BuildInfo{})
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(stderr.String(), "taking a heap snapshot") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no snapshot under way: %s", stderr.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	p.Kill()
+	want := fmt.Sprintf("heapsnap: process %d exited during the snapshot\n", p.PID)
+	if c := <-code; c != ExitFailure || stdout.String() != "" || !strings.HasSuffix(stderr.String(), want) {
+		t.Errorf("exit %d, stdout %.200q, stderr %q; want %q", c, stdout.String(), stderr.String(), want)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
 }

@@ -55,22 +55,24 @@ func NodeBinary(t testing.TB, major int) string {
 type NodeProc struct {
 	Cmd    *exec.Cmd
 	PID    int
-	stderr *lockedBuffer
+	stderr *SyncBuffer
 	exited chan struct{}
 }
 
-type lockedBuffer struct {
+// SyncBuffer is a bytes.Buffer that one goroutine may write while
+// another reads it.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+func (l *SyncBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *lockedBuffer) String() string {
+func (l *SyncBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
@@ -87,7 +89,7 @@ func StartNode(t testing.TB, node string, args []string, env ...string) *NodePro
 	}
 	cmd := exec.Command(node, append(args, script)...)
 	cmd.Env = append(os.Environ(), env...)
-	p := &NodeProc{Cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan struct{})}
+	p := &NodeProc{Cmd: cmd, stderr: &SyncBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -9,7 +9,8 @@
 #            Node has written and closed the file (the same V8 serializer
 #            as v8.writeHeapSnapshot), then heapsnap analyze FILE --format json
 #
-# For each: wall time from the signal to the report; the target's peak RSS
+# For each: wall time from the signal to the report (for the file, split
+# into writing it and analyzing it); the target's peak RSS
 # over the run (VmHWM, reset through /proc/PID/clear_refs after setup) and
 # its RSS before; heapsnap's peak RSS; the file's size. Linux, run from
 # anywhere in the repository:
@@ -83,7 +84,7 @@ wait_written() {
 	echo "$f"
 }
 
-printf 'route\trun\twall_s\ttarget_rss_before_mb\ttarget_peak_mb\tpeak_rise_mb\theapsnap_peak_mb\tfile_mb\n'
+printf 'route\trun\twall_s\tsnapshot_s\tanalyze_s\ttarget_rss_before_mb\ttarget_peak_mb\tpeak_rise_mb\theapsnap_peak_mb\tfile_mb\n'
 for ((run = 1; run <= RUNS; run++)); do
 	start
 	t=$(mktemp "$BENCH_DIR/time.XXXXXX")
@@ -91,7 +92,7 @@ for ((run = 1; run <= RUNS; run++)); do
 	"$TIME" -f '%M' -o "$t" "$BIN" capture "$PID" --format json -q >/dev/null
 	t1=$(now)
 	peak=$(kb "$PID" VmHWM)
-	printf 'capture\t%d\t%s\t%d\t%d\t%d\t%d\t-\n' "$run" "$(elapsed "$t0" "$t1")" $((RSS_BEFORE / 1024)) $((peak / 1024)) $(((peak - RSS_BEFORE) / 1024)) $(($(tail -1 "$t") / 1024))
+	printf 'capture\t%d\t%s\t-\t-\t%d\t%d\t%d\t%d\t-\n' "$run" "$(elapsed "$t0" "$t1")" $((RSS_BEFORE / 1024)) $((peak / 1024)) $(((peak - RSS_BEFORE) / 1024)) $(($(tail -1 "$t") / 1024))
 	stop
 
 	dir=$(mktemp -d "$BENCH_DIR/file.XXXXXX")
@@ -99,10 +100,11 @@ for ((run = 1; run <= RUNS; run++)); do
 	t0=$(now)
 	kill -USR2 "$PID"
 	f=$(wait_written "$dir")
+	tw=$(now)
 	peak=$(kb "$PID" VmHWM)
 	"$TIME" -f '%M' -o "$t" "$BIN" analyze "$f" --format json -q >/dev/null
 	t1=$(now)
-	printf 'file\t%d\t%s\t%d\t%d\t%d\t%d\t%d\n' "$run" "$(elapsed "$t0" "$t1")" $((RSS_BEFORE / 1024)) $((peak / 1024)) $(((peak - RSS_BEFORE) / 1024)) $(($(tail -1 "$t") / 1024)) $(($(stat -c %s "$f") / 1000000))
+	printf 'file\t%d\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n' "$run" "$(elapsed "$t0" "$t1")" "$(elapsed "$t0" "$tw")" "$(elapsed "$tw" "$t1")" $((RSS_BEFORE / 1024)) $((peak / 1024)) $(((peak - RSS_BEFORE) / 1024)) $(($(tail -1 "$t") / 1024)) $(($(stat -c %s "$f") / 1000000))
 	stop
 	rm -rf "$dir" "$t"
 done

@@ -139,16 +139,16 @@ func (a *app) captureOptions(args []string) (*captureOptions, error) {
 	if st.err != nil {
 		return nil, st.err
 	}
-	inspect := st.str("inspect")
+	target, address := st.str("inspect"), true
 	switch {
-	case len(args) == 1 && inspect != "":
+	case len(args) == 1 && target != "":
 		return nil, usagef("give a PID or --inspect, not both")
 	case len(args) == 1:
-		inspect = args[0]
-	case inspect == "":
+		target, address = args[0], false
+	case target == "":
 		return nil, usagef("capture: expected a PID, or --inspect HOST:PORT for an inspector that is open")
 	}
-	cs, err := a.readCaptureSettings(st, inspect)
+	cs, err := a.readCaptureSettings(st, target, address)
 	if err != nil {
 		return nil, err
 	}
@@ -172,9 +172,10 @@ func (a *app) captureOptions(args []string) (*captureOptions, error) {
 	return o, st.err
 }
 
-// readCaptureSettings reads how to capture target (a PID, or an inspector
-// address) from a command's section.
-func (a *app) readCaptureSettings(st *settings, target string) (*captureSettings, error) {
+// readCaptureSettings reads how to capture target from a command's
+// section: a PID (a number), or an inspector address (anything else, or
+// anything when address is set: --inspect 9229 is a port).
+func (a *app) readCaptureSettings(st *settings, target string, address bool) (*captureSettings, error) {
 	cs := &captureSettings{
 		out:            st.str("out"),
 		force:          st.flag("force"),
@@ -187,7 +188,7 @@ func (a *app) readCaptureSettings(st *settings, target string) (*captureSettings
 	if st.err != nil {
 		return nil, st.err
 	}
-	if pid, err := strconv.Atoi(target); err == nil {
+	if pid, err := strconv.Atoi(target); err == nil && !address {
 		if pid <= 0 {
 			return nil, usagef("%d is not a process id", pid)
 		}

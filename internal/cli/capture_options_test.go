@@ -33,6 +33,11 @@ func TestCaptureOptions(t *testing.T) {
 		t.Errorf("capture options %+v, diff %+v", co, co.diff)
 	}
 
+	o, _, _ = options(t, "capture", "--inspect", "9229")
+	if co = o.(*captureOptions); co.pid != 0 || co.address != "9229" {
+		t.Errorf("--inspect 9229 is a port: %+v", co)
+	}
+
 	config := writeConfig(t, "capture:\n  count: 3\n  interval: 5s\n  sort: alloc\n  timeout: 1m\n")
 	t.Setenv("HEAPSNAP_IDLE_TIMEOUT", "10m")
 	t.Setenv("HEAPSNAP_CGROUP_ROOT", "/host/sys/fs/cgroup")

@@ -151,7 +151,7 @@ func (a *app) checkOptions(args []string) (*checkOptions, error) {
 	case target != "" && len(args) == 1:
 		return nil, usagef("give a snapshot file or --capture, not both")
 	case target != "":
-		cs, err := a.readCaptureSettings(st, target)
+		cs, err := a.readCaptureSettings(st, target, false)
 		if err != nil {
 			return nil, err
 		}

@@ -50,6 +50,12 @@ func (a *app) load(path string) (*devtools.Analysis, error) {
 		}
 		r = f
 	}
+	return a.read(path, r, size)
+}
+
+// read parses and analyzes a snapshot from r (size bytes, or -1 when
+// unknown), named path in messages.
+func (a *app) read(path string, r io.Reader, size int64) (*devtools.Analysis, error) {
 	trace := a.tracer()
 	bar := a.newBar(size, "reading "+filepath.Base(displayName(path)))
 	trace.step("parse")
@@ -262,8 +268,13 @@ func (a *app) loadNamed(path string) (*devtools.Analysis, *retainers.Namer, erro
 // through the source maps the scripts name, that lie next to them, or
 // that --source-maps directories hold.
 func (a *app) namer(r *devtools.Analysis) *retainers.Namer {
-	s := r.Snapshot
-	res := sources.NewResolver(s, sources.ScriptsOf(s), sources.Options{Dirs: a.sourceMapDirs, NoMaps: a.noSourceMaps()})
+	res := a.resolver(r)
 	a.resolvers = append(a.resolvers, res)
 	return retainers.NewNamer(r, res)
+}
+
+// resolver is the source-map resolver of an analysis.
+func (a *app) resolver(r *devtools.Analysis) *sources.Resolver {
+	s := r.Snapshot
+	return sources.NewResolver(s, sources.ScriptsOf(s), sources.Options{Dirs: a.sourceMapDirs, NoMaps: a.noSourceMaps()})
 }

@@ -223,6 +223,7 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 		a.newRetainersCmd(), a.newShowCmd(), a.newTopCmd(),
 		a.newServeCmd(),
 		a.newAllocationsCmd(),
+		a.newMCPCmd(),
 	)
 	return root
 }

@@ -102,12 +102,12 @@ func (s *Server) budgets(ctx context.Context, req *mcp.CallToolRequest, in Check
 	b := &budget.Budgets{}
 	config := ""
 	if in.Config != "" {
-		if s.opts.ConfigBudgets == nil {
-			return nil, "", errors.New("config: this server reads no configuration files: give the budgets inline")
-		}
 		real, err := resolve(in.Config, s.allowed(ctx, req))
 		if err != nil {
 			return nil, "", err
+		}
+		if s.opts.ConfigBudgets == nil {
+			return nil, "", errors.New("config: this server reads no configuration files: give the budgets inline")
 		}
 		if b, err = s.opts.ConfigBudgets(real); err != nil {
 			return nil, "", err

@@ -4,8 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"path/filepath"
-	"runtime"
+	"reflect"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -14,12 +13,6 @@ import (
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
-
-// repoRoot is the module's directory, where testdata/ is.
-func repoRoot(t testing.TB) string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
 
 // testRead analyzes as the command line does, without progress or source
 // maps, with its message form FILE: what is wrong.
@@ -43,8 +36,9 @@ type namedError struct {
 func (e *namedError) Error() string { return e.name + ": " + e.err.Error() }
 
 // connect starts a server with opts (Read defaults to testRead) and a
-// client session on it, in process.
-func connect(t testing.TB, opts Options, client *mcp.ClientOptions) (*Server, *mcp.ClientSession) {
+// client session on it, in process; the client offers clientRoots (file
+// URIs) as its MCP roots.
+func connect(t testing.TB, opts Options, clientRoots ...string) (*Server, *mcp.ClientSession) {
 	t.Helper()
 	if opts.Read == nil {
 		opts.Read = testRead
@@ -60,7 +54,11 @@ func connect(t testing.TB, opts Options, client *mcp.ClientOptions) (*Server, *m
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ss.Close() })
-	c := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, client)
+	c := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, nil)
+	for _, uri := range clientRoots {
+		c.AddRoots(&mcp.Root{URI: uri})
+	}
+	clients[s] = c
 	cs, err := c.Connect(ctx, ct, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +66,10 @@ func connect(t testing.TB, opts Options, client *mcp.ClientOptions) (*Server, *m
 	t.Cleanup(func() { cs.Close() })
 	return s, cs
 }
+
+// clients are the clients connect made, by server, for tests that change
+// their roots.
+var clients = map[*Server]*mcp.Client{}
 
 // call calls a tool and decodes its structured answer into out (unless
 // nil); it returns the answer's size in bytes and, for a tool error, its
@@ -86,6 +88,7 @@ func call(t testing.TB, cs *mcp.ClientSession, tool string, args map[string]any,
 		t.Fatal(err)
 	}
 	if out != nil {
+		reflect.ValueOf(out).Elem().SetZero()
 		if err := json.Unmarshal(b, out); err != nil {
 			t.Fatalf("%s: %v\n%s", tool, err, b)
 		}

@@ -1,7 +1,6 @@
 package mcp
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -58,25 +57,34 @@ func (c *clientRoots) forget(ss *mcp.ServerSession) {
 	delete(c.roots, ss)
 }
 
-// of returns the roots the session's client offers: none when it does not
-// offer roots. Roots that are not local directories are left out.
-func (c *clientRoots) of(ctx context.Context, ss *mcp.ServerSession) []root {
-	if ss == nil {
-		return nil
+// rootsInput is the id of the input request for the client's roots.
+const rootsInput = "roots"
+
+// of returns the roots the session's client offers, and whether the call
+// must first ask for them: the roots are asked for as an input request of
+// the call (multi round-trip, which the SDK turns into a roots/list
+// request for clients of older protocol versions), and kept until the
+// client says they changed. A client that offers no roots has none.
+func (c *clientRoots) of(req *mcp.CallToolRequest) (rs []root, ask bool) {
+	if req == nil || req.Session == nil {
+		return nil, false
 	}
+	ss := req.Session
 	c.mu.Lock()
-	rs, ok := c.roots[ss]
-	c.mu.Unlock()
-	if ok {
-		return rs
+	defer c.mu.Unlock()
+	if rs, ok := c.roots[ss]; ok {
+		return rs, false
 	}
 	init := ss.InitializeParams()
 	if init == nil || init.Capabilities == nil || init.Capabilities.RootsV2 == nil {
-		return nil
+		return nil, false
 	}
-	res, err := ss.ListRoots(ctx, nil)
-	if err != nil {
-		return nil // asked again at the next call
+	var res *mcp.ListRootsResult
+	if req.Params != nil {
+		res, _ = req.Params.InputResponses[rootsInput].(*mcp.ListRootsResult)
+	}
+	if res == nil {
+		return nil, true
 	}
 	for _, r := range res.Roots {
 		u, err := url.Parse(r.URI)
@@ -87,13 +95,11 @@ func (c *clientRoots) of(ctx context.Context, ss *mcp.ServerSession) []root {
 			rs = append(rs, rt)
 		}
 	}
-	c.mu.Lock()
 	if c.roots == nil {
 		c.roots = map[*mcp.ServerSession][]root{}
 	}
 	c.roots[ss] = rs
-	c.mu.Unlock()
-	return rs
+	return rs, false
 }
 
 // errOutside is a path outside every root.

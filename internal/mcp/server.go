@@ -108,12 +108,9 @@ func ptr[T any](v T) *T { return &v }
 
 // roots returns the directories a call may read from: the server's, then
 // the client's.
-func (s *Server) allowed(ctx context.Context, req *mcp.CallToolRequest) []root {
-	rs := append([]root{}, s.roots...)
-	if req != nil {
-		rs = append(rs, s.clients.of(ctx, req.Session)...)
-	}
-	return rs
+func (s *Server) allowed(_ context.Context, req *mcp.CallToolRequest) []root {
+	client, _ := s.clients.of(req)
+	return append(append([]root{}, s.roots...), client...)
 }
 
 // open resolves path and returns the held snapshot, reading it if need
@@ -153,7 +150,14 @@ func addTool[In, Out any](s *Server, t *mcp.Tool, h mcp.ToolHandlerFor[In, Out])
 	}
 	relax(schema)
 	t.OutputSchema = schema
-	mcp.AddTool(s.sdk, t, guard(t.Name, h))
+	h = guard(t.Name, h)
+	mcp.AddTool(s.sdk, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
+		if _, ask := s.clients.of(req); ask {
+			var zero Out
+			return &mcp.CallToolResult{InputRequests: mcp.InputRequestMap{rootsInput: &mcp.ListRootsParams{}}}, zero, nil
+		}
+		return h(ctx, req, in)
+	})
 }
 
 // relax lets every object of schema have more properties than listed,

@@ -159,6 +159,11 @@ func (s *Server) listSnapshots(ctx context.Context, req *mcp.CallToolRequest, in
 				return fs.SkipDir
 			case d.IsDir() || !isSnapshotName(d.Name()) || seen[p]:
 				return nil
+			case d.Type()&fs.ModeSymlink != 0:
+				// Listed only where open would read it.
+				if real, err := filepath.EvalSymlinks(p); err != nil || !underAny(real, s.allowed(ctx, req)) {
+					return nil
+				}
 			}
 			seen[p] = true
 			row := FileRow{Path: p, Held: s.store.lookup(p) != nil}

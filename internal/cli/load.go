@@ -71,7 +71,7 @@ func (a *app) read(path string, r io.Reader, size int64) (*devtools.Analysis, er
 	}}
 	if snap.NodeCount >= parkThreshold {
 		opts.LowMemory = true
-		if dir := spillDir(); dir != "off" {
+		if dir := spillDir(); dir != "off" && !a.noSpill {
 			opts.SpillDir = dir
 		}
 	}

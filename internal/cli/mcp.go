@@ -79,6 +79,7 @@ func (a *app) mcpOptions(args []string) (*mcpOptions, error) {
 
 func (a *app) mcp(o *mcpOptions) error {
 	a.quiet = true // a server's stderr is a log, not a terminal to draw on
+	a.noSpill = true
 	s, err := mcp.New(mcp.Options{
 		Roots: o.roots, Read: a.mcpRead, MaxSnapshots: o.maxSnapshots, Capture: o.capture,
 		ConfigBudgets: a.configBudgets, Version: a.build.resolve().Version,

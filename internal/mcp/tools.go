@@ -403,7 +403,7 @@ func (s *Server) showObject(ctx context.Context, req *mcp.CallToolRequest, in Sh
 type RetainersIn struct {
 	Path   string `json:"path" jsonschema:"snapshot file"`
 	ID     uint32 `json:"id" jsonschema:"object id: the number DevTools shows after @"`
-	Paths  int    `json:"paths,omitempty" jsonschema:"retainer chains to list, shortest first (default 2)"`
+	Paths  int    `json:"paths,omitempty" jsonschema:"retainer chains to list (default 1: the one DevTools expands; more are searched for, which can take seconds on an object many paths reach)"`
 	Depth  int    `json:"depth,omitempty" jsonschema:"longest chain shown, in edges (default 12)"`
 	Offset int    `json:"offset,omitempty" jsonschema:"first row of the Retainers view to list"`
 	Limit  int    `json:"limit,omitempty" jsonschema:"rows of the Retainers view to list (default 10)"`
@@ -431,7 +431,7 @@ func (s *Server) retainersTool(ctx context.Context, req *mcp.CallToolRequest, in
 	}
 	x := h.retainers()
 	rep := views.BuildRetainers(h.res, x, []uint32{i}, views.RetainersOptions{File: h.name, Names: h.names,
-		Paths: limit(in.Paths, 2), Depth: min(limit(in.Depth, 12), 100), List: 1})
+		Paths: min(limit(in.Paths, 1), 20), Depth: min(limit(in.Depth, 12), 100), List: 1})
 	of := rep.Objects[0]
 	n := limit(in.Limit, 10)
 	p := views.BuildRetainerPage(h.res, i, x.Retainers(i), views.Page{Offset: max(in.Offset, 0), Limit: n})

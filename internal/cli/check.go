@@ -86,9 +86,6 @@ var suspectKinds = func() []string {
 	return names
 }()
 
-// classKeys are the settings of one entry of check.classes.
-var classKeys = []string{"name", "max_retained_size", "max_count", "max_growth"}
-
 func (a *app) newCheckCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check SNAPSHOT | check --capture PID",
@@ -219,7 +216,7 @@ func (a *app) checkSnapshot(o *checkOptions) (*devtools.Analysis, func(error) er
 // the report.
 func (a *app) checkAnalysis(o *checkOptions, res *devtools.Analysis, needs *budget.Budgets, base *budget.Facts) error {
 	b := o.budgets
-	cur := factsOf(res, needs)
+	cur := budget.FactsOf(res, needs)
 	if o.html == "" {
 		res = nil // the graph is not needed any more
 	}
@@ -270,48 +267,7 @@ func (a *app) facts(path string, b *budget.Budgets) (*budget.Facts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return factsOf(res, b), nil
-}
-
-func factsOf(res *devtools.Analysis, b *budget.Budgets) *budget.Facts {
-	f := &budget.Facts{TotalSize: res.TotalSize, Classes: budget.ClassesOf(res)}
-	if b != nil {
-		addSuspects(f, res, b)
-	}
-	return f
-}
-
-// addSuspects runs the leak detectors the budgets need: every event with
-// more than one listener for max_listeners, and the suspects of the listed
-// kinds (of every kind for max_suspect_size) with default thresholds.
-func addSuspects(f *budget.Facts, res *devtools.Analysis, b *budget.Budgets) {
-	if b.MaxListeners > 0 {
-		for _, s := range suspects.Find(res, suspects.Options{Kinds: []suspects.Kind{suspects.Listeners}, MaxListeners: 1}) {
-			l := s.Listeners
-			if l == nil {
-				continue
-			}
-			target := l.Emitter
-			if s.Path != "" {
-				target += " at " + s.Path
-			} else {
-				target += fmt.Sprintf(" @%d", l.EmitterID)
-			}
-			f.Listeners = append(f.Listeners, budget.ListenerFacts{Target: target, Event: l.Event, Count: s.Count})
-		}
-	}
-	if len(b.FailOnSuspects) == 0 && b.MaxSuspectSize == nil {
-		return
-	}
-	var opts suspects.Options
-	if b.MaxSuspectSize == nil {
-		for _, k := range b.FailOnSuspects {
-			opts.Kinds = append(opts.Kinds, suspects.Kind(k))
-		}
-	}
-	for _, s := range suspects.Find(res, opts) {
-		f.Suspects = append(f.Suspects, budget.SuspectFacts{Kind: string(s.Kind), Title: s.Title, RetainedSize: s.RetainedSize})
-	}
+	return budget.FactsOf(res, b), nil
 }
 
 // budgets reads every check setting, with errors that name where a bad
@@ -350,23 +306,11 @@ func (a *app) budgets() (*budget.Budgets, error) {
 }
 
 func (a *app) sizeSetting(key string, parse func(string) (budget.Amount, error)) (*budget.Amount, error) {
-	v, err := optionalAmount(a.setting(key), parse)
+	v, err := budget.ParseOptional(a.setting(key), parse)
 	if err != nil {
 		return nil, usagef("%s: %v", a.origin(key), err)
 	}
 	return v, nil
-}
-
-// optionalAmount parses a size or growth: nil when unset or "off".
-func optionalAmount(s string, parse func(string) (budget.Amount, error)) (*budget.Amount, error) {
-	if s == "" || s == "off" {
-		return nil, nil
-	}
-	v, err := parse(s)
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
 }
 
 // classBudgets reads check.classes: from the file a list of mappings (or
@@ -405,91 +349,19 @@ func (a *app) classBudgets() ([]budget.ClassBudget, error) {
 			fields = e
 		case string:
 			var err error
-			if fields, err = parseClassSpec(e); err != nil {
+			if fields, err = budget.ParseClassSpec(e); err != nil {
 				return nil, usagef("%s: %v", at, err)
 			}
 		default:
 			return nil, usagef("%s: want a mapping with name and limits", at)
 		}
-		cb, err := classBudget(fields)
+		cb, err := budget.ParseClassBudget(fields)
 		if err != nil {
 			return nil, usagef("%s: %v", at, err)
 		}
 		out = append(out, cb)
 	}
 	return out, nil
-}
-
-// parseClassSpec parses PATTERN:key=value,key=value. The pattern ends at
-// the last colon, since class names may contain colons but values do not.
-func parseClassSpec(spec string) (map[string]any, error) {
-	spec = strings.TrimSpace(spec)
-	colon := strings.LastIndex(spec, ":")
-	if colon < 0 {
-		return nil, fmt.Errorf("invalid class budget %q: want PATTERN:key=value,... e.g. Order:max_count=10000", spec)
-	}
-	fields := map[string]any{"name": spec[:colon]}
-	for kv := range strings.SplitSeq(spec[colon+1:], ",") {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			return nil, fmt.Errorf("invalid class budget %q: %q is not key=value", spec, kv)
-		}
-		fields[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
-	}
-	return fields, nil
-}
-
-func classBudget(fields map[string]any) (budget.ClassBudget, error) {
-	var cb budget.ClassBudget
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if !slices.Contains(classKeys, k) {
-			return cb, fmt.Errorf("unknown key %q in a class budget: use %s", k, strings.Join(classKeys, ", "))
-		}
-	}
-	str := func(k string) string {
-		if fields[k] == nil {
-			return ""
-		}
-		return strings.TrimSpace(fmt.Sprint(fields[k]))
-	}
-	name := str("name")
-	if name == "" {
-		return cb, errors.New("a class budget needs a name")
-	}
-	p, err := budget.CompilePattern(name)
-	if err != nil {
-		return cb, err
-	}
-	cb.Name = p
-	size := func(k string, parse func(string) (budget.Amount, error)) (*budget.Amount, error) {
-		v, err := optionalAmount(str(k), parse)
-		if err != nil {
-			return nil, fmt.Errorf("class %s: %s: %w", name, k, err)
-		}
-		return v, nil
-	}
-	if cb.MaxRetainedSize, err = size("max_retained_size", budget.ParseSize); err != nil {
-		return cb, err
-	}
-	if cb.MaxGrowth, err = size("max_growth", budget.ParseGrowth); err != nil {
-		return cb, err
-	}
-	if s := str("max_count"); s != "" && s != "off" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 0 {
-			return cb, fmt.Errorf("class %s: max_count: invalid count %q: want a whole number", name, s)
-		}
-		cb.MaxCount = &n
-	}
-	if cb.MaxRetainedSize == nil && cb.MaxCount == nil && cb.MaxGrowth == nil {
-		return cb, fmt.Errorf("class %s sets no budget: add max_retained_size, max_count or max_growth", name)
-	}
-	return cb, nil
 }
 
 // snapshotFiles completes heap snapshot file names.

@@ -138,6 +138,8 @@ type app struct {
 	// are reported once at the end (sourcemaps.go).
 	resolvers     []*sources.Resolver
 	sourceMapDirs []string
+	// noSpill keeps parked columns in memory (heapsnap mcp writes nothing).
+	noSpill bool
 	// intercept, when set (by tests), receives a command's checked
 	// options instead of the command running.
 	intercept func(opts any) error
@@ -247,6 +249,7 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 		a.newServeCmd(),
 		a.newAllocationsCmd(),
 		a.newCaptureCmd(),
+		a.newMCPCmd(),
 	)
 	return root
 }

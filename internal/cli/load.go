@@ -70,7 +70,7 @@ func (a *app) read(r io.Reader, size int64, name string, bar *progress) (*devtoo
 	}}
 	if snap.NodeCount >= parkThreshold {
 		opts.LowMemory = true
-		if dir := spillDir(); dir != "off" {
+		if dir := spillDir(); dir != "off" && !a.noSpill {
 			opts.SpillDir = dir
 		}
 	}
@@ -267,8 +267,13 @@ func (a *app) loadNamed(path string) (*devtools.Analysis, *retainers.Namer, erro
 // through the source maps the scripts name, that lie next to them, or
 // that --source-maps directories hold.
 func (a *app) namer(r *devtools.Analysis) *retainers.Namer {
-	s := r.Snapshot
-	res := sources.NewResolver(s, sources.ScriptsOf(s), sources.Options{Dirs: a.sourceMapDirs, NoMaps: a.noSourceMaps()})
+	res := a.resolver(r)
 	a.resolvers = append(a.resolvers, res)
 	return retainers.NewNamer(r, res)
+}
+
+// resolver is the source-map resolver of an analysis.
+func (a *app) resolver(r *devtools.Analysis) *sources.Resolver {
+	s := r.Snapshot
+	return sources.NewResolver(s, sources.ScriptsOf(s), sources.Options{Dirs: a.sourceMapDirs, NoMaps: a.noSourceMaps()})
 }

@@ -2,6 +2,7 @@ package views
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -28,6 +29,10 @@ type Allocations struct {
 	// as the view's grid expands it.
 	Callers []CallerRow `json:"callers,omitempty"`
 }
+
+// ErrNoAllocations is a snapshot taken without allocation tracking.
+var ErrNoAllocations = errors.New("no allocation stacks: the snapshot was taken without allocation tracking " +
+	"(run node with --track-heap-objects, or capture with --track-allocations)")
 
 // Amount is a number of objects and their size in bytes.
 type Amount struct {

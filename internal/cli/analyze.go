@@ -8,7 +8,6 @@ import (
 	"github.com/heapsnap/heapsnap/internal/report"
 	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/internal/views"
-	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 func (a *app) newAnalyzeCmd() *cobra.Command {
@@ -99,7 +98,7 @@ func (a *app) analyze(o *analyzeOptions) error {
 	case o.format == report.PProf:
 		return a.writeBinary(report.PProf, views.BuildProfile(res, displayName(o.file), 0))
 	case o.format == report.HTML && !o.suspectsOnly:
-		return report.Write(a.streams.Out, o.format, views.BuildOverview(res, devtools.NewDominatorTree(res), a.analyzeView(o, found), nil))
+		return report.Write(a.streams.Out, o.format, views.BuildOverview(res, a.dominatorTree(res), a.analyzeView(o, found), nil))
 	}
 	if o.suspectsOnly {
 		return report.Write(a.streams.Out, o.format, &views.SuspectsReport{

@@ -89,6 +89,7 @@ func (a *app) main(args []string) int {
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
 	err := root.Execute()
+	a.closeCache()
 	a.warnSourceMaps()
 	if err == nil {
 		return ExitOK
@@ -114,6 +115,7 @@ type app struct {
 	// come from cobra's parsing and are usage errors.
 	running bool
 	trace   *tracer // see tracer()
+	cache   cacheState
 	// resolvers are the source-map resolvers the run made, whose problems
 	// are reported once at the end (sourcemaps.go).
 	resolvers     []*sources.Resolver
@@ -213,6 +215,7 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar on stderr")
 	root.PersistentFlags().StringVar(&a.config.flag, "config", "", "configuration file (default .heapsnap.yaml in the working directory, or $HEAPSNAP_CONFIG)")
 	a.addSourceMapFlags(root)
+	a.addCacheFlags(root)
 	root.AddCommand(
 		a.newAnalyzeCmd(),
 		a.newDiffCmd(),
@@ -223,6 +226,7 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 		a.newRetainersCmd(), a.newShowCmd(), a.newTopCmd(),
 		a.newServeCmd(),
 		a.newAllocationsCmd(),
+		a.newCacheCmd(),
 	)
 	return root
 }

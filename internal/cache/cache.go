@@ -160,6 +160,9 @@ func (e *Entry) open(kind string) *mapped {
 	case errors.Is(err, errStale):
 		e.warn("the snapshot changed since it was cached")
 		e.removeAll()
+	case errors.Is(err, errOtherBuild):
+		e.warn("the cache was " + err.Error())
+		e.removeAll()
 	case errors.Is(err, errCorrupt):
 		e.warn(fmt.Sprintf("cache file %s is %v", filepath.Base(e.file(kind)), err))
 		os.Remove(e.file(kind))
@@ -287,7 +290,7 @@ func (c *Cache) keyIn(path string) (Key, bool) {
 	m := &mapped{mem: mem}
 	defer m.close()
 	err = m.check(c.Build, "analysis", Key{})
-	if err != nil && !errors.Is(err, errStale) || m.toc.Key.Path == "" {
+	if err != nil && !errors.Is(err, errStale) && !errors.Is(err, errOtherBuild) || m.toc.Key.Path == "" {
 		return Key{}, false
 	}
 	return m.toc.Key, true

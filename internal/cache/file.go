@@ -159,8 +159,12 @@ func openFile(path, build, kind string, key Key) (*mapped, error) {
 	return m, nil
 }
 
-// errStale is a file written for another version of the snapshot.
-var errStale = errors.New("stale")
+// errStale is a file written for another version of the snapshot;
+// errOtherBuild one written by another heapsnap build.
+var (
+	errStale      = errors.New("stale")
+	errOtherBuild = errors.New("written by another heapsnap build")
+)
 
 func (m *mapped) check(build, kind string, key Key) error {
 	h := m.mem[:headerSize]
@@ -168,7 +172,7 @@ func (m *mapped) check(build, kind string, key Key) error {
 		return fmt.Errorf("%w: no cache header", errCorrupt)
 	}
 	if v := binary.LittleEndian.Uint32(h[16:]); v != formatVersion {
-		return fmt.Errorf("%w: format %d, want %d", errStale, v, formatVersion)
+		return fmt.Errorf("%w: format %d, want %d", errOtherBuild, v, formatVersion)
 	}
 	off, n := binary.LittleEndian.Uint64(h[24:]), binary.LittleEndian.Uint64(h[32:])
 	if off > uint64(len(m.mem)) || n > uint64(len(m.mem))-off {
@@ -183,7 +187,7 @@ func (m *mapped) check(build, kind string, key Key) error {
 	}
 	switch {
 	case m.toc.Stamp != stamp(build):
-		return fmt.Errorf("%w: written by %s", errStale, m.toc.Stamp)
+		return errOtherBuild
 	case m.toc.Kind != kind:
 		return fmt.Errorf("%w: holds %s, want %s", errCorrupt, m.toc.Kind, kind)
 	case m.toc.Key != key:
@@ -236,9 +240,11 @@ func (m *mapped) verify() error {
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for k := next.Add(1) - 1; k < int64(len(chunks)) && bad.Load() == nil; k = next.Add(1) - 1 {
-				if c := chunks[k]; xxhash.Sum64(c.data) != c.hash {
+				c := chunks[k]
+				if xxhash.Sum64(c.data) != c.hash {
 					bad.Store(&c.name)
 				}
+				release(c.data)
 			}
 		})
 	}

@@ -2,7 +2,10 @@ package cli
 
 import (
 	"fmt"
+	"maps"
 	"os"
+	"slices"
+	"sync"
 	"path/filepath"
 	"strings"
 	"time"
@@ -11,6 +14,8 @@ import (
 
 	"github.com/heapsnap/heapsnap/internal/budget"
 	"github.com/heapsnap/heapsnap/internal/cache"
+	"github.com/heapsnap/heapsnap/internal/sources"
+	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/internal/units"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
@@ -36,6 +41,12 @@ func (a *app) addCacheFlags(root *cobra.Command) {
 type cacheState struct {
 	c       *cache.Cache
 	entries map[*devtools.Analysis]*cache.Entry
+	// read are the files source-map resolvers read, which cached
+	// suspects depend on; problems are the source-map problems cached
+	// suspects met, reported as the resolvers' own (warnSourceMaps).
+	mu       sync.Mutex
+	read     map[string]cache.FileState
+	problems []sources.Problem
 }
 
 // openCache reads the cache settings: off with --no-cache or cache: off,
@@ -153,6 +164,49 @@ func (a *app) dominatorTree(r *devtools.Analysis) *devtools.DominatorTree {
 		e.SaveTree(t)
 	}
 	return t
+}
+
+// readSourceFile is the resolvers' ReadFile: it notes each file's state
+// before reading it.
+func (a *app) readSourceFile(name string) ([]byte, error) {
+	st := cache.StateOf(name)
+	a.cache.mu.Lock()
+	if a.cache.read == nil {
+		a.cache.read = map[string]cache.FileState{}
+	}
+	a.cache.read[name] = st
+	a.cache.mu.Unlock()
+	return os.ReadFile(name)
+}
+
+// suspects finds r's suspects with o, or reads them from the cache when
+// they were found with the same settings, source-map settings included,
+// and the files the source maps came from are unchanged.
+func (a *app) suspects(r *devtools.Analysis, o suspects.Options) []suspects.Suspect {
+	e := a.cache.entries[r]
+	if e == nil {
+		return suspects.Find(r, o)
+	}
+	settings := o
+	settings.Names = nil
+	key := fmt.Sprintf("%#v dirs=%q no_maps=%v", settings, a.sourceMapDirs, a.noSourceMaps())
+	dirs := cache.TreeState(a.sourceMapDirs)
+	if found, problems, ok := e.LoadSuspects(key, dirs); ok {
+		a.cache.mu.Lock()
+		a.cache.problems = append(a.cache.problems, problems...)
+		a.cache.mu.Unlock()
+		return found
+	}
+	found := suspects.Find(r, o)
+	var problems []sources.Problem
+	for _, res := range a.resolvers {
+		problems = append(problems, res.Problems()...)
+	}
+	a.cache.mu.Lock()
+	files := slices.SortedFunc(maps.Values(a.cache.read), func(x, y cache.FileState) int { return strings.Compare(x.Path, y.Path) })
+	a.cache.mu.Unlock()
+	e.SaveSuspects(key, dirs, files, problems, found)
+	return found
 }
 
 // closeCache waits for the cache files being written and unmaps those

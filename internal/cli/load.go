@@ -285,7 +285,7 @@ func (a *app) loadNamed(path string) (*devtools.Analysis, *retainers.Namer, erro
 // that --source-maps directories hold.
 func (a *app) namer(r *devtools.Analysis) *retainers.Namer {
 	s := r.Snapshot
-	res := sources.NewResolver(s, sources.ScriptsOf(s), sources.Options{Dirs: a.sourceMapDirs, NoMaps: a.noSourceMaps()})
+	res := sources.NewResolver(s, sources.ScriptsOf(s), sources.Options{Dirs: a.sourceMapDirs, NoMaps: a.noSourceMaps(), ReadFile: a.readSourceFile})
 	a.resolvers = append(a.resolvers, res)
 	return retainers.NewNamer(r, res)
 }

@@ -132,7 +132,7 @@ func (a *app) serve(o *serveOptions) error {
 	}
 	trace := a.tracer()
 	trace.step("suspects")
-	opts.Suspects = suspects.Find(res, suspects.Options{Names: names})
+	opts.Suspects = a.suspects(res, suspects.Options{Names: names})
 	trace.step("serve indexes")
 	h := serve.NewHeap(res, opts)
 	trace.step("")

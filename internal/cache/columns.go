@@ -5,6 +5,7 @@ import (
 	"slices"
 	"unsafe"
 
+	"github.com/heapsnap/heapsnap/internal/views"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
@@ -187,4 +188,29 @@ func (e *Entry) SaveTree(t *devtools.DominatorTree) {
 	sorted = slices.Clone(sorted)
 	children = slices.Clone(children)
 	e.save("tree", struct{}{}, sections([]column{col("first", &first), col("children", &children), col("sorted", &sorted)}))
+}
+
+// LoadMembers returns r's cached class members, or nil.
+func (e *Entry) LoadMembers(r *devtools.Analysis) *views.Members {
+	m := e.open("members")
+	if m == nil {
+		return nil
+	}
+	var first, nodes []uint32
+	err := m.read([]column{col("first", &first), col("nodes", &nodes)})
+	var ms *views.Members
+	if err == nil {
+		ms, err = views.MembersFromColumns(r, first, nodes)
+	}
+	if err != nil {
+		e.drop("members", err)
+		return nil
+	}
+	return ms
+}
+
+// SaveMembers writes ms to the cache in the background.
+func (e *Entry) SaveMembers(ms *views.Members) {
+	first, nodes := ms.Columns()
+	e.save("members", struct{}{}, sections([]column{col("first", &first), col("nodes", &nodes)}))
 }

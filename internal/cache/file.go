@@ -272,4 +272,3 @@ func (m *mapped) section(name string) (Section, error) {
 	}
 	return s, nil
 }
-

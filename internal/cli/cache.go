@@ -4,19 +4,22 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"slices"
-	"sync"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/heapsnap/heapsnap/internal/budget"
 	"github.com/heapsnap/heapsnap/internal/cache"
+	"github.com/heapsnap/heapsnap/internal/par"
+	"github.com/heapsnap/heapsnap/internal/serve"
 	"github.com/heapsnap/heapsnap/internal/sources"
 	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/internal/units"
+	"github.com/heapsnap/heapsnap/internal/views"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
@@ -153,6 +156,12 @@ func (a *app) retainerIndex(r *devtools.Analysis) *devtools.RetainerIndex {
 
 // dominatorTree returns r's dominator tree, from the cache when it has it.
 func (a *app) dominatorTree(r *devtools.Analysis) *devtools.DominatorTree {
+	return a.dominatorTreeSorted(r, nil)
+}
+
+// dominatorTreeSorted is dominatorTree, with the lists sort sorts sorted
+// before a new tree is cached.
+func (a *app) dominatorTreeSorted(r *devtools.Analysis, sort func(*devtools.DominatorTree, *devtools.Analysis)) *devtools.DominatorTree {
 	e := a.cache.entries[r]
 	if e != nil {
 		if t := e.LoadTree(r); t != nil {
@@ -160,10 +169,37 @@ func (a *app) dominatorTree(r *devtools.Analysis) *devtools.DominatorTree {
 		}
 	}
 	t := devtools.NewDominatorTree(r)
+	if sort != nil {
+		sort(t, r)
+	}
 	if e != nil {
 		e.SaveTree(t)
 	}
 	return t
+}
+
+// members returns each class's members, from the cache when it has them.
+func (a *app) members(r *devtools.Analysis) *views.Members {
+	e := a.cache.entries[r]
+	if e != nil {
+		if m := e.LoadMembers(r); m != nil {
+			return m
+		}
+	}
+	m := views.NewMembers(r)
+	if e != nil {
+		e.SaveMembers(m)
+	}
+	return m
+}
+
+// serveIndexes fills in the indexes serve reads, from the cache or built
+// side by side (and cached).
+func (a *app) serveIndexes(r *devtools.Analysis, o *serve.Options) {
+	par.Do(func() { o.Retainers = a.retainerIndex(r) }, func() {
+		o.Tree = a.dominatorTreeSorted(r, serve.SortLongChildLists)
+		o.Members = a.members(r)
+	})
 }
 
 // readSourceFile is the resolvers' ReadFile: it notes each file's state

@@ -134,6 +134,7 @@ func (a *app) serve(o *serveOptions) error {
 	trace.step("suspects")
 	opts.Suspects = a.suspects(res, suspects.Options{Names: names})
 	trace.step("serve indexes")
+	a.serveIndexes(res, &opts)
 	h := serve.NewHeap(res, opts)
 	trace.step("")
 	hosts := serve.Hosts(ln.Addr())

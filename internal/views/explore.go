@@ -161,15 +161,32 @@ func NewMembers(r *devtools.Analysis) *Members {
 			next[c]++
 		}
 	}
+	// Each list is sorted by keys gathered in node order: comparing
+	// through the columns would jump across gigabytes for the classes of
+	// millions of members (41 s on the 2.3 GB benchmark).
 	par.Blocks(len(r.Classes), 0, func(_, c int) {
-		slices.SortFunc(m.nodes[m.first[c]:m.first[c+1]], func(a, b uint32) int {
-			if c := cmp.Compare(r.Retained.At(b), r.Retained.At(a)); c != 0 {
+		nodes := m.nodes[m.first[c]:m.first[c+1]]
+		keys := make([]memberKey, len(nodes))
+		for k, i := range nodes {
+			keys[k] = memberKey{retained: r.Retained.At(i), id: s.NodeID[i], node: i}
+		}
+		slices.SortFunc(keys, func(a, b memberKey) int {
+			if c := cmp.Compare(b.retained, a.retained); c != 0 {
 				return c
 			}
-			return cmp.Compare(s.NodeID[a], s.NodeID[b])
+			return cmp.Compare(a.id, b.id)
 		})
+		for k := range keys {
+			nodes[k] = keys[k].node
+		}
 	})
 	return m
+}
+
+// memberKey is what a class's members are sorted by, and the member.
+type memberKey struct {
+	retained uint64
+	id, node uint32
 }
 
 // Of returns class c's members, biggest first. The result aliases m.

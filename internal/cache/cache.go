@@ -155,8 +155,8 @@ func (e *Entry) open(kind string) *mapped {
 		now := time.Now()
 		_ = os.Chtimes(e.file(kind), now, now)
 		return m
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
+	case errors.As(err, new(*fs.PathError)):
+		return nil // no file, or none that can be read: a miss
 	case errors.Is(err, errStale):
 		e.warn("the snapshot changed since it was cached")
 		e.removeAll()
@@ -260,7 +260,7 @@ func (c *Cache) List() ([]EntryInfo, error) {
 	var out []EntryInfo
 	for _, g := range groups {
 		info := EntryInfo{Size: g.size, Files: len(g.files), LastUsed: g.used, Stale: true}
-		if k, ok := c.keyIn(filepath.Join(c.Dir, g.analysis)); ok {
+		if k, ok := c.keyIn(g); ok {
 			info.Snapshot = k.Path
 			cur, err := KeyOf(k.Path)
 			info.Stale = err != nil || cur != k
@@ -271,10 +271,12 @@ func (c *Cache) List() ([]EntryInfo, error) {
 	return out, nil
 }
 
-// keyIn reads the key a file was written for, without checking its
-// sections.
-func (c *Cache) keyIn(path string) (Key, bool) {
-	f, err := os.Open(path)
+// keyIn reads the key the group's files were written for, from the
+// first one's table of contents (its sections are not checked).
+func (c *Cache) keyIn(g *group) (Key, bool) {
+	name := g.files[0]
+	kind := strings.TrimSuffix(strings.TrimPrefix(name, g.stem+"."), ext)
+	f, err := os.Open(filepath.Join(c.Dir, name))
 	if err != nil {
 		return Key{}, false
 	}
@@ -289,7 +291,7 @@ func (c *Cache) keyIn(path string) (Key, bool) {
 	}
 	m := &mapped{mem: mem}
 	defer m.close()
-	err = m.check(c.Build, "analysis", Key{})
+	err = m.check(c.Build, kind, Key{})
 	if err != nil && !errors.Is(err, errStale) && !errors.Is(err, errOtherBuild) || m.toc.Key.Path == "" {
 		return Key{}, false
 	}
@@ -321,11 +323,10 @@ func (c *Cache) Clean() (int64, error) {
 
 // group is the files of one entry on disk.
 type group struct {
-	stem     string
-	files    []string
-	analysis string // the analysis file's name, "" if none
-	size     int64
-	used     time.Time
+	stem  string
+	files []string
+	size  int64
+	used  time.Time
 }
 
 func (c *Cache) scan() ([]*group, error) {
@@ -340,7 +341,7 @@ func (c *Cache) scan() ([]*group, error) {
 	var out []*group
 	for _, d := range dirents {
 		name := d.Name()
-		stem, kind, ok := strings.Cut(strings.TrimSuffix(name, ext), ".")
+		stem, _, ok := strings.Cut(strings.TrimSuffix(name, ext), ".")
 		if !strings.HasSuffix(name, ext) || !ok || d.IsDir() {
 			continue
 		}
@@ -355,9 +356,6 @@ func (c *Cache) scan() ([]*group, error) {
 			out = append(out, g)
 		}
 		g.files = append(g.files, name)
-		if kind == "analysis" {
-			g.analysis = name
-		}
 		g.size += info.Size()
 		if t := info.ModTime(); t.After(g.used) {
 			g.used = t

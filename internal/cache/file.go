@@ -93,7 +93,10 @@ func writeFile(path, build, kind string, key Key, meta any, sections []Section) 
 		}
 	}()
 	t := toc{Stamp: stamp(build), Key: key, Kind: kind, Meta: m.Bytes()}
-	off := int64(align)
+	off := int64(headerSize)
+	if len(sections) > 0 {
+		off = align
+	}
 	for _, s := range sections {
 		if _, err := f.WriteAt(s.Data, off); err != nil {
 			return err

@@ -206,7 +206,11 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 			if err := a.readConfig(cmd); err != nil {
 				return err
 			}
-			return a.readSourceMapSettings()
+			if err := a.readSourceMapSettings(); err != nil {
+				return err
+			}
+			_, err := a.openCache()
+			return err
 		},
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {

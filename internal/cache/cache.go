@@ -375,6 +375,13 @@ func (c *Cache) trim() {
 	for _, g := range groups {
 		total += g.size
 	}
+	// Files of writes cut short (an interrupted run) once they are old.
+	tmp, _ := filepath.Glob(filepath.Join(c.Dir, ".tmp-*"))
+	for _, f := range tmp {
+		if st, err := os.Stat(f); err == nil && time.Since(st.ModTime()) > time.Hour {
+			os.Remove(f)
+		}
+	}
 	slices.SortFunc(groups, func(a, b *group) int { return a.used.Compare(b.used) })
 	for _, g := range groups {
 		if total <= c.MaxSize {

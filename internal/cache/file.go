@@ -98,7 +98,7 @@ func writeFile(path, build, kind string, key Key, meta any, sections []Section) 
 		off = align
 	}
 	for _, s := range sections {
-		if _, err := f.WriteAt(s.Data, off); err != nil {
+		if _, err := writeAt(f, s.Data, off); err != nil {
 			return err
 		}
 		t.Sections = append(t.Sections, sectionInfo{Name: s.Name, Offset: off, Length: int64(len(s.Data)), Hashes: chunkHashes(s.Data), Nil: s.Nil})
@@ -108,7 +108,7 @@ func writeFile(path, build, kind string, key Key, meta any, sections []Section) 
 	if err := gob.NewEncoder(&tb).Encode(&t); err != nil {
 		return err
 	}
-	if _, err := f.WriteAt(tb.Bytes(), off); err != nil {
+	if _, err := writeAt(f, tb.Bytes(), off); err != nil {
 		return err
 	}
 	h := make([]byte, headerSize)
@@ -117,7 +117,7 @@ func writeFile(path, build, kind string, key Key, meta any, sections []Section) 
 	binary.LittleEndian.PutUint64(h[24:], uint64(off))
 	binary.LittleEndian.PutUint64(h[32:], uint64(tb.Len()))
 	binary.LittleEndian.PutUint64(h[40:], xxhash.Sum64(tb.Bytes()))
-	if _, err := f.WriteAt(h, 0); err != nil {
+	if _, err := writeAt(f, h, 0); err != nil {
 		return err
 	}
 	if err := f.Close(); err != nil {
@@ -125,6 +125,9 @@ func writeFile(path, build, kind string, key Key, meta any, sections []Section) 
 	}
 	return os.Rename(f.Name(), path)
 }
+
+// writeAt is (*os.File).WriteAt; tests make it fail as a full disk does.
+var writeAt = (*os.File).WriteAt
 
 // mapped is an open cache file: its sections alias the mapping.
 type mapped struct {

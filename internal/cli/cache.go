@@ -265,14 +265,14 @@ sampled bytes; each file carries a version stamp and checksums, and one that
 is stale or damaged is ignored, said on stderr, and rebuilt. The cache never
 changes an answer.
 
-Settings (flag, environment, config key):
-  --no-cache  HEAPSNAP_CACHE=off   cache: off     neither read nor write it
-              HEAPSNAP_CACHE=on    cache: on      use it even when $CI is set
-              HEAPSNAP_CACHE_DIR   cache_dir      default: the user cache
-                                                  directory's heapsnap/
-              HEAPSNAP_CACHE_MAX_SIZE  cache_max_size  default 8GiB; the
-                                                  entries used least recently
-                                                  are removed first
+Settings:
+  --no-cache, HEAPSNAP_CACHE=off, cache: off  neither read nor write it
+  HEAPSNAP_CACHE=on, cache: on                use it even when $CI is set
+  HEAPSNAP_CACHE_DIR, cache_dir               where (default: the user cache
+                                              directory's heapsnap/)
+  HEAPSNAP_CACHE_MAX_SIZE, cache_max_size     the files' total size (default
+                                              8GiB); the entries used least
+                                              recently are removed first
 
 The cache is off by default when $CI is set. A directory that cannot be
 written, or a full disk, only means no cache.

@@ -116,7 +116,7 @@ func (a *app) reportAnalysis(res *devtools.Analysis, o *analyzeOptions) error {
 	case o.format == report.PProf:
 		return a.writeBinary(report.PProf, views.BuildProfile(res, displayName(o.file), 0))
 	case o.format == report.HTML && !o.suspectsOnly:
-		return report.Write(a.streams.Out, o.format, views.BuildOverview(res, devtools.NewDominatorTree(res), a.analyzeView(o, found), nil))
+		return report.Write(a.streams.Out, o.format, views.BuildOverview(res, a.dominatorTree(res), a.analyzeView(o, found), nil))
 	}
 	if o.suspectsOnly {
 		return report.Write(a.streams.Out, o.format, &views.SuspectsReport{

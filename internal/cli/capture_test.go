@@ -22,15 +22,6 @@ import (
 	"github.com/heapsnap/heapsnap/internal/testutil"
 )
 
-// TestMain runs heapsnap itself when TestCaptureNotPermitted starts this
-// binary as another user.
-func TestMain(m *testing.M) {
-	if os.Getenv("HEAPSNAP_TEST_MAIN") == "1" {
-		os.Exit(Main(os.Args[1:], Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, BuildInfo{}))
-	}
-	os.Exit(m.Run())
-}
-
 // startLeak starts testdata/capture/leak.js under the node on PATH, its
 // inspector closed and to open on a port the system picks.
 func startLeak(t *testing.T, env ...string) *testutil.NodeProc {
@@ -502,7 +493,7 @@ func TestCaptureInterrupt(t *testing.T) {
 	t.Parallel()
 	p := startLeak(t, "LEAK_BALLAST_MB=6")
 	var stdout, stderr testutil.SyncBuffer
-	a := newApp(Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}, BuildInfo{})
+	a := newApp(Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}, testBuild)
 	code := make(chan int, 1)
 	go func() { code <- a.main([]string{"capture", strconv.Itoa(p.PID)}) }()
 	deadline := time.Now().Add(30 * time.Second)
@@ -533,7 +524,7 @@ func TestCaptureProcessExits(t *testing.T) {
 	var stdout, stderr testutil.SyncBuffer
 	code := make(chan int, 1)
 	go func() {
-		code <- Main([]string{"capture", strconv.Itoa(p.PID), "--out", filepath.Join(dir, "heap.heapsnapshot.gz")}, Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}, BuildInfo{})
+		code <- Main([]string{"capture", strconv.Itoa(p.PID), "--out", filepath.Join(dir, "heap.heapsnapshot.gz")}, Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}, testBuild)
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(stderr.String(), "taking a heap snapshot") {

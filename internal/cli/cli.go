@@ -106,6 +106,7 @@ func (a *app) main(args []string) int {
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
 	err := root.Execute()
+	a.closeCache()
 	// A failed run's one line is its error; the warnings are for a report.
 	if err == nil || errors.Is(err, errSilent) {
 		a.warnSourceMaps()
@@ -134,6 +135,7 @@ type app struct {
 	// come from cobra's parsing and are usage errors.
 	running bool
 	trace   *tracer // see tracer()
+	cache   cacheState
 	// resolvers are the source-map resolvers the run made, whose problems
 	// are reported once at the end (sourcemaps.go).
 	resolvers     []*sources.Resolver
@@ -229,7 +231,11 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 			if err := a.readConfig(cmd); err != nil {
 				return err
 			}
-			return a.readSourceMapSettings()
+			if err := a.readSourceMapSettings(); err != nil {
+				return err
+			}
+			_, err := a.openCache()
+			return err
 		},
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
@@ -238,6 +244,7 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar on stderr")
 	root.PersistentFlags().StringVar(&a.config.flag, "config", "", "configuration file (default .heapsnap.yaml in the working directory, or $HEAPSNAP_CONFIG)")
 	a.addSourceMapFlags(root)
+	a.addCacheFlags(root)
 	root.AddCommand(
 		a.newAnalyzeCmd(),
 		a.newDiffCmd(),
@@ -250,6 +257,7 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 		a.newAllocationsCmd(),
 		a.newCaptureCmd(),
 		a.newMCPCmd(),
+		a.newCacheCmd(),
 	)
 	return root
 }

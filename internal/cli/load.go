@@ -28,8 +28,30 @@ func displayName(path string) string {
 	return path
 }
 
-// load reads and analyzes a snapshot, showing progress on a terminal.
+// load reads and analyzes a snapshot, showing progress on a terminal, or
+// opens its analysis from the cache (cache.go).
 func (a *app) load(path string) (*devtools.Analysis, error) {
+	entry := a.cacheEntry(path)
+	if entry != nil {
+		trace := a.tracer()
+		trace.step("cache")
+		res := entry.LoadAnalysis()
+		trace.step("")
+		if res != nil {
+			a.remember(res, entry)
+			return res, nil
+		}
+	}
+	res, err := a.readAndAnalyze(path)
+	if err == nil && entry != nil {
+		entry.SaveAnalysis(res)
+		a.remember(res, entry)
+	}
+	return res, err
+}
+
+// readAndAnalyze reads and analyzes a snapshot.
+func (a *app) readAndAnalyze(path string) (*devtools.Analysis, error) {
 	var r io.Reader
 	size := int64(-1)
 	if path == "-" {
@@ -275,5 +297,5 @@ func (a *app) namer(r *devtools.Analysis) *retainers.Namer {
 // resolver is the source-map resolver of an analysis.
 func (a *app) resolver(r *devtools.Analysis) *sources.Resolver {
 	s := r.Snapshot
-	return sources.NewResolver(s, sources.ScriptsOf(s), sources.Options{Dirs: a.sourceMapDirs, NoMaps: a.noSourceMaps()})
+	return sources.NewResolver(s, sources.ScriptsOf(s), sources.Options{Dirs: a.sourceMapDirs, NoMaps: a.noSourceMaps(), ReadFile: a.readSourceFile})
 }

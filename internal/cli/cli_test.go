@@ -281,7 +281,8 @@ func TestBadSnapshots(t *testing.T) {
 // as it is, and the reading of /proc/PID/stat behind their CPU columns.
 func TestTrace(t *testing.T) {
 	t.Setenv("HEAPSNAP_TRACE", "1")
-	stdout, stderr, code := run(t, nil, "analyze", sample, "--format", "json", "--quiet")
+	// Without the cache, which would skip the analysis' stages.
+	stdout, stderr, code := run(t, nil, "analyze", sample, "--format", "json", "--quiet", "--no-cache")
 	if code != 0 || !strings.HasPrefix(stdout, "{") {
 		t.Fatalf("exit %d, stdout %.40q", code, stdout)
 	}

@@ -21,7 +21,8 @@ func TestCapture(t *testing.T) {
 	if err != nil {
 		t.Skip("node is not on PATH")
 	}
-	cmd := exec.Command(node, testutil.Root()+"/internal/capture/testdata/leak.js")
+	// Port 0: other tests may be capturing at the same time.
+	cmd := exec.Command(node, "--inspect-port=0", testutil.Root()+"/internal/capture/testdata/leak.js")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

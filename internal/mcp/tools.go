@@ -210,10 +210,12 @@ func (s *Server) openTool(ctx context.Context, req *mcp.CallToolRequest, in Path
 }
 
 func (s *Server) describe(h *held) OpenOut {
+	h.mu.Lock()
 	r := h.res
 	out := OpenOut{File: h.name, Nodes: r.Snapshot.NodeCount, Edges: r.Snapshot.EdgeCount, TotalSize: r.TotalSize,
-		Classes: len(r.SummaryRows()), Locations: r.Snapshot.Meta.LocationFields != nil, Allocations: r.Allocations() != nil,
+		Classes: len(r.SummaryRows()), Locations: r.Snapshot.Meta.LocationFields != nil, Allocations: h.allocationStacks() != nil,
 		Held: []string{}, Next: "call summary, then suspects, with this path"}
+	h.mu.Unlock()
 	for _, o := range s.store.list() {
 		out.Held = append(out.Held, o.key)
 	}
@@ -288,7 +290,7 @@ func (s *Server) summary(ctx context.Context, req *mcp.CallToolRequest, in Summa
 		Page: views.Page{Offset: max(in.Offset, 0), Limit: n}})
 	out := SummaryOut{File: h.name, Nodes: a.Nodes, Edges: a.Edges, TotalSize: a.TotalSize, Format: a.Format,
 		Statistics: a.Statistics, Unreachable: a.Unreachable, Classes: classes, Largest: a.Largest,
-		SuspectCount: len(h.suspects()), Allocations: r.Allocations() != nil}
+		SuspectCount: len(h.suspects()), Allocations: h.allocationStacks() != nil}
 	if out.Largest == nil {
 		out.Largest = []views.ObjectRow{}
 	}
@@ -382,7 +384,7 @@ func (s *Server) showObject(ctx context.Context, req *mcp.CallToolRequest, in Sh
 		return nil, ShowOut{}, err
 	}
 	rep := views.BuildShow(h.res, h.retainers(), i, views.ShowOptions{File: h.name, Names: h.names,
-		References: limit(in.References, 10), Retainers: limit(in.Retainers, 10), Allocations: h.res.Allocations()})
+		References: limit(in.References, 10), Retainers: limit(in.Retainers, 10), Allocations: h.allocationStacks()})
 	var notes []string
 	if n := limit(in.Dominators, 10); len(rep.Dominators) > n {
 		rep.Dominators, rep.DominatorsMore = rep.Dominators[:n], true
@@ -591,8 +593,7 @@ func (s *Server) allocationsTool(ctx context.Context, req *mcp.CallToolRequest, 
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	profile := h.res.Allocations()
-	if profile == nil {
+	if h.allocationStacks() == nil {
 		return nil, AllocationsOut{}, fmt.Errorf("%s: %w", h.name, views.ErrNoAllocations)
 	}
 	offset, n := max(in.Offset, 0), limit(in.Limit, 10)
@@ -600,7 +601,7 @@ func (s *Server) allocationsTool(ctx context.Context, req *mcp.CallToolRequest, 
 	if in.Callers != "" {
 		top = n // the rows above the tree stay the first ones
 	}
-	rep, err := views.BuildAllocations(profile, views.AllocationsOptions{File: h.name, Names: h.names, Top: top, Callers: in.Callers})
+	rep, err := views.BuildAllocations(h.res.Allocations(), views.AllocationsOptions{File: h.name, Names: h.names, Top: top, Callers: in.Callers})
 	if err != nil {
 		return nil, AllocationsOut{}, fmt.Errorf("callers: %s: %w", h.name, err)
 	}
@@ -750,6 +751,11 @@ func (s *Server) growth(ctx context.Context, req *mcp.CallToolRequest, in Growth
 		}
 	}
 	var locked []*held
+	defer func() {
+		for _, h := range locked {
+			h.mu.Unlock()
+		}
+	}()
 	load := func(path string) (*devtools.Analysis, *retainers.Namer, error) {
 		k := slices.Index(in.Paths, path)
 		if h := s.store.lookup(keys[k]); h != nil {
@@ -769,9 +775,6 @@ func (s *Server) growth(ctx context.Context, req *mcp.CallToolRequest, in Growth
 		return h.res, h.names, nil
 	}
 	ser, err := diff.CompareSeries(in.Paths, load, mode)
-	for _, h := range locked {
-		h.mu.Unlock()
-	}
 	if err != nil {
 		return nil, GrowthOut{}, err
 	}

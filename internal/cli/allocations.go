@@ -87,7 +87,7 @@ func (a *app) allocations(o *allocationsOptions) error {
 		return &inputError{file: displayName(o.file), err: views.ErrNoAllocations}
 	}
 	if o.stacks {
-		return report.Write(a.streams.Out, o.format, views.Stacks{Analysis: res, Profile: profile})
+		return report.Write(a.streams.Out, o.format, views.Stacks{Analysis: res, Profile: profile, Names: a.namer(res)})
 	}
 	rep, err := views.BuildAllocations(profile, views.AllocationsOptions{
 		File: displayName(o.file), Names: a.namer(res), Top: o.limit, Callers: o.callers,

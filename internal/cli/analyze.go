@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/heapsnap/heapsnap/internal/report"
 	"github.com/heapsnap/heapsnap/internal/suspects"
@@ -50,12 +51,7 @@ thresholds accept units: 1MB, 512kB, 1MiB.
   heapsnap analyze heap.heapsnapshot --suspects collection --collection-threshold 1000`,
 		Args: exactArgs(1, "one snapshot file"),
 	}
-	f := cmd.Flags()
-	f.StringP("format", "f", "table", "output format: table, json, markdown, html (one self-contained page) or pprof (a gzipped profile.proto of the dominator tree by class)")
-	f.Int("top", 25, "number of classes to list (0 lists all)")
-	f.String("sort", "retained", "order classes by: "+strings.Join(views.SortKeys, ", "))
-	f.Int("largest", 10, "number of largest objects to list")
-	addSuspectFlags(f)
+	addAnalyzeFlags(cmd.Flags(), "retained", "order classes by: "+strings.Join(views.SortKeys, ", "))
 	a.bindFlags(cmd, "analyze")
 	cmd.RunE = runE(a, a.analyzeOptions, a.analyze)
 	return cmd
@@ -71,10 +67,27 @@ type analyzeOptions struct {
 	suspectsOnly bool
 }
 
+// addAnalyzeFlags defines the flags of analyze's report (capture has them
+// too), with the default and help of --sort.
+func addAnalyzeFlags(f *pflag.FlagSet, sortDefault, sortHelp string) {
+	f.StringP("format", "f", "table", "output format: table, json, markdown, html (one self-contained page) or pprof (a gzipped profile.proto of the dominator tree by class)")
+	f.Int("top", 25, "number of classes to list (0 lists all)")
+	f.String("sort", sortDefault, sortHelp)
+	f.Int("largest", 10, "number of largest objects to list")
+	addSuspectFlags(f)
+}
+
 func (a *app) analyzeOptions(args []string) (*analyzeOptions, error) {
 	st := a.settings("analyze")
-	o := &analyzeOptions{
-		file:         args[0],
+	o := a.readAnalyzeOptions(st, args[0])
+	return o, st.err
+}
+
+// readAnalyzeOptions reads the settings addAnalyzeFlags defines from a
+// command's section, for the snapshot file names.
+func (a *app) readAnalyzeOptions(st *settings, file string) *analyzeOptions {
+	return &analyzeOptions{
+		file:         file,
 		format:       st.format(report.Table, report.JSON, report.Markdown, report.HTML, report.PProf),
 		top:          st.count("top", 0),
 		sort:         st.oneOf("sort", views.SortKeys),
@@ -82,7 +95,6 @@ func (a *app) analyzeOptions(args []string) (*analyzeOptions, error) {
 		suspects:     a.suspectOptions(st),
 		suspectsOnly: st.flag("suspects-only"),
 	}
-	return o, st.err
 }
 
 func (a *app) analyze(o *analyzeOptions) error {
@@ -90,6 +102,11 @@ func (a *app) analyze(o *analyzeOptions) error {
 	if err != nil {
 		return err
 	}
+	return a.reportAnalysis(res, o)
+}
+
+// reportAnalysis writes analyze's report of an analyzed snapshot.
+func (a *app) reportAnalysis(res *devtools.Analysis, o *analyzeOptions) error {
 	trace := a.tracer()
 	trace.step("suspects")
 	defer trace.step("")

@@ -15,6 +15,7 @@ import (
 	"github.com/heapsnap/heapsnap/internal/report"
 	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/internal/views"
+	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 const checkLong = `Check reads a heap snapshot and fails (exit status 1) when it exceeds a memory
@@ -63,6 +64,12 @@ Growth budgets need --baseline, an earlier snapshot of the same program; without
 one they are reported as skipped. The baseline is reduced to its totals before
 the snapshot is read, so the two are never in memory together.
 
+--capture PID checks a running Node.js process instead of a file: heapsnap takes
+its snapshot as "heapsnap capture" does (--out, --force, --timeout and the other
+capture flags apply) and closes the inspector again; a failed capture is exit 3.
+With --baseline an earlier capture's --out file, it gates a test server's growth
+under load without any change to the server (docs/capture.md).
+
 The report lists every budget with its limit, the actual value and the result:
 a table, or with --format markdown a summary fit for a pull-request comment, or
 JSON. --junit writes JUnit XML for CI test reports. Under GitHub Actions
@@ -81,17 +88,25 @@ var suspectKinds = func() []string {
 
 func (a *app) newCheckCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "check SNAPSHOT",
+		Use:   "check SNAPSHOT | check --capture PID",
 		Short: "Fail when a snapshot exceeds its memory budgets (a CI gate)",
 		Long:  checkLong,
 		Example: `  heapsnap check heap.heapsnapshot                      # budgets from .heapsnap.yaml
   heapsnap check heap.heapsnapshot --max-total-size 512MiB --max-listeners 100
   heapsnap check end.heapsnapshot --baseline start.heapsnapshot --max-growth 20%
   heapsnap check heap.heapsnapshot --class 'Detached HTML*:max_count=0' --fail-on-suspects listeners
-  heapsnap check heap.heapsnapshot --format markdown --junit heapsnap.xml >> "$GITHUB_STEP_SUMMARY"`,
-		Args: exactArgs(1, "one snapshot file"),
+  heapsnap check heap.heapsnapshot --format markdown --junit heapsnap.xml >> "$GITHUB_STEP_SUMMARY"
+  heapsnap check --capture "$server_pid" --baseline start.heapsnapshot.gz --max-growth 20%`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return &usageError{err: fmt.Errorf("%s: expected one snapshot file, got %d arguments", cmd.Name(), len(args)), cmd: cmd}
+			}
+			return nil
+		},
 	}
 	f := cmd.Flags()
+	f.String("capture", "", "check a snapshot taken now of a running Node.js process instead of a file: a `PID`, or an inspector's HOST:PORT or ws:// URL (as heapsnap capture; the capture flags below apply)")
+	addCaptureFlags(f)
 	f.String("max-total-size", "", "maximum total heap `SIZE`, e.g. 512MiB")
 	f.String("max-growth", "", "maximum growth of the total size versus --baseline: a percentage (20%) or a `SIZE` (50MB)")
 	f.Int("max-listeners", 0, "maximum listeners per event on one emitter, `N` (0: no limit)")
@@ -115,6 +130,7 @@ func (a *app) newCheckCmd() *cobra.Command {
 // checkOptions are the settings of `heapsnap check`.
 type checkOptions struct {
 	file     string
+	capture  *captureSettings // instead of file
 	format   report.Format
 	budgets  *budget.Budgets
 	baseline string
@@ -124,9 +140,23 @@ type checkOptions struct {
 
 func (a *app) checkOptions(args []string) (*checkOptions, error) {
 	st := a.settings("check")
-	o := &checkOptions{file: args[0], format: st.format(report.Table, report.JSON, report.Markdown), junit: st.str("junit"), html: st.str("html")}
+	o := &checkOptions{format: st.format(report.Table, report.JSON, report.Markdown), junit: st.str("junit"), html: st.str("html")}
 	if st.err != nil {
 		return nil, st.err
+	}
+	switch target := st.str("capture"); {
+	case target != "" && len(args) == 1:
+		return nil, usagef("give a snapshot file or --capture, not both")
+	case target != "":
+		cs, err := a.readCaptureSettings(st, target, false)
+		if err != nil {
+			return nil, err
+		}
+		o.capture = cs
+	case len(args) == 1:
+		o.file = args[0]
+	default:
+		return nil, usagef("check: expected one snapshot file, or --capture PID")
 	}
 	b, err := a.budgets()
 	if err != nil {
@@ -163,10 +193,29 @@ func (a *app) check(o *checkOptions) error {
 	if b.NeedsSuspects() {
 		needs = b
 	}
-	res, err := a.load(o.file)
+	res, finish, err := a.checkSnapshot(o)
 	if err != nil {
 		return err
 	}
+	return finish(a.checkAnalysis(o, res, needs, base))
+}
+
+// checkSnapshot reads the snapshot to check, or captures it (then finish
+// leaves the process as it was found, and says whether that failed).
+func (a *app) checkSnapshot(o *checkOptions) (*devtools.Analysis, func(error) error, error) {
+	if o.capture == nil {
+		res, err := a.load(o.file)
+		return res, func(err error) error { return err }, err
+	}
+	res, name, finish, err := a.captureOne(o.capture)
+	o.file = name
+	return res, finish, err
+}
+
+// checkAnalysis applies the budgets to an analyzed snapshot and writes
+// the report.
+func (a *app) checkAnalysis(o *checkOptions, res *devtools.Analysis, needs *budget.Budgets, base *budget.Facts) error {
+	b := o.budgets
 	cur := budget.FactsOf(res, needs)
 	if o.html == "" {
 		res = nil // the graph is not needed any more

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -57,11 +58,23 @@ func Run(build BuildInfo) int {
 	// The graph arrays are pointer-free, so collecting often costs little
 	// and keeps the peak close to what is live.
 	debug.SetGCPercent(10)
+	a := newApp(Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, build)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sig
 		fmt.Fprintln(os.Stderr, "\nheapsnap: interrupted")
+		// A command may wind down itself (capture closes the inspector it
+		// opened); a second interrupt does not wait for it.
+		windsDown := make(chan bool, 1)
+		go func() { windsDown <- a.interrupt() }()
+		select {
+		case wait := <-windsDown:
+			if wait {
+				<-sig
+			}
+		case <-sig:
+		}
 		os.Exit(ExitSignal)
 	}()
 	if path := os.Getenv("HEAPSNAP_CPUPROFILE"); path != "" {
@@ -72,13 +85,17 @@ func Run(build BuildInfo) int {
 			}
 		}
 	}
-	return Main(os.Args[1:], Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, build)
+	return a.main(os.Args[1:])
 }
 
 // Main runs heapsnap with args and returns the exit code. It never calls
 // os.Exit, so tests run the whole command line in-process.
 func Main(args []string, streams Streams, build BuildInfo) int {
-	return (&app{streams: streams, build: build, v: viper.New()}).main(args)
+	return newApp(streams, build).main(args)
+}
+
+func newApp(streams Streams, build BuildInfo) *app {
+	return &app{streams: streams, build: build, v: viper.New()}
 }
 
 func (a *app) main(args []string) int {
@@ -89,7 +106,10 @@ func (a *app) main(args []string) int {
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
 	err := root.Execute()
-	a.warnSourceMaps()
+	// A failed run's one line is its error; the warnings are for a report.
+	if err == nil || errors.Is(err, errSilent) {
+		a.warnSourceMaps()
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -123,6 +143,9 @@ type app struct {
 	// intercept, when set (by tests), receives a command's checked
 	// options instead of the command running.
 	intercept func(opts any) error
+	// onInterrupt, when set, is how a running command is told of Ctrl-C:
+	// it returns true when the command winds down itself (capture.go).
+	onInterrupt atomic.Pointer[func() bool]
 }
 
 // usageError is a mistake in flags, arguments or configuration (exit 2).
@@ -225,6 +248,7 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 		a.newRetainersCmd(), a.newShowCmd(), a.newTopCmd(),
 		a.newServeCmd(),
 		a.newAllocationsCmd(),
+		a.newCaptureCmd(),
 		a.newMCPCmd(),
 	)
 	return root

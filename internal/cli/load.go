@@ -50,24 +50,23 @@ func (a *app) load(path string) (*devtools.Analysis, error) {
 		}
 		r = f
 	}
-	return a.read(path, r, size)
+	return a.read(r, size, displayName(path), a.newBar(size, "reading "+filepath.Base(displayName(path))))
 }
 
-// read parses and analyzes a snapshot from r (size bytes, or -1 when
-// unknown), named path in messages.
-func (a *app) read(path string, r io.Reader, size int64) (*devtools.Analysis, error) {
+// read parses a snapshot of size bytes (-1: unknown) from r, with bar
+// following the bytes read, and analyzes it; name is how messages call it.
+func (a *app) read(r io.Reader, size int64, name string, bar *progress) (*devtools.Analysis, error) {
 	trace := a.tracer()
-	bar := a.newBar(size, "reading "+filepath.Base(displayName(path)))
 	trace.step("parse")
 	snap, err := heapsnapshot.Read(r, size, heapsnapshot.Options{Progress: bar.set})
 	bar.finish()
 	if err != nil {
-		return nil, &inputError{file: displayName(path), err: err}
+		return nil, &inputError{file: name, err: err}
 	}
 	steps := a.newBar(-1, "analyzing")
-	opts := devtools.Options{ReturnMemory: true, Progress: func(name string) {
-		trace.step(name)
-		steps.describe("analyzing: " + name)
+	opts := devtools.Options{ReturnMemory: true, Progress: func(stage string) {
+		trace.step(stage)
+		steps.describe("analyzing: " + stage)
 	}}
 	if snap.NodeCount >= parkThreshold {
 		opts.LowMemory = true
@@ -79,7 +78,7 @@ func (a *app) read(path string, r io.Reader, size int64) (*devtools.Analysis, er
 	steps.finish()
 	trace.step("")
 	if err != nil {
-		return nil, &inputError{file: displayName(path), err: fmt.Errorf("reading back spilled data: %w", err)}
+		return nil, &inputError{file: name, err: fmt.Errorf("reading back spilled data: %w", err)}
 	}
 	return res, nil
 }

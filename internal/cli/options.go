@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heapsnap/heapsnap/internal/budget"
 	"github.com/heapsnap/heapsnap/internal/report"
@@ -93,6 +94,19 @@ func (st *settings) percent(name string) float64 {
 		st.fail(name, "invalid share %q: want a percentage above 0, e.g. 0.5%%", s)
 	}
 	return v
+}
+
+// duration reads a time such as 30s or 1m30s, which must not be negative.
+func (st *settings) duration(name string) time.Duration {
+	s := st.str(name)
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		st.fail(name, "invalid duration %q: want a number with a unit, e.g. 30s or 2m", s)
+	case d < 0:
+		st.fail(name, "must not be negative, got %s", s)
+	}
+	return d
 }
 
 func (st *settings) flag(name string) bool { return st.a.v.GetBool(st.key(name)) }

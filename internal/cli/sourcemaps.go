@@ -61,4 +61,7 @@ func (a *app) warnSourceMaps() {
 		}
 		fmt.Fprintf(a.streams.Err, "heapsnap: warning: source map not used, locations are compiled ones: %s\n", s)
 	}
+	if len(lines) > 0 && len(a.sourceMapDirs) == 0 {
+		fmt.Fprintln(a.streams.Err, "heapsnap: hint: --source-maps DIR names a directory holding copies of the maps (or of the scripts); --no-source-maps silences this")
+	}
 }

@@ -3,8 +3,6 @@
 package mcp
 
 import (
-	"bufio"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -12,32 +10,17 @@ import (
 )
 
 // TestCapture snapshots a live Node.js process into memory and finds its
-// planted leak (internal/capture/testdata/leak.js: 3,000 listeners).
+// planted leak (testdata/capture/leak.js: 3,000 listeners).
 func TestCapture(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts node")
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not on PATH")
-	}
-	// Port 0: other tests may be capturing at the same time.
-	cmd := exec.Command(node, "--inspect-port=0", testutil.Root()+"/internal/capture/testdata/leak.js")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || strings.TrimSpace(line) != "ready" {
-		t.Fatalf("leak.js: %q, %v", line, err)
-	}
+	// Port 0: other packages' tests open inspectors at the same time.
+	p := testutil.StartNode(t, testutil.NodeBinary(t, 20), []string{"--inspect-port=0"})
 
 	_, cs := connect(t, Options{Roots: []string{t.TempDir()}, Capture: true})
 	var got CaptureOut
-	callOK(t, cs, "capture", map[string]any{"pid": cmd.Process.Pid}, &got)
+	callOK(t, cs, "capture", map[string]any{"pid": p.PID}, &got)
 	if !strings.HasPrefix(got.File, capturePrefix) || got.Nodes == 0 || got.Bytes == 0 || !strings.HasPrefix(got.NodeVersion, "v") {
 		t.Fatalf("capture: %+v", got)
 	}

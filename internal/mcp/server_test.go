@@ -258,8 +258,14 @@ func TestAllocations(t *testing.T) {
 
 func TestDiffGrowthCheck(t *testing.T) {
 	_, cs := fixtures(t)
+	// Held under another spelling of its path: answers name it as each
+	// call does.
+	callOK(t, cs, "open", map[string]any{"path": testutil.Testdata(growthSnapshot("1"))}, nil)
 	var d DiffOut
 	callOK(t, cs, "diff", map[string]any{"old": growthSnapshot("1"), "new": growthSnapshot("4"), "top": 3}, &d)
+	if d.Old.File != growthSnapshot("1") || d.New.File != growthSnapshot("4") {
+		t.Errorf("diff names %s and %s", d.Old.File, d.New.File)
+	}
 	if d.Matching != "ids" || d.TotalSizeDelta != 172192 || len(d.Classes) != 3 || d.ClassCount != 36 ||
 		d.Classes[2].Name != "LeakedRecord" || d.Classes[2].DeltaCount != 600 || len(d.Listeners) == 0 ||
 		d.Listeners[0].Event != "data" || d.Listeners[0].OldCount != 300 || d.Listeners[0].NewCount != 1200 || !strings.Contains(d.More, "3 of 36") {

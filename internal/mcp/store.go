@@ -26,7 +26,7 @@ type Reader func(name string, r io.Reader, size int64) (*devtools.Analysis, *ret
 // indexes its tools read, built the first time one asks for them.
 type held struct {
 	key  string // the resolved path, or the capture's name
-	name string // the path as the client first gave it
+	name string // the path as the client first gave it, for messages while it is read
 	size int64  // bytes of the file, -1 for a capture
 	res  *devtools.Analysis
 	// names writes owner paths; it is not safe for concurrent use, and

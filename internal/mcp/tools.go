@@ -209,7 +209,7 @@ func (s *Server) openTool(ctx context.Context, req *mcp.CallToolRequest, in Path
 	return nil, s.describe(h), nil
 }
 
-func (s *Server) describe(h *held) OpenOut {
+func (s *Server) describe(h opened) OpenOut {
 	h.mu.Lock()
 	r := h.res
 	out := OpenOut{File: h.name, Nodes: r.Snapshot.NodeCount, Edges: r.Snapshot.EdgeCount, TotalSize: r.TotalSize,
@@ -365,7 +365,7 @@ type ShowOut struct {
 
 // node returns the ordinal of the object with this id, with the command
 // line's message when there is none.
-func node(h *held, id uint32) (uint32, error) {
+func node(h opened, id uint32) (uint32, error) {
 	if i, ok := h.res.NodeByID(id); ok {
 		return i, nil
 	}
@@ -665,7 +665,7 @@ func (s *Server) diffTool(ctx context.Context, req *mcp.CallToolRequest, in Diff
 	if err != nil {
 		return nil, DiffOut{}, err
 	}
-	unlock := lockAll(old, cur)
+	unlock := lockAll(old.held, cur.held)
 	defer unlock()
 	// The comparison re-categorises the old snapshot with the new one's
 	// class definitions, as DevTools does; it replaces the slices rather
@@ -707,10 +707,10 @@ func lockAll(hs ...*held) (unlock func()) {
 
 // heldLoader is a diff.Loader over held snapshots, by the names the call
 // gave.
-func heldLoader(hs ...*held) diff.Loader {
+func heldLoader(hs ...opened) diff.Loader {
 	return func(path string) (*devtools.Analysis, *retainers.Namer, error) {
 		for _, h := range hs {
-			if h.name == path || h.key == path {
+			if h.name == path {
 				return h.res, h.names, nil
 			}
 		}

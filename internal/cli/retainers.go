@@ -156,7 +156,7 @@ func (a *app) retainers(o *retainersOptions) error {
 	if err != nil {
 		return err
 	}
-	return report.Write(a.streams.Out, o.format, views.BuildRetainers(res, devtools.NewRetainerIndex(res), nodes, views.RetainersOptions{
+	return a.write(o.format, views.BuildRetainers(res, devtools.NewRetainerIndex(res), nodes, views.RetainersOptions{
 		File: displayName(o.file), Class: o.class, Paths: o.paths, Depth: o.depth, List: o.list, Names: a.namer(res),
 	}))
 }
@@ -218,7 +218,7 @@ func (a *app) show(o *showOptions) error {
 	if err != nil {
 		return err
 	}
-	return report.Write(a.streams.Out, o.format, views.BuildShow(res, devtools.NewRetainerIndex(res), i, views.ShowOptions{
+	return a.write(o.format, views.BuildShow(res, devtools.NewRetainerIndex(res), i, views.ShowOptions{
 		File: displayName(o.file), References: o.references, Retainers: o.retainers, Names: a.namer(res),
 		Allocations: res.Allocations(),
 	}))
@@ -271,7 +271,7 @@ func (a *app) top(o *topOptions) error {
 	if err != nil {
 		return err
 	}
-	return report.Write(a.streams.Out, o.format, views.BuildTop(res, devtools.NewDominatorTree(res), views.TopOptions{
+	return a.write(o.format, views.BuildTop(res, devtools.NewDominatorTree(res), views.TopOptions{
 		File: displayName(o.file), Depth: o.depth, Limit: o.limit,
 	}))
 }

@@ -3,21 +3,21 @@ package report
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/heapsnap/heapsnap/internal/units"
 	"github.com/heapsnap/heapsnap/internal/views"
 )
 
 // writeTop renders the report.
-func writeTop(w io.Writer, rep *views.Top, f Format) error {
-	p := &printer{w: w, f: f}
+func writeTop(w io.Writer, rep *views.Top, f Format, l Layout) error {
+	p := &printer{w: w, f: f, l: l}
 	p.title("heapsnap top: " + rep.File)
 	p.fields([][2]string{{"Total size", fmt.Sprintf("%s (%s bytes)", units.Bytes(rep.TotalSize), units.Count(rep.TotalSize))}})
 	p.section(fmt.Sprintf("Dominator tree by retained size (%d levels, %d objects per level)", rep.Depth+1, rep.Limit))
 	g := Grid{
 		Header: []string{"Retained", "%", "Shallow", "Object", "Id", "Dominated"},
 		Align:  []Align{Right, Right, Right, Left, Right, Right},
+		Max:    []int{0, 0, 0, 80},
 	}
 	// Rows in tree order, with the depth shown by indentation.
 	type item struct {
@@ -35,10 +35,8 @@ func writeTop(w io.Writer, rep *views.Top, f Format) error {
 		if it.n.Edge != "" {
 			label = string(it.n.Edge) + "  " + label
 		}
-		// Tables trim cells, so depth is drawn with dots, not spaces.
-		indent := strings.Repeat("· ", it.depth)
 		g.Add(units.Bytes(it.n.RetainedSize), percent(int64(it.n.RetainedSize), rep.TotalSize), units.Bytes(it.n.ShallowSize),
-			indent+Clip(label, 80), fmt.Sprintf("@%d", it.n.ID), units.Count(it.n.ChildCount))
+			indent(it.depth)+label, objectID(it.n.ID), units.Count(it.n.ChildCount))
 		for k := len(it.n.Children) - 1; k >= 0; k-- {
 			stack = append(stack, item{&it.n.Children[k], it.depth + 1})
 		}

@@ -34,6 +34,8 @@ func writeDiff(w io.Writer, rep *views.Diff, f Format, l Layout) error {
 		Header: []string{"#", "Class", "# New", "# Deleted", "# Delta", "Alloc. Size", "Freed Size", "Size Delta", "Retained old", "Retained new", "Retained Δ"},
 		Align:  []Align{Right, Left, Right, Right, Right, Right, Right, Right, Right, Right, Right},
 		Max:    []int{0, 50},
+		// On a narrow terminal DevTools' own columns stay longest.
+		Drop: []int{0, 0, 3, 2, 0, 3, 2, 0, 1, 1, 0},
 	}
 	for i, c := range rep.Classes {
 		g.Add(fmt.Sprint(i+1), string(c.Name), optCount(c.NewCount), optCount(c.DeletedCount), units.SignedCount(c.DeltaCount),
@@ -53,6 +55,7 @@ func writeDiff(w io.Writer, rep *views.Diff, f Format, l Layout) error {
 			Header: []string{"#", "Event", "Emitter", "Id", "Owner path", "Old", "New", "Δ", "Retained new", "Listener"},
 			Align:  []Align{Right, Left, Left, Right, Left, Right, Right, Right, Right, Left},
 			Max:    []int{0, 30, 30, 0, pathWidth, 0, 0, 0, 0, 70},
+			Drop:   []int{0, 0, 1, 0, 0, 0, 0, 0, 1},
 		}
 		for i, l := range rep.Listeners {
 			lg.Add(fmt.Sprint(i+1), string(l.Event), string(l.Emitter), objectID(l.EmitterID), pathCell(string(l.Path)), units.Count(l.OldCount), units.Count(l.NewCount),

@@ -6,6 +6,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -120,8 +121,13 @@ type Grid struct {
 	// Max bounds the text of each column's cells, in display columns and
 	// not counting a tree's indentation (0: no bound), unless the layout
 	// is wide: a name or a path can run to thousands of characters.
-	Max  []int
-	Rows [][]string
+	Max []int
+	// Drop ranks the columns a fitted table may leave out when shortening
+	// text is not enough: 1 goes first, then 2…; 0 always stays. What is
+	// left out is said below the table.
+	Drop    []int
+	Rows    [][]string
+	dropped []string
 }
 
 // Add appends a row.
@@ -140,43 +146,42 @@ const gap = 2
 // table with a width, the widest left-aligned (text) columns, level by
 // level, until the table fits: numbers are never cut, and a column is not
 // cut below its header or 12 columns, so that what is left still says
-// something. A table that cannot fit that way is left wider.
+// something. Before that, while the table would not fit with its text at
+// a readable 20 columns, the columns Drop ranks are left out, a rank at a
+// time; a table that cannot fit even so is left wider.
 func (g *Grid) fit(f Format, l Layout) {
 	if l.Wide {
 		return
-	}
-	widths := make([]int, len(g.Header))
-	for i, h := range g.Header {
-		widths[i] = twwidth.Width(h)
 	}
 	for _, r := range g.Rows {
 		for j, c := range r {
 			if j < len(g.Max) && g.Max[j] > 0 {
 				prefix, text := splitIndent(c)
-				c = prefix + Shorten(text, g.Max[j])
-				r[j] = c
+				r[j] = prefix + Shorten(text, g.Max[j])
 			}
-			widths[j] = max(widths[j], twwidth.Width(c))
 		}
 	}
 	if f != Table || l.Width <= 0 {
 		return
 	}
-	total := gap * (len(widths) - 1)
-	floors := make([]int, len(widths))
-	for i, w := range widths {
-		total += w
-		floors[i] = w
-		if i < len(g.Align) && g.Align[i] == Left {
-			floors[i] = min(w, max(twwidth.Width(g.Header[i]), 12))
+	widths, floors := g.widths(12)
+	for rank := 1; slices.Contains(g.Drop, rank); rank++ {
+		if _, readable := g.widths(20); sum(readable)+gap*(len(readable)-1) <= l.Width {
+			break
 		}
+		var names []string
+		for i := len(g.Header) - 1; i >= 0; i-- {
+			if i < len(g.Drop) && g.Drop[i] == rank {
+				names = append([]string{g.Header[i]}, names...)
+				g.dropColumn(i)
+			}
+		}
+		g.dropped = append(g.dropped, names...)
+		widths, floors = g.widths(12)
 	}
-	if total <= l.Width {
-		return
-	}
+	total := sum(widths) + gap*(len(widths)-1)
 	// Lower a common level until the text columns above it fit.
-	level := slices.Max(widths)
-	for ; level > 0 && total > l.Width; level-- {
+	for level := slices.Max(widths); level > 0 && total > l.Width; level-- {
 		for i, w := range widths {
 			if w >= level && level > floors[i] {
 				widths[i] = level - 1
@@ -189,6 +194,52 @@ func (g *Grid) fit(f Format, l Layout) {
 			r[j] = shortenCell(c, widths[j])
 		}
 	}
+}
+
+// widths returns each column's width and the width fitting may shorten
+// it to: a text column's header or floor columns, if it is wider.
+func (g *Grid) widths(floor int) (widths, floors []int) {
+	widths = make([]int, len(g.Header))
+	for i, h := range g.Header {
+		widths[i] = twwidth.Width(h)
+	}
+	for _, r := range g.Rows {
+		for j, c := range r {
+			widths[j] = max(widths[j], twwidth.Width(c))
+		}
+	}
+	floors = slices.Clone(widths)
+	for i, w := range widths {
+		if i < len(g.Align) && g.Align[i] == Left {
+			floors[i] = min(w, max(twwidth.Width(g.Header[i]), floor))
+		}
+	}
+	return widths, floors
+}
+
+func (g *Grid) dropColumn(i int) {
+	del := func(v []int) []int {
+		if i < len(v) {
+			return slices.Delete(v, i, i+1)
+		}
+		return v
+	}
+	g.Header = slices.Delete(g.Header, i, i+1)
+	g.Max, g.Drop = del(g.Max), del(g.Drop)
+	if i < len(g.Align) {
+		g.Align = slices.Delete(g.Align, i, i+1)
+	}
+	for r, row := range g.Rows {
+		g.Rows[r] = slices.Delete(row, i, i+1)
+	}
+}
+
+func sum(v []int) int {
+	n := 0
+	for _, x := range v {
+		n += x
+	}
+	return n
 }
 
 // shortenCell is Shorten for a table cell, keeping a tree column's
@@ -272,6 +323,10 @@ func (g *Grid) Render(w io.Writer, f Format, l Layout) error {
 		if _, err := io.WriteString(w, line+"\n"); err != nil {
 			return err
 		}
+	}
+	if len(g.dropped) > 0 {
+		_, err := fmt.Fprintf(w, "(--wide adds: %s)\n", strings.Join(g.dropped, ", "))
+		return err
 	}
 	return nil
 }

@@ -41,6 +41,7 @@ func writeSeries(w io.Writer, rep *views.Series, f Format, l Layout) error {
 			Header: []string{"#", "Kind", "What", "Id", "Where", "Counts", "Per step", "Size growth"},
 			Align:  []Align{Right, Left, Left, Right, Left, Left, Left, Right},
 			Max:    []int{0, 0, 70, 0, pathWidth},
+			Drop:   []int{0, 0, 0, 0, 0, 2, 1},
 		}
 		for i, r := range rep.Growing {
 			// A class is where its constructor is; the others by their
@@ -70,6 +71,7 @@ func writeSeries(w io.Writer, rep *views.Series, f Format, l Layout) error {
 			Header: []string{"#", "Class", "Count", "Retained", "Made at", "Per snapshot", "Retainer chain", "Example", "Its chain"},
 			Align:  []Align{Right, Left, Right, Right, Left, Right, Left, Right, Left},
 			Max:    []int{0, 40, 0, 0, 60, 0, pathWidth, 0, 60},
+			Drop:   []int{0, 0, 0, 0, 0, 1, 0, 0, 2},
 		}
 		for i, c := range rep.LeakCandidates {
 			g.Add(fmt.Sprint(i+1), string(c.Name), units.Count(c.Count), units.Bytes(c.RetainedSize), c.Created,

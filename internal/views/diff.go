@@ -133,19 +133,19 @@ func top[T any](rows []T, n int) []T {
 // BuildDiff assembles the report of a two-snapshot comparison.
 func BuildDiff(p *diff.Pair, o DiffOptions) *Diff {
 	rep := &Diff{
-		SchemaVersion:  SchemaVersion,
-		Old:            snapshotOf(p.Old, o.Old),
-		New:            snapshotOf(p.New, o.New),
-		TotalSizeDelta: int64(p.New.TotalSize) - int64(p.Old.TotalSize),
-		Matching:       "ids",
-		IDAgreement:    IDAgreement{SharedIDs: p.Match.Common, SameClass: p.Match.SameKey},
-		Sort:           o.Sort,
-		ClassCount:     len(p.Rows),
-		ListenerCount:  len(p.Listeners),
+		SchemaVersion:   SchemaVersion,
+		Old:             snapshotOf(p.Old, o.Old),
+		New:             snapshotOf(p.New, o.New),
+		TotalSizeDelta:  int64(p.New.TotalSize) - int64(p.Old.TotalSize),
+		Matching:        "ids",
+		IDAgreement:     IDAgreement{SharedIDs: p.Match.Common, SameClass: p.Match.SameKey},
+		Sort:            o.Sort,
+		ClassCount:      len(p.Rows),
+		ListenerCount:   len(p.Listeners),
 		CollectionCount: len(p.Collections),
-		Listeners:      []ListenerDiff{},
-		Collections:    []CollectionGrowth{},
-		NewDetached:    []DetachedClassDiff{},
+		Listeners:       []ListenerDiff{},
+		Collections:     []CollectionGrowth{},
+		NewDetached:     []DetachedClassDiff{},
 	}
 	if !p.SameProcess {
 		rep.Matching = "classes"

@@ -37,9 +37,9 @@ func writeAllocations(w io.Writer, rep *views.Allocations, f Format, l Layout) e
 	}
 	p := &printer{w: w, f: f, l: l}
 	p.title("heapsnap allocations: " + rep.File)
-	p.printf("Allocated since tracking began  %s in %s objects; still alive %s in %s\n",
-		units.Bytes(rep.Allocated.Size), units.Count(rep.Allocated.Count), units.Bytes(rep.Live.Size), units.Count(rep.Live.Count))
-	p.section(fmt.Sprintf("Allocation view: %d of %s functions, by size allocated", len(rep.Rows), units.Count(rep.RowCount)))
+	p.printf("Allocated since tracking began  %s in %s; still alive %s in %s\n",
+		units.Bytes(rep.Allocated.Size), units.Plural(rep.Allocated.Count, "object", "objects"), units.Bytes(rep.Live.Size), units.Count(rep.Live.Count))
+	p.section("Allocation view: " + counted(len(rep.Rows), rep.RowCount, "function", "functions") + ", by size allocated")
 	g := Grid{
 		Header: []string{"#", "Size", "Count", "Live size", "Live count", "Function", "Location"},
 		Align:  []Align{Right, Right, Right, Right, Right, Left, Left},

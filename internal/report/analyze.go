@@ -21,8 +21,8 @@ func writeAnalyze(w io.Writer, rep *views.Analyze, f Format, l Layout) error {
 		{"Total size", fmt.Sprintf("%s (%s bytes)", units.Bytes(rep.TotalSize), units.Count(rep.TotalSize))},
 	}
 	if u := rep.Unreachable; u.WeakOnly+u.Cycles > 0 {
-		head = append(head, [2]string{"Unreachable", fmt.Sprintf("%s nodes with only weak retainers, %s in unreachable cycles",
-			units.Count(u.WeakOnly), units.Count(u.Cycles))})
+		head = append(head, [2]string{"Unreachable", fmt.Sprintf("%s with only weak retainers, %s in unreachable cycles",
+			units.Plural(u.WeakOnly, "node", "nodes"), units.Count(u.Cycles))})
 	}
 	p.fields(head)
 	p.suspects(rep.SuspectKinds, rep.Suspects, rep.TotalSize)

@@ -33,7 +33,7 @@ func writeShow(w io.Writer, rep *views.Show, f Format, l Layout) error {
 	p.fields(fields)
 
 	if len(rep.AllocationStack) > 0 {
-		p.section(fmt.Sprintf("Allocation stack (%d frames)", len(rep.AllocationStack)))
+		p.section(fmt.Sprintf("Allocation stack (%s)", units.Plural(len(rep.AllocationStack), "frame", "frames")))
 		g := Grid{Header: []string{"#", "Function", "Location"}, Align: []Align{Right, Left, Left}, Max: []int{0, 60}}
 		for k, fr := range rep.AllocationStack {
 			name := string(fr.Function)

@@ -107,7 +107,7 @@ func evidenceLines(s *suspects.Suspect) []string {
 			if i == maxEvidenceRows {
 				break
 			}
-			out = append(out, fmt.Sprintf("tree %s @%d: %s nodes, retains %s, at %s", Shorten(t.Root, 60), t.ID, units.Count(t.Nodes), units.Bytes(t.RetainedSize), t.Path))
+			out = append(out, fmt.Sprintf("tree %s @%d: %s, retains %s, at %s", Shorten(t.Root, 60), t.ID, units.Plural(t.Nodes, "node", "nodes"), units.Bytes(t.RetainedSize), t.Path))
 		}
 		more(len(s.DetachedDOM.Trees), "trees")
 	case s.Strings != nil:

@@ -100,7 +100,7 @@ func SignedCount(v int64) string {
 
 // Plural writes "1 thing" or "2,000 things": the count, then the singular
 // or the plural form.
-func Plural(n int, one, many string) string {
+func Plural[T ~int | ~int64 | ~uint64 | ~uint32](n T, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

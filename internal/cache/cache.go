@@ -19,7 +19,6 @@
 package cache
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -133,8 +132,7 @@ func (c *Cache) Entry(path string) (*Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := xxhash.Sum64String(key.Path)
-	stem := hex.EncodeToString([]byte{byte(sum >> 56), byte(sum >> 48), byte(sum >> 40), byte(sum >> 32), byte(sum >> 24), byte(sum >> 16), byte(sum >> 8), byte(sum)})
+	stem := fmt.Sprintf("%016x", xxhash.Sum64String(key.Path))
 	return &Entry{c: c, key: key, stem: stem, name: path}, nil
 }
 

@@ -1,7 +1,7 @@
 package cache
 
 import (
-	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -59,8 +59,7 @@ type suspectsMeta struct {
 }
 
 func suspectsKind(options string) string {
-	sum := xxhash.Sum64String(options)
-	return "suspects-" + hex.EncodeToString([]byte{byte(sum >> 56), byte(sum >> 48), byte(sum >> 40), byte(sum >> 32)})
+	return fmt.Sprintf("suspects-%08x", xxhash.Sum64String(options)>>32)
 }
 
 // LoadSuspects returns the suspects cached for options (the detectors'

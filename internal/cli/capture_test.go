@@ -75,7 +75,8 @@ func decode[T any](t *testing.T, s string) T {
 }
 
 // wantLeak checks the report of a capture of leak.js: its planted leak
-// is the first suspect.
+// is the first suspect, with that many listeners (-1: any number from
+// the planted ones up, for a leak that grows).
 func wantLeak(t *testing.T, stdout string, listeners int) suspectsJSON {
 	t.Helper()
 	rep := decode[suspectsJSON](t, stdout)
@@ -83,7 +84,7 @@ func wantLeak(t *testing.T, stdout string, listeners int) suspectsJSON {
 		t.Fatalf("no suspects: %.500s", stdout)
 	}
 	s := rep.Suspects[0]
-	if s.Kind != "listeners" || s.Path != "global.leakyBus" || s.Count != listeners {
+	if s.Kind != "listeners" || s.Path != "global.leakyBus" || (listeners >= 0 && s.Count != listeners) || s.Count < testutil.LeakListeners {
 		t.Errorf("first suspect %+v, want %d listeners at global.leakyBus", s, listeners)
 	}
 	return rep
@@ -255,25 +256,41 @@ func TestCapturePair(t *testing.T) {
 	leftAsFound(t, p, stderr)
 }
 
-// TestCaptureTrackAllocations: with allocation tracking the suspect says
-// which stack allocated its listeners. Tracking lasts 2 s so that on a
-// loaded machine the 50 ms timer still adds listeners while it is on.
+// TestCaptureTrackAllocations: with allocation tracking the snapshot
+// carries allocation stacks: the Allocation view of the --out file has the
+// leak's function allocating. A suspect's own stack is checked when V8 kept
+// it: V8 does not always keep the stacks of the objects still alive (see
+// docs/capture.md), which on leak.js it mostly does not.
 func TestCaptureTrackAllocations(t *testing.T) {
 	t.Parallel()
 	p := startLeak(t, "LEAK_GROW=10")
-	stdout, stderr, code := run(t, nil, "capture", strconv.Itoa(p.PID), "--track-allocations", "2s", "--suspects-only", "--format", "json")
+	out := filepath.Join(t.TempDir(), "tracked.heapsnapshot.gz")
+	stdout, stderr, code := run(t, nil, "capture", strconv.Itoa(p.PID), "--track-allocations", "1s", "--out", out, "--suspects-only", "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	rep := decode[suspectsJSON](t, stdout)
-	if len(rep.Suspects) == 0 || rep.Suspects[0].Allocated == nil {
-		t.Fatalf("no allocation stack: %.800s", stdout)
-	}
-	a := rep.Suspects[0].Allocated
-	if a.Count == 0 || len(a.Stack) == 0 || a.Stack[0].Function != "addListeners" || !strings.HasSuffix(a.Stack[0].File, "testdata/capture/leak.js") {
+	rep := wantLeak(t, stdout, -1)
+	if a := rep.Suspects[0].Allocated; a != nil && (a.Count == 0 || len(a.Stack) == 0 || a.Stack[0].Function != "addListeners" || !strings.HasSuffix(a.Stack[0].File, "testdata/capture/leak.js")) {
 		t.Errorf("allocated %+v", a)
 	}
 	leftAsFound(t, p, stderr)
+	view, stderr, code := run(t, nil, "allocations", out, "--format", "json", "--limit", "0")
+	if code != 0 {
+		t.Fatalf("allocations: exit %d: %s", code, stderr)
+	}
+	type row struct {
+		Function string `json:"function"`
+		Script   string `json:"script"`
+		Line     int    `json:"line"`
+		Count    int    `json:"count"`
+	}
+	rows := decode[struct {
+		Rows []row `json:"rows"`
+	}](t, view).Rows
+	i := slices.IndexFunc(rows, func(r row) bool { return r.Function == "addListeners" })
+	if i < 0 || rows[i].Count == 0 || rows[i].Line != 21 || !strings.HasSuffix(rows[i].Script, "testdata/capture/leak.js") {
+		t.Errorf("addListeners in the Allocation view: %+v", rows)
+	}
 }
 
 // TestCheckCapture gates a running process: exit 1 over budget, 0 within.

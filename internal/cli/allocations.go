@@ -99,7 +99,7 @@ func (a *app) allocations(o *allocationsOptions) error {
 		File: displayName(o.file), Names: a.namer(res), Top: o.limit, Callers: o.callers,
 	})
 	if err != nil {
-		return usagef("--callers: %s: %v", displayName(o.file), err)
+		return usagef("%s: %s: %v", a.origin("allocations.callers"), displayName(o.file), err)
 	}
 	return report.Write(a.streams.Out, o.format, rep)
 }

@@ -24,12 +24,13 @@ run heapsnap check on it.
 
 Budgets come from the check section of .heapsnap.yaml in the working directory
 (or the file given by --config or $HEAPSNAP_CONFIG), from environment variables
-HEAPSNAP_<KEY> and from flags; a flag beats the environment, which beats the
-file. An unknown key in the file is an error.
+HEAPSNAP_CHECK_<KEY> and from flags; a flag beats the environment, which beats
+the file. An unknown key in the file is an error. docs/config.md lists every
+key with its flag and variable.
 
   check:
     max_total_size: 512MiB      # total heap size (DevTools' number)
-    max_growth: 20%             # total size versus --baseline: percent or size
+    max_growth: 20%             # total size versus --baseline: 20% or 50MB
     max_listeners: 100          # listeners per event on one emitter
     classes:                    # by exact class name or glob (* ? [..])
       - name: "Order"
@@ -38,38 +39,36 @@ file. An unknown key in the file is an error.
         max_growth: 5MiB        # retained size versus --baseline
     fail_on_suspects: [listeners, detached-dom]
     max_suspect_size: 1MiB      # any suspect retaining more fails
+    listener_threshold: 10      # the detectors' thresholds, as for analyze
 
 Sizes are byte counts with an optional unit: B, kB, MB, GB, TB (powers of 1000)
-or KiB, MiB, GiB, TiB (powers of 1024). "off" turns a budget from the file off.
+or KiB, MiB, GiB, TiB (powers of 1024). A growth needs its unit: 20% of the
+baseline or 20MB; a bare 20 is refused. "off" turns a budget from the file off.
 Classes with the same name (defined in different places) count as one. A glob
 is checked against every class it matches.
 
-Flags and environment variables for the same settings:
+A class SPEC (--class, repeatable, or HEAPSNAP_CHECK_CLASSES with specs
+separated by ";") is PATTERN:key=value,... such as
+"Order:max_count=10000,max_retained_size=10MiB"; it replaces the file's list
+of classes.
 
-  --max-total-size SIZE       HEAPSNAP_MAX_TOTAL_SIZE
-  --max-growth SIZE|PCT       HEAPSNAP_MAX_GROWTH
-  --max-listeners N           HEAPSNAP_MAX_LISTENERS
-  --class SPEC (repeatable)   HEAPSNAP_CLASSES (specs separated by ";")
-  --fail-on-suspects KINDS    HEAPSNAP_FAIL_ON_SUSPECTS
-  --max-suspect-size SIZE     HEAPSNAP_MAX_SUSPECT_SIZE
-  --baseline FILE             HEAPSNAP_BASELINE
-  --format FORMAT             HEAPSNAP_FORMAT
-  --junit FILE                HEAPSNAP_JUNIT
+Growth budgets need --baseline, an earlier snapshot of the same program;
+without one check stops with a usage error, unless baseline_optional is true
+(--baseline-optional), which reports them as skipped instead. The baseline
+is reduced to its totals before the snapshot is read, so the two are never
+in memory together.
 
-A class SPEC is PATTERN:key=value,... such as
-"Order:max_count=10000,max_retained_size=10MiB"; --class replaces the file's
-list of classes.
-
-Growth budgets need --baseline, an earlier snapshot of the same program; without
-one they are reported as skipped. The baseline is reduced to its totals before
-the snapshot is read, so the two are never in memory together.
+fail_on_suspects and max_suspect_size use the leak detectors of analyze, with
+the same thresholds (--listener-threshold, --collection-threshold, …; see
+docs/suspects.md). max_listeners is a budget of its own: it checks every
+event's listener count, whatever the detectors' threshold.
 
 The report lists every budget with its limit, the actual value and the result:
 a table, or with --format markdown a summary fit for a pull-request comment, or
 JSON. --junit writes JUnit XML for CI test reports. Under GitHub Actions
 (GITHUB_ACTIONS=true) every exceeded budget is also written to stderr as an
 ::error annotation.
-` + exitStatusHelp
+` + checkExitStatusHelp
 
 // suspectKinds are the kinds fail_on_suspects accepts.
 var suspectKinds = func() []string {
@@ -97,7 +96,7 @@ func (a *app) newCheckCmd() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.String("max-total-size", "", "maximum total heap `SIZE`, e.g. 512MiB")
-	f.String("max-growth", "", "maximum growth of the total size versus --baseline: a percentage (20%) or a `SIZE` (50MB)")
+	f.String("max-growth", "", "maximum growth of the total size versus --baseline: a percentage (20%) or a `SIZE` with its unit (50MB)")
 	f.Int("max-listeners", 0, "maximum listeners per event on one emitter, `N` (0: no limit)")
 	f.StringArray("class", nil, "class budget `SPEC`: PATTERN:key=value,... with keys max_retained_size, max_count, max_growth (repeatable)")
 	_ = f.SetAnnotation("class", keyAnnotation, []string{"classes"})
@@ -107,6 +106,8 @@ func (a *app) newCheckCmd() *cobra.Command {
 	f.StringP("format", "f", "table", "output format: table, json or markdown")
 	f.String("junit", "", "also write the results as JUnit XML to `FILE`")
 	f.String("html", "", "also write a self-contained HTML report (budgets, suspects, statistics, classes, dominator tree) to `FILE`")
+	f.Bool("baseline-optional", false, "without --baseline, report growth budgets as skipped instead of failing with a usage error")
+	addDetectorFlags(f)
 	a.bindFlags(cmd, "check")
 	cmd.ValidArgsFunction = snapshotFiles
 	_ = cmd.RegisterFlagCompletionFunc("baseline", snapshotFiles)
@@ -124,11 +125,16 @@ type checkOptions struct {
 	baseline string
 	junit    string
 	html     string
+	// detectors are the leak detectors' thresholds, for
+	// fail_on_suspects, max_suspect_size and the HTML report.
+	detectors suspects.Options
 }
 
 func (a *app) checkOptions(args []string) (*checkOptions, error) {
 	st := a.settings("check")
-	o := &checkOptions{file: args[0], format: st.format(report.Table, report.JSON, report.Markdown), junit: st.str("junit"), html: st.str("html")}
+	o := &checkOptions{file: args[0], format: st.format(report.Table, report.JSON, report.Markdown), junit: st.str("junit"), html: st.str("html"),
+		detectors: detectorOptions(st)}
+	baselineOptional := st.flag("baseline-optional")
 	if st.err != nil {
 		return nil, st.err
 	}
@@ -145,6 +151,11 @@ func (a *app) checkOptions(args []string) (*checkOptions, error) {
 		fmt.Fprintf(a.streams.Err, "heapsnap: warning: ignoring baseline %s: no growth budget is set\n", o.baseline)
 		o.baseline = ""
 	}
+	if o.baseline == "" && b.NeedsBaseline() && !baselineOptional {
+		// A gate that checks nothing must not pass.
+		return nil, usagef("%s sets a growth budget, which needs --baseline (an earlier snapshot of the same program); "+
+			"pass --baseline FILE, or set baseline_optional: true in the check section to report it as skipped", a.growthOrigin(b))
+	}
 	if o.baseline == "-" && o.file == "-" {
 		return nil, usagef("the snapshot and the baseline cannot both be read from stdin")
 	}
@@ -156,7 +167,7 @@ func (a *app) check(o *checkOptions) error {
 	var base *budget.Facts
 	if o.baseline != "" {
 		var err error
-		if base, err = a.facts(o.baseline, nil); err != nil {
+		if base, err = a.facts(o.baseline); err != nil {
 			return err
 		}
 		// The baseline's graph is garbage now: give it back before
@@ -171,7 +182,7 @@ func (a *app) check(o *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	cur := factsOf(res, needs)
+	cur := factsOf(res, needs, o.detectors)
 	if o.html == "" {
 		res = nil // the graph is not needed any more
 	}
@@ -190,7 +201,7 @@ func (a *app) check(o *checkOptions) error {
 		}
 	}
 	if o.html != "" {
-		if err := writeHTMLReport(o.html, res, rep); err != nil {
+		if err := writeHTMLReport(o.html, res, rep, o.detectors); err != nil {
 			return err
 		}
 	}
@@ -215,28 +226,30 @@ func writeJUnit(path string, rep *views.Check) error {
 	return nil
 }
 
-// facts reads a snapshot and keeps only what the budgets need.
-// With budgets b it also finds the suspects they need.
-func (a *app) facts(path string, b *budget.Budgets) (*budget.Facts, error) {
+// facts reads a baseline and keeps only what growth budgets need.
+func (a *app) facts(path string) (*budget.Facts, error) {
 	res, err := a.load(path)
 	if err != nil {
 		return nil, err
 	}
-	return factsOf(res, b), nil
+	return factsOf(res, nil, suspects.Options{}), nil
 }
 
-func factsOf(res *devtools.Analysis, b *budget.Budgets) *budget.Facts {
+// factsOf reduces an analysis to what budgets are checked against; with
+// budgets b it also finds the suspects they need, with the detectors'
+// thresholds in opts.
+func factsOf(res *devtools.Analysis, b *budget.Budgets, opts suspects.Options) *budget.Facts {
 	f := &budget.Facts{TotalSize: res.TotalSize, Classes: budget.ClassesOf(res)}
 	if b != nil {
-		addSuspects(f, res, b)
+		addSuspects(f, res, b, opts)
 	}
 	return f
 }
 
 // addSuspects runs the leak detectors the budgets need: every event with
 // more than one listener for max_listeners, and the suspects of the listed
-// kinds (of every kind for max_suspect_size) with default thresholds.
-func addSuspects(f *budget.Facts, res *devtools.Analysis, b *budget.Budgets) {
+// kinds (of every kind for max_suspect_size) with the thresholds in opts.
+func addSuspects(f *budget.Facts, res *devtools.Analysis, b *budget.Budgets, opts suspects.Options) {
 	if b.MaxListeners > 0 {
 		for _, s := range suspects.Find(res, suspects.Options{Kinds: []suspects.Kind{suspects.Listeners}, MaxListeners: 1}) {
 			l := s.Listeners
@@ -255,7 +268,6 @@ func addSuspects(f *budget.Facts, res *devtools.Analysis, b *budget.Budgets) {
 	if len(b.FailOnSuspects) == 0 && b.MaxSuspectSize == nil {
 		return
 	}
-	var opts suspects.Options
 	if b.MaxSuspectSize == nil {
 		for _, k := range b.FailOnSuspects {
 			opts.Kinds = append(opts.Kinds, suspects.Kind(k))
@@ -307,6 +319,15 @@ func (a *app) sizeSetting(key string, parse func(string) (budget.Amount, error))
 		return nil, usagef("%s: %v", a.origin(key), err)
 	}
 	return v, nil
+}
+
+// growthOrigin names where the growth budget of b comes from: the total's
+// max_growth, else the class list holding one.
+func (a *app) growthOrigin(b *budget.Budgets) string {
+	if b.MaxGrowth != nil {
+		return a.origin("check.max_growth")
+	}
+	return a.origin("check.classes")
 }
 
 // optionalAmount parses a size or growth: nil when unset or "off".

@@ -189,14 +189,14 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestEnvironmentSetsFlags(t *testing.T) {
-	t.Setenv("HEAPSNAP_FORMAT", "json")
+	t.Setenv("HEAPSNAP_ANALYZE_FORMAT", "json")
 	stdout, _, code := run(t, nil, "analyze", testutil.Testdata("corner", "corner06.heapsnapshot"))
 	if code != 0 || !strings.HasPrefix(stdout, "{") {
-		t.Fatalf("HEAPSNAP_FORMAT=json ignored: %.40q", stdout)
+		t.Fatalf("HEAPSNAP_ANALYZE_FORMAT=json ignored: %.40q", stdout)
 	}
 	stdout, _, _ = run(t, nil, "analyze", testutil.Testdata("corner", "corner06.heapsnapshot"), "--format", "markdown")
 	if !strings.HasPrefix(stdout, "# ") {
-		t.Fatalf("--format should beat HEAPSNAP_FORMAT: %.40q", stdout)
+		t.Fatalf("--format should beat HEAPSNAP_ANALYZE_FORMAT: %.40q", stdout)
 	}
 }
 

@@ -28,6 +28,11 @@ type configState struct {
 	flag  string
 	file  string
 	bound map[string]binding
+	// keys lists the bound keys in the order they were bound: commands
+	// in the root's order, each command's flags sorted (docs/config.md).
+	keys []string
+	// sections maps a command to its section of keys.
+	sections map[*cobra.Command]string
 }
 
 // binding is where a configuration key may also come from.
@@ -40,7 +45,40 @@ func (c *configState) bind(key string, f *pflag.Flag, env string) {
 	if c.bound == nil {
 		c.bound = map[string]binding{}
 	}
+	if _, ok := c.bound[key]; ok {
+		panic("configuration key " + key + " bound twice") // one key, one meaning
+	}
 	c.bound[key] = binding{flag: f, env: env}
+	c.keys = append(c.keys, key)
+}
+
+func (c *configState) section(cmd *cobra.Command, name string) {
+	if c.sections == nil {
+		c.sections = map[*cobra.Command]string{}
+	}
+	c.sections[cmd] = name
+}
+
+// warnUnscopedEnv warns about environment variables named as heapsnap
+// named them before every variable carried its command's section
+// (HEAPSNAP_MAX_TOTAL_SIZE for HEAPSNAP_CHECK_MAX_TOTAL_SIZE): they are
+// not read, and a CI gate that lost a budget should not pass unnoticed.
+func (a *app) warnUnscopedEnv(cmd *cobra.Command) {
+	section, ok := a.config.sections[cmd]
+	if !ok {
+		return
+	}
+	for _, key := range a.config.keys {
+		name, found := strings.CutPrefix(key, section+".")
+		if !found {
+			continue
+		}
+		old := envName(name)
+		if _, global := a.config.bound[name]; global || os.Getenv(old) == "" {
+			continue
+		}
+		fmt.Fprintf(a.streams.Err, "heapsnap: warning: %s is not read: %s reads %s\n", old, cmd.Name(), a.config.bound[key].env)
+	}
 }
 
 // usesConfig reports whether cmd has settings a config file can hold.

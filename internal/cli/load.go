@@ -53,7 +53,7 @@ func (a *app) load(path string) (*devtools.Analysis, error) {
 	trace := a.tracer()
 	bar := a.newBar(size, "reading "+filepath.Base(displayName(path)))
 	trace.step("parse")
-	snap, err := heapsnapshot.Read(r, size, heapsnapshot.Options{Progress: bar.set})
+	snap, err := heapsnapshot.Read(r, size, heapsnapshot.Options{Progress: bar.set, MaxInflate: a.maxInflate})
 	bar.finish()
 	if err != nil {
 		return nil, &inputError{file: displayName(path), err: err}

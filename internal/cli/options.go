@@ -52,7 +52,7 @@ func (st *settings) format(allowed ...report.Format) report.Format {
 
 // oneOf reads a setting whose value must be one of allowed.
 func (st *settings) oneOf(name string, allowed []string) string {
-	v := st.str(name)
+	v := strings.ToLower(st.str(name))
 	if !slices.Contains(allowed, v) {
 		st.fail(name, "invalid value %q: use %s", v, strings.Join(allowed, ", "))
 	}
@@ -95,7 +95,19 @@ func (st *settings) percent(name string) float64 {
 	return v
 }
 
-func (st *settings) flag(name string) bool { return st.a.v.GetBool(st.key(name)) }
+// flag reads a true/false setting; a value such as "yes" from the
+// environment or the file is an error rather than false.
+func (st *settings) flag(name string) bool {
+	s := st.str(name)
+	if s == "" {
+		return false
+	}
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		st.fail(name, "invalid value %q: want true or false", s)
+	}
+	return v
+}
 
 // runE makes a command's RunE: read and check its options, then run it —
 // or, in tests, hand the options to app.intercept instead.

@@ -23,12 +23,12 @@ func addSuspectFlags(f *pflag.FlagSet) {
 func addDetectorFlags(f *pflag.FlagSet) {
 	f.Int("listener-threshold", suspects.DefaultMaxListeners, "flag an event with more listeners than this on one emitter")
 	f.Int("collection-threshold", suspects.DefaultCollectionThreshold, "flag a Map, Set, Array or dictionary with at least this many entries")
-	f.String("collection-share", fmt.Sprintf("%g%%", suspects.DefaultCollectionShare), "flag a collection the program holds that retains this share of the heap…")
-	f.Int("min-collection-entries", suspects.DefaultMinCollectionEntries, "…and has at least this many entries")
+	f.String("collection-share", fmt.Sprintf("%g%%", suspects.DefaultCollectionShare), "flag a collection the program holds that retains at least this share of the heap and has --min-collection-entries entries")
+	f.Int("min-collection-entries", suspects.DefaultMinCollectionEntries, "the least entries of a collection flagged for its --collection-share")
 	f.Int("min-timers", suspects.DefaultMinTimers, "flag a callback with at least this many timers pending")
 	f.Int("min-reactions", suspects.DefaultMinReactions, "flag a pending promise with at least this many reactions")
 	f.String("min-duplicate-waste", "1MB", "flag a duplicated string whose extra copies take at least this much")
-	f.Int("min-duplicate-copies", suspects.DefaultMinDuplicateCopies, "…and that is held in at least this many copies")
+	f.Int("min-duplicate-copies", suspects.DefaultMinDuplicateCopies, "the least copies of a string flagged for --min-duplicate-waste")
 	f.String("min-context-size", "1MB", "flag a closure whose context retains at least this much")
 	f.Int("min-detached-nodes", suspects.DefaultMinDetachedNodes, "flag detached DOM trees of at least this many DOM nodes in all")
 }

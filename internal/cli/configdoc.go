@@ -45,7 +45,7 @@ when it sees one meant for it.
 
 A config file for CI might read:
 
-`+"```yaml"+`
+` + "```yaml" + `
 check:
   max_total_size: 512MiB
   max_growth: 20%           # needs --baseline, unless baseline_optional: true
@@ -59,7 +59,7 @@ analyze:
   top: 50
   listener_threshold: 50
 max_inflate: 64             # every command
-`+"```"+`
+` + "```" + `
 
 Sizes are byte counts with an optional unit: B, kB, MB, GB, TB (powers of 1000) or KiB,
 MiB, GiB, TiB (powers of 1024). A list (` + "`fail_on_suspects`" + `, ` + "`source_maps`" + `) is a YAML list in the

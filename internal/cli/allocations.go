@@ -68,7 +68,7 @@ func (a *app) allocationsOptions(args []string) (*allocationsOptions, error) {
 	case o.stacks:
 		o.format = st.format(report.TSV, report.JSON)
 	default:
-		o.format = st.format(report.Table, report.JSON, report.Markdown, report.TSV)
+		o.format = st.format()
 	}
 	if o.stacks && o.callers != "" {
 		st.fail("callers", "cannot be combined with --stacks")

@@ -109,10 +109,8 @@ func (a *app) newCheckCmd() *cobra.Command {
 	f.Bool("baseline-optional", false, "without --baseline, report growth budgets as skipped instead of failing with a usage error")
 	addDetectorFlags(f)
 	a.bindFlags(cmd, "check")
-	cmd.ValidArgsFunction = snapshotFiles
 	_ = cmd.RegisterFlagCompletionFunc("baseline", snapshotFiles)
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("fail-on-suspects", cobra.FixedCompletions(suspectKinds, cobra.ShellCompDirectiveNoFileComp))
+	completeChoices(cmd, "fail-on-suspects", suspectKinds)
 	cmd.RunE = runE(a, a.checkOptions, a.check)
 	return cmd
 }
@@ -132,7 +130,7 @@ type checkOptions struct {
 
 func (a *app) checkOptions(args []string) (*checkOptions, error) {
 	st := a.settings("check")
-	o := &checkOptions{file: args[0], format: st.format(report.Table, report.JSON, report.Markdown), junit: st.str("junit"), html: st.str("html"),
+	o := &checkOptions{file: args[0], format: st.format(), junit: st.str("junit"), html: st.str("html"),
 		detectors: detectorOptions(st)}
 	baselineOptional := st.flag("baseline-optional")
 	if st.err != nil {

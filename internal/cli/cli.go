@@ -253,6 +253,7 @@ file: see docs/config.md.
 		a.newServeCmd(),
 		a.newAllocationsCmd(),
 	)
+	a.completeValues(root)
 	return root
 }
 

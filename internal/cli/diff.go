@@ -61,6 +61,8 @@ always compares class totals.
 	f.Int("top", 25, "rows per list (0 lists all)")
 	f.String("match", string(diff.MatchAuto), "how objects are matched: "+strings.Join(matchModes, ", "))
 	a.bindFlags(cmd, "diff")
+	completeChoices(cmd, "sort", devtools.ComparisonSorts)
+	completeChoices(cmd, "match", matchModes)
 	cmd.RunE = runE(a, a.diffOptions, a.diff)
 	return cmd
 }
@@ -78,7 +80,7 @@ func (a *app) diffOptions(args []string) (*diffOptions, error) {
 	st := a.settings("diff")
 	o := &diffOptions{
 		files:  args,
-		format: st.format(report.Table, report.JSON, report.Markdown),
+		format: st.format(),
 		sort:   st.oneOf("sort", devtools.ComparisonSorts),
 		top:    st.count("top", 0),
 		match:  diff.Mode(st.oneOf("match", matchModes)),

@@ -41,8 +41,25 @@ func (st *settings) fail(name, format string, args ...any) {
 
 func (st *settings) str(name string) string { return strings.TrimSpace(st.a.v.GetString(st.key(name))) }
 
-// format reads the format setting, which must be one of allowed.
+// formats are the output formats of each command section, for the
+// format setting and its completion.
+var formats = map[string][]report.Format{
+	"analyze":     {report.Table, report.JSON, report.Markdown, report.HTML, report.PProf},
+	"allocations": {report.Table, report.JSON, report.Markdown, report.TSV},
+	"check":       {report.Table, report.JSON, report.Markdown},
+	"diff":        {report.Table, report.JSON, report.Markdown},
+	"nodes":       {report.TSV, report.JSON},
+	"retainers":   {report.Table, report.JSON, report.Markdown},
+	"show":        {report.Table, report.JSON, report.Markdown},
+	"top":         {report.Table, report.JSON, report.Markdown},
+}
+
+// format reads the format setting, which must be one of allowed, by
+// default the section's formats.
 func (st *settings) format(allowed ...report.Format) report.Format {
+	if len(allowed) == 0 {
+		allowed = formats[st.section]
+	}
 	f, err := report.ParseFormat(st.str("format"), allowed)
 	if err != nil {
 		st.fail("format", "%v", err)

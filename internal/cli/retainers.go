@@ -121,7 +121,7 @@ func (a *app) retainersOptions(args []string) (*retainersOptions, error) {
 	o := &retainersOptions{
 		file:    args[0],
 		class:   st.str("class"),
-		format:  st.format(report.Table, report.JSON, report.Markdown),
+		format:  st.format(),
 		objects: st.count("objects", 1),
 		paths:   st.count("paths", 1),
 		depth:   st.count("depth", 1),
@@ -209,7 +209,7 @@ func (a *app) showOptions(args []string) (*showOptions, error) {
 	st := a.settings("show")
 	o := &showOptions{
 		file:       args[0],
-		format:     st.format(report.Table, report.JSON, report.Markdown),
+		format:     st.format(),
 		references: st.count("references", 0),
 		retainers:  st.count("retainers", 0),
 	}
@@ -271,7 +271,7 @@ func (a *app) topOptions(args []string) (*topOptions, error) {
 	st := a.settings("top")
 	o := &topOptions{
 		file:   args[0],
-		format: st.format(report.Table, report.JSON, report.Markdown),
+		format: st.format(),
 		depth:  st.count("depth", 0),
 		limit:  st.count("limit", 0),
 	}

@@ -56,7 +56,7 @@ do not serve on a non-loopback address you do not trust.
 	f.Bool("open", false, "open the page in the default browser")
 	f.String("match", string(diff.MatchAuto), "with BASE: how objects are matched: "+strings.Join(matchModes, ", "))
 	a.bindFlags(cmd, "serve")
-	cmd.ValidArgsFunction = snapshotFiles
+	completeChoices(cmd, "match", matchModes)
 	cmd.RunE = runE(a, a.serveOptions, a.serve)
 	return cmd
 }

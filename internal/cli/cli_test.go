@@ -263,7 +263,7 @@ func TestBadSnapshots(t *testing.T) {
 		{"heap profile", write("app.heapprofile", []byte(`{"head":{"callFrame":{}},"samples":[]}`)), `byte 2: not a heap snapshot: this is a sampling heap profile \(.heapprofile\); `},
 		{"trace", write("Trace.json", []byte(`{"traceEvents":[]}`)), `byte 2: not a heap snapshot: this is a trace `},
 		{"HTML", write("download.heapsnapshot", []byte("<!doctype html><title>Sign in</title>")), `byte 0: not a heap snapshot: this is an HTML page `},
-		{"V8 log", write("isolate-0x1-v8.log", []byte("v8-version,11,3,244,8,0,0\nshared-library,x\n")), `byte 0: not a heap snapshot: this is a V8 profiler log \(node --prof\); `},
+		{"V8 log", write("isolate-0x1-v8.log", []byte("v8-version,11,3,244,8,0,0\nshared-library,x\n")), `byte 0: not a heap snapshot: this is a V8 profiler log \(node --prof\), for node --prof-process; `},
 		{"empty", write("empty.heapsnapshot", nil), `byte 0: unexpected end of input before any data`},
 		{"directory", dir, `is a directory`},
 	}

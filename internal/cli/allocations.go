@@ -71,7 +71,7 @@ func (a *app) allocationsOptions(args []string) (*allocationsOptions, error) {
 		o.format = st.format()
 	}
 	if o.stacks && o.callers != "" {
-		st.fail("callers", "cannot be combined with --stacks")
+		st.fail("callers", "cannot be combined with %s", a.origin("allocations.stacks"))
 	}
 	if o.format == report.TSV {
 		o.limit = 0

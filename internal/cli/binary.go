@@ -16,7 +16,7 @@ import (
 // stdout is a terminal, which binary would garble.
 func (a *app) writeBinary(f report.Format, v any) error {
 	if file, ok := a.streams.Out.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
-		return usagef("the %s format is binary data: redirect the output to a file (> heap.pb.gz)", f)
+		return usagef("the %s format writes binary data: redirect the output to a file (> heap.pb.gz)", f)
 	}
 	return report.Write(a.streams.Out, f, v)
 }

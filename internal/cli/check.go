@@ -298,6 +298,7 @@ func (a *app) budgets() (*budget.Budgets, error) {
 		b.MaxListeners = n
 	}
 	for _, kind := range a.settingList("check.fail_on_suspects") {
+		kind = strings.ToLower(kind)
 		if !slices.Contains(suspectKinds, kind) {
 			return nil, usagef("%s: unknown suspect kind %q: use %s", a.origin("check.fail_on_suspects"), kind, strings.Join(suspectKinds, ", "))
 		}

@@ -326,6 +326,15 @@ func envName(key string) string {
 func flagError(err error) error {
 	var bad *pflag.InvalidValueError
 	if !errors.As(err, &bad) {
+		if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok {
+			for from, to := range renamedKeys {
+				_, old, _ := strings.Cut(from, ".")
+				if strings.ReplaceAll(name, "-", "_") == old {
+					_, nw, _ := strings.Cut(to, ".")
+					return fmt.Errorf("%v (renamed --%s)", err, strings.ReplaceAll(nw, "_", "-"))
+				}
+			}
+		}
 		return err
 	}
 	name := "--" + bad.GetFlag().Name

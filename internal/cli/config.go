@@ -14,6 +14,13 @@ import (
 	"github.com/spf13/viper"
 )
 
+// renamedKeys maps settings that changed their name to the new one, so
+// that the old name in a config file, the environment or on the command
+// line says where the setting went rather than just "unknown".
+var renamedKeys = map[string]string{
+	"analyze.max_listeners": "analyze.listener_threshold",
+}
+
 // defaultConfigFile is read from the working directory when neither
 // --config nor HEAPSNAP_CONFIG names a file.
 const defaultConfigFile = ".heapsnap.yaml"
@@ -79,6 +86,15 @@ func (a *app) warnUnscopedEnv(cmd *cobra.Command) {
 		}
 		fmt.Fprintf(a.streams.Err, "heapsnap: warning: %s is not read: %s reads %s\n", old, cmd.Name(), a.config.bound[key].env)
 	}
+	for from, to := range renamedKeys {
+		if strings.HasPrefix(from, section+".") {
+			for _, old := range []string{envName(from), envName(strings.TrimPrefix(from, section+"."))} {
+				if os.Getenv(old) != "" {
+					fmt.Fprintf(a.streams.Err, "heapsnap: warning: %s is not read: %s reads %s\n", old, cmd.Name(), envName(to))
+				}
+			}
+		}
+	}
 }
 
 // usesConfig reports whether cmd has settings a config file can hold.
@@ -138,7 +154,9 @@ func (a *app) readConfig(cmd *cobra.Command) error {
 			return usagef("config %s: %q must be a mapping of settings", path, key)
 		}
 		msg := fmt.Sprintf("config %s: unknown key %q", path, key)
-		if s := a.config.suggest(key); s != "" {
+		if s, ok := renamedKeys[key]; ok {
+			msg += fmt.Sprintf(" (renamed %q)", s)
+		} else if s := a.config.suggest(key); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return usagef("%s", msg)

@@ -160,7 +160,7 @@ func TestSettingErrorsNameTheirOrigin(t *testing.T) {
 	}{
 		{"HEAPSNAP_ANALYZE_SUSPECTS_ONLY", "yes please", []string{"analyze", missing}, `heapsnap: HEAPSNAP_ANALYZE_SUSPECTS_ONLY: invalid value "yes please": want true or false`},
 		{"", "", []string{"analyze", missing, "--config", config}, `heapsnap: analyze.suspects_only in ` + config + `: invalid value "maybe": want true or false`},
-		{"", "", []string{"allocations", missing, "--config", config}, `heapsnap: allocations.callers in ` + config + `: cannot be combined with --stacks`},
+		{"", "", []string{"allocations", missing, "--config", config}, `heapsnap: allocations.callers in ` + config + `: cannot be combined with allocations.stacks in ` + config},
 		{"HEAPSNAP_MAX_INFLATE", "lots", []string{"analyze", missing}, `heapsnap: HEAPSNAP_MAX_INFLATE: invalid ratio "lots"`},
 		{"HEAPSNAP_CHECK_MAX_LISTENERS", "abc", []string{"check", missing}, `heapsnap: HEAPSNAP_CHECK_MAX_LISTENERS: invalid listener count "abc": want a whole number`},
 		{"HEAPSNAP_CHECK_MIN_TIMERS", "0", []string{"check", missing, "--max-total-size", "1GB"}, `heapsnap: HEAPSNAP_CHECK_MIN_TIMERS: must be at least 1, got 0`},
@@ -293,5 +293,28 @@ func TestVersionFromBuildInfo(t *testing.T) {
 	Main([]string{"version"}, Streams{In: strings.NewReader(""), Out: &out, Err: io.Discard}, BuildInfo{})
 	if strings.Contains(out.String(), "unknown") {
 		t.Errorf("version prints unknown fields: %q", out.String())
+	}
+}
+
+// TestRenamedSettings: analyze's --max-listeners, which collided with
+// check's budget, is --listener-threshold; the old name says so in every
+// place it can come from.
+func TestRenamedSettings(t *testing.T) {
+	cleanEnv(t)
+	const missing = "/no/such/snapshot"
+	if _, stderr, code := options(t, "analyze", missing, "--max-listeners", "5"); code != ExitUsage || !strings.HasPrefix(stderr, "heapsnap: unknown flag: --max-listeners (renamed --listener-threshold)") {
+		t.Errorf("flag: exit %d, %q", code, stderr)
+	}
+	config := writeConfig(t, "analyze:\n  max_listeners: 5\n")
+	if _, stderr, code := options(t, "analyze", missing, "--config", config); code != ExitUsage || !strings.Contains(stderr, `unknown key "analyze.max_listeners" (renamed "analyze.listener_threshold")`) {
+		t.Errorf("config: exit %d, %q", code, stderr)
+	}
+	t.Setenv("HEAPSNAP_MAX_LISTENERS", "5")
+	if _, stderr, code := options(t, "analyze", missing); code != 0 || stderr != "heapsnap: warning: HEAPSNAP_MAX_LISTENERS is not read: analyze reads HEAPSNAP_ANALYZE_LISTENER_THRESHOLD\n" {
+		t.Errorf("environment: exit %d, %q", code, stderr)
+	}
+	// check's own max_listeners is a budget, still called that.
+	if _, stderr, _ := options(t, "check", missing, "--max-total-size", "1GB"); !strings.Contains(stderr, "HEAPSNAP_MAX_LISTENERS is not read: check reads HEAPSNAP_CHECK_MAX_LISTENERS") {
+		t.Errorf("check: %q", stderr)
 	}
 }

@@ -112,8 +112,11 @@ func (c *configState) usesConfig(cmd *cobra.Command) bool {
 
 // readConfig reads the configuration file for commands that have
 // settings: --config, else $HEAPSNAP_CONFIG, else .heapsnap.yaml in the
-// working directory if there is one. A key the file sets that no command
-// knows is an error, so that a misspelt budget cannot pass unnoticed.
+// working directory if there is one. A key the file sets that the
+// command's section or the top level does not know is an error, so that
+// a misspelt budget cannot pass unnoticed; one in another command's
+// section is that command's to report, so that a mistake made for check
+// does not stop nodes.
 func (a *app) readConfig(cmd *cobra.Command) error {
 	if !a.config.usesConfig(cmd) {
 		return nil
@@ -146,9 +149,13 @@ func (a *app) readConfig(cmd *cobra.Command) error {
 	a.config.file = path
 	keys := a.v.AllKeys()
 	slices.Sort(keys)
+	own := a.config.sections[cmd]
 	for _, key := range keys {
 		if _, ok := a.config.bound[key]; ok {
 			continue
+		}
+		if section, _, ok := strings.Cut(key, "."); ok && section != own && a.config.isSection(section) {
+			continue // another command's mistake, reported when that command runs
 		}
 		if a.config.isSection(key) {
 			return usagef("config %s: %q must be a mapping of settings", path, key)

@@ -318,3 +318,21 @@ func TestRenamedSettings(t *testing.T) {
 		t.Errorf("check: %q", stderr)
 	}
 }
+
+// TestConfigMistakesStayInTheirSection: a misspelt key of check's section
+// stops check, not nodes; a misspelt top-level key stops every command.
+func TestConfigMistakesStayInTheirSection(t *testing.T) {
+	cleanEnv(t)
+	const missing = "/no/such/snapshot"
+	config := writeConfig(t, "check:\n  max_totl_size: 1MB\nnodes:\n  format: json\n")
+	if o, stderr, code := options(t, "nodes", missing, "--config", config); code != 0 || o.(*nodesOptions).format != report.JSON {
+		t.Errorf("nodes: exit %d, %q", code, stderr)
+	}
+	if _, stderr, code := options(t, "check", missing, "--config", config); code != ExitUsage || !strings.Contains(stderr, `unknown key "check.max_totl_size"`) {
+		t.Errorf("check: exit %d, %q", code, stderr)
+	}
+	config = writeConfig(t, "max_inflat: 64\n")
+	if _, stderr, code := options(t, "nodes", missing, "--config", config); code != ExitUsage || !strings.Contains(stderr, `unknown key "max_inflat" (did you mean "max_inflate"?)`) {
+		t.Errorf("top level: exit %d, %q", code, stderr)
+	}
+}

@@ -52,12 +52,12 @@ func ParseSize(s string) (Amount, error) {
 // would be read as 20 bytes by one user and 20% by the next, and a gate
 // at 20 bytes of growth is not what either meant.
 func ParseGrowth(s string) (Amount, error) {
+	if t := strings.TrimSpace(s); t != "" && strings.Trim(t, "0123456789.") == "" {
+		return Amount{}, fmt.Errorf("invalid growth %q: say which unit: %s%% of the baseline, or a size such as %sMB", s, t, t)
+	}
 	a, err := parseAmount(s, true)
 	if err != nil {
 		return Amount{}, fmt.Errorf("invalid growth %q: %w; want a percentage such as 20%% or %s", s, err, UnitHelp)
-	}
-	if t := strings.TrimSpace(s); t != "" && (t[len(t)-1] >= '0' && t[len(t)-1] <= '9' || t[len(t)-1] == '.') {
-		return Amount{}, fmt.Errorf("invalid growth %q: say which unit: %s%% of the baseline, or a size such as %sMB", s, t, t)
 	}
 	return a, nil
 }

@@ -35,8 +35,8 @@ else ` + "`" + defaultConfigFile + "`" + ` in the working directory if there is 
 by its extension). A key the file sets that no command knows is an error, with the nearest
 known key suggested, so that a misspelt budget cannot pass unnoticed; so is a value a setting
 refuses, and the message names the flag, variable or key (and file) it came from. A mistake
-in one command's section is reported when that command runs: a typo under `+"`check:`"+` stops
-`+"`heapsnap check`"+`, not `+"`heapsnap nodes`"+`.
+in one command's section is reported when that command runs: a typo under ` + "`check:`" + ` stops
+` + "`heapsnap check`" + `, not ` + "`heapsnap nodes`" + `.
 
 Each command has its own section, and each of its settings its own variable: a setting
 made for one command never changes another (` + "`HEAPSNAP_CHECK_FORMAT=markdown`" + ` leaves

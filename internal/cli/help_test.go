@@ -120,3 +120,21 @@ func TestArgumentWording(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpGolden keeps the help as a terminal shows it, at 80 columns and
+// at 50 (the prose rewrapped, the flags wrapped), and at 200.
+func TestHelpGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name, columns string
+		args          []string
+	}{
+		{"help-check-80.txt", "80", []string{"check", "--help"}},
+		{"help-retainers-50.txt", "50", []string{"retainers", "--help"}},
+		{"help-diff-200.txt", "200", []string{"diff", "--help"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("COLUMNS", tc.columns)
+			goldenRun(t, tc.name, tc.args...)
+		})
+	}
+}

@@ -336,3 +336,24 @@ func TestConfigMistakesStayInTheirSection(t *testing.T) {
 		t.Errorf("top level: exit %d, %q", code, stderr)
 	}
 }
+
+// TestSourceMapsSetting: the global source_maps list from the environment
+// (commas) and the file (a YAML list), checked before any snapshot.
+func TestSourceMapsSetting(t *testing.T) {
+	cleanEnv(t)
+	const missing = "/no/such/snapshot"
+	a, b := t.TempDir(), t.TempDir()
+	t.Setenv("HEAPSNAP_SOURCE_MAPS", a+","+b)
+	if _, stderr, code := options(t, "top", missing); code != 0 {
+		t.Errorf("two directories: exit %d, %q", code, stderr)
+	}
+	t.Setenv("HEAPSNAP_SOURCE_MAPS", a+",/no/such/dir")
+	if _, stderr, code := options(t, "top", missing); code != ExitUsage || !strings.HasPrefix(stderr, "heapsnap: HEAPSNAP_SOURCE_MAPS: stat /no/such/dir: no such file") {
+		t.Errorf("missing directory: exit %d, %q", code, stderr)
+	}
+	cleanEnv(t)
+	config := writeConfig(t, "source_maps: ["+a+", "+filepath.Join(a, "x")+"]\n")
+	if _, stderr, code := options(t, "top", missing, "--config", config); code != ExitUsage || !strings.HasPrefix(stderr, "heapsnap: source_maps in "+config+": ") {
+		t.Errorf("config: exit %d, %q", code, stderr)
+	}
+}

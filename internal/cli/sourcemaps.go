@@ -23,7 +23,7 @@ func (a *app) addSourceMapFlags(root *cobra.Command) {
 // directory, before any snapshot is read.
 func (a *app) readSourceMapSettings() error {
 	a.sourceMapDirs = nil
-	for _, dir := range a.v.GetStringSlice("source_maps") {
+	for _, dir := range a.settingList("source_maps") {
 		st, err := os.Stat(dir)
 		switch {
 		case err != nil:

@@ -28,6 +28,10 @@ type Options struct {
 	CloseInspector bool
 	// Log receives one-line notes of what heapsnap does to the process.
 	Log func(string)
+	// CgroupRoot is where the cgroup filesystem the process's
+	// /proc/PID/cgroup refers to is mounted, for the headroom check
+	// (default /sys/fs/cgroup; a sidecar may see the host's elsewhere).
+	CgroupRoot string
 }
 
 const (

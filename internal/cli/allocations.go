@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
 
 	"github.com/heapsnap/heapsnap/internal/report"
@@ -79,10 +77,6 @@ func (a *app) allocationsOptions(args []string) (*allocationsOptions, error) {
 	return o, st.err
 }
 
-// errNoAllocations is a snapshot taken without allocation tracking.
-var errNoAllocations = errors.New("no allocation stacks: the snapshot was taken without allocation tracking " +
-	"(run node with --track-heap-objects, or capture with --track-allocations)")
-
 func (a *app) allocations(o *allocationsOptions) error {
 	res, err := a.load(o.file)
 	if err != nil {
@@ -90,10 +84,10 @@ func (a *app) allocations(o *allocationsOptions) error {
 	}
 	profile := res.Allocations()
 	if profile == nil {
-		return &inputError{file: displayName(o.file), err: errNoAllocations}
+		return &inputError{file: displayName(o.file), err: views.ErrNoAllocations}
 	}
 	if o.stacks {
-		return report.Write(a.streams.Out, o.format, views.Stacks{Analysis: res, Profile: profile})
+		return report.Write(a.streams.Out, o.format, views.Stacks{Analysis: res, Profile: profile, Names: a.namer(res)})
 	}
 	rep, err := views.BuildAllocations(profile, views.AllocationsOptions{
 		File: displayName(o.file), Names: a.namer(res), Top: o.limit, Callers: o.callers,

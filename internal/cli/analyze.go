@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/heapsnap/heapsnap/internal/report"
 	"github.com/heapsnap/heapsnap/internal/suspects"
@@ -53,12 +54,7 @@ thresholds accept units: 1MB, 512kB, 1MiB.
   heapsnap analyze heap.heapsnapshot --suspects collection --collection-threshold 1000`,
 		Args: exactArgs(1, "one snapshot file"),
 	}
-	f := cmd.Flags()
-	f.StringP("format", "f", "table", "output format: table, json, markdown, html (one self-contained page) or pprof (a gzipped profile.proto of the dominator tree by class)")
-	f.Int("top", 25, "number of classes to list (0 lists all)")
-	f.String("sort", "retained", "order classes by: "+strings.Join(views.SortKeys, ", "))
-	f.Int("largest", 10, "number of largest objects to list")
-	addSuspectFlags(f)
+	addAnalyzeFlags(cmd.Flags(), "retained", "order classes by: "+strings.Join(views.SortKeys, ", "))
 	a.bindFlags(cmd, "analyze")
 	completeChoices(cmd, "sort", views.SortKeys)
 	completeChoices(cmd, "suspects", append([]string{"all", "none"}, suspectKinds...))
@@ -76,18 +72,34 @@ type analyzeOptions struct {
 	suspectsOnly bool
 }
 
+// addAnalyzeFlags defines the flags of analyze's report (capture has them
+// too), with the default and help of --sort.
+func addAnalyzeFlags(f *pflag.FlagSet, sortDefault, sortHelp string) {
+	f.StringP("format", "f", "table", "output format: table, json, markdown, html (one self-contained page) or pprof (a gzipped profile.proto of the dominator tree by class)")
+	f.Int("top", 25, "number of classes to list (0 lists all)")
+	f.String("sort", sortDefault, sortHelp)
+	f.Int("largest", 10, "number of largest objects to list")
+	addSuspectFlags(f)
+}
+
 func (a *app) analyzeOptions(args []string) (*analyzeOptions, error) {
 	st := a.settings("analyze")
-	o := &analyzeOptions{
-		file:         args[0],
-		format:       st.format(),
+	o := a.readAnalyzeOptions(st, args[0])
+	return o, st.err
+}
+
+// readAnalyzeOptions reads the settings addAnalyzeFlags defines from a
+// command's section, for the snapshot file names.
+func (a *app) readAnalyzeOptions(st *settings, file string) *analyzeOptions {
+	return &analyzeOptions{
+		file:         file,
+		format:       st.format(formats["analyze"]...),
 		top:          st.count("top", 0),
 		sort:         st.oneOf("sort", views.SortKeys),
 		largest:      st.count("largest", 0),
 		suspects:     a.suspectOptions(st),
 		suspectsOnly: st.flag("suspects-only"),
 	}
-	return o, st.err
 }
 
 func (a *app) analyze(o *analyzeOptions) error {
@@ -95,6 +107,11 @@ func (a *app) analyze(o *analyzeOptions) error {
 	if err != nil {
 		return err
 	}
+	return a.reportAnalysis(res, o)
+}
+
+// reportAnalysis writes analyze's report of an analyzed snapshot.
+func (a *app) reportAnalysis(res *devtools.Analysis, o *analyzeOptions) error {
 	trace := a.tracer()
 	trace.step("suspects")
 	defer trace.step("")
@@ -104,7 +121,7 @@ func (a *app) analyze(o *analyzeOptions) error {
 	case o.format == report.PProf:
 		return a.writeBinary(report.PProf, views.BuildProfile(res, displayName(o.file), 0))
 	case o.format == report.HTML && !o.suspectsOnly:
-		return report.Write(a.streams.Out, o.format, views.BuildOverview(res, devtools.NewDominatorTree(res), a.analyzeView(o, found), nil))
+		return report.Write(a.streams.Out, o.format, views.BuildOverview(res, a.dominatorTree(res), a.analyzeView(o, found), nil))
 	}
 	if o.suspectsOnly {
 		return report.Write(a.streams.Out, o.format, &views.SuspectsReport{

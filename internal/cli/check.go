@@ -63,6 +63,12 @@ the same thresholds (--listener-threshold, --collection-threshold, …; see
 docs/suspects.md). max_listeners is a budget of its own: it checks every
 event's listener count, whatever the detectors' threshold.
 
+--capture PID checks a running Node.js process instead of a file: heapsnap takes
+its snapshot as "heapsnap capture" does (--out, --force, --timeout and the other
+capture flags apply) and closes the inspector again; a failed capture is exit 3.
+With --baseline an earlier capture's --out file, it gates a test server's growth
+under load without any change to the server (docs/capture.md).
+
 The report lists every budget with its limit, the actual value and the result:
 a table, or with --format markdown a summary fit for a pull-request comment, or
 JSON. --junit writes JUnit XML for CI test reports. Under GitHub Actions
@@ -79,22 +85,22 @@ var suspectKinds = func() []string {
 	return names
 }()
 
-// classKeys are the settings of one entry of check.classes.
-var classKeys = []string{"name", "max_retained_size", "max_count", "max_growth"}
-
 func (a *app) newCheckCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "check SNAPSHOT",
+		Use:   "check SNAPSHOT | check --capture PID",
 		Short: "Fail when a snapshot exceeds its memory budgets (a CI gate)",
 		Long:  checkLong,
 		Example: `  heapsnap check heap.heapsnapshot                      # budgets from .heapsnap.yaml
   heapsnap check heap.heapsnapshot --max-total-size 512MiB --max-listeners 100
   heapsnap check end.heapsnapshot --baseline start.heapsnapshot --max-growth 20%
   heapsnap check heap.heapsnapshot --class 'Detached HTML*:max_count=0' --fail-on-suspects listeners
-  heapsnap check heap.heapsnapshot --format markdown --junit heapsnap.xml >> "$GITHUB_STEP_SUMMARY"`,
-		Args: exactArgs(1, "one snapshot file"),
+  heapsnap check heap.heapsnapshot --format markdown --junit heapsnap.xml >> "$GITHUB_STEP_SUMMARY"
+  heapsnap check --capture "$server_pid" --baseline start.heapsnapshot.gz --max-growth 20%`,
+		Args: rangeArgs(0, 1, "one snapshot file, or --capture PID"),
 	}
 	f := cmd.Flags()
+	f.String("capture", "", "check a snapshot taken now of a running Node.js process instead of a file: a `PID`, or an inspector's HOST:PORT or ws:// URL (as heapsnap capture; the capture flags below apply)")
+	addCaptureFlags(f)
 	f.String("max-total-size", "", "maximum total heap `SIZE`, e.g. 512MiB")
 	f.String("max-growth", "", "maximum growth of the total size versus --baseline: a percentage (20%) or a `SIZE` with its unit (50MB)")
 	f.Int("max-listeners", 0, "maximum listeners per event on one emitter, `N` (0: no limit)")
@@ -118,6 +124,7 @@ func (a *app) newCheckCmd() *cobra.Command {
 // checkOptions are the settings of `heapsnap check`.
 type checkOptions struct {
 	file     string
+	capture  *captureSettings // instead of file
 	format   report.Format
 	budgets  *budget.Budgets
 	baseline string
@@ -130,11 +137,24 @@ type checkOptions struct {
 
 func (a *app) checkOptions(args []string) (*checkOptions, error) {
 	st := a.settings("check")
-	o := &checkOptions{file: args[0], format: st.format(), junit: st.str("junit"), html: st.str("html"),
-		detectors: detectorOptions(st)}
+	o := &checkOptions{format: st.format(), junit: st.str("junit"), html: st.str("html"), detectors: detectorOptions(st)}
 	baselineOptional := st.flag("baseline-optional")
 	if st.err != nil {
 		return nil, st.err
+	}
+	switch target := st.str("capture"); {
+	case target != "" && len(args) == 1:
+		return nil, usagef("give a snapshot file or --capture, not both")
+	case target != "":
+		cs, err := a.readCaptureSettings(st, target, false)
+		if err != nil {
+			return nil, err
+		}
+		o.capture = cs
+	case len(args) == 1:
+		o.file = args[0]
+	default:
+		return nil, usagef("check: expected one snapshot file, or --capture PID")
 	}
 	b, err := a.budgets()
 	if err != nil {
@@ -176,11 +196,30 @@ func (a *app) check(o *checkOptions) error {
 	if b.NeedsSuspects() {
 		needs = b
 	}
-	res, err := a.load(o.file)
+	res, finish, err := a.checkSnapshot(o)
 	if err != nil {
 		return err
 	}
-	cur := factsOf(res, needs, o.detectors)
+	return finish(a.checkAnalysis(o, res, needs, base))
+}
+
+// checkSnapshot reads the snapshot to check, or captures it (then finish
+// leaves the process as it was found, and says whether that failed).
+func (a *app) checkSnapshot(o *checkOptions) (*devtools.Analysis, func(error) error, error) {
+	if o.capture == nil {
+		res, err := a.load(o.file)
+		return res, func(err error) error { return err }, err
+	}
+	res, name, finish, err := a.captureOne(o.capture)
+	o.file = name
+	return res, finish, err
+}
+
+// checkAnalysis applies the budgets to an analyzed snapshot and writes
+// the report.
+func (a *app) checkAnalysis(o *checkOptions, res *devtools.Analysis, needs *budget.Budgets, base *budget.Facts) error {
+	b := o.budgets
+	cur := budget.FactsOf(res, needs, o.detectors)
 	if o.html == "" {
 		res = nil // the graph is not needed any more
 	}
@@ -230,50 +269,7 @@ func (a *app) facts(path string) (*budget.Facts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return factsOf(res, nil, suspects.Options{}), nil
-}
-
-// factsOf reduces an analysis to what budgets are checked against; with
-// budgets b it also finds the suspects they need, with the detectors'
-// thresholds in opts.
-func factsOf(res *devtools.Analysis, b *budget.Budgets, opts suspects.Options) *budget.Facts {
-	f := &budget.Facts{TotalSize: res.TotalSize, Classes: budget.ClassesOf(res)}
-	if b != nil {
-		addSuspects(f, res, b, opts)
-	}
-	return f
-}
-
-// addSuspects runs the leak detectors the budgets need: every event with
-// more than one listener for max_listeners, and the suspects of the listed
-// kinds (of every kind for max_suspect_size) with the thresholds in opts.
-func addSuspects(f *budget.Facts, res *devtools.Analysis, b *budget.Budgets, opts suspects.Options) {
-	if b.MaxListeners > 0 {
-		for _, s := range suspects.Find(res, suspects.Options{Kinds: []suspects.Kind{suspects.Listeners}, MaxListeners: 1}) {
-			l := s.Listeners
-			if l == nil {
-				continue
-			}
-			target := l.Emitter
-			if s.Path != "" {
-				target += " at " + s.Path
-			} else {
-				target += fmt.Sprintf(" @%d", l.EmitterID)
-			}
-			f.Listeners = append(f.Listeners, budget.ListenerFacts{Target: target, Event: l.Event, Count: s.Count})
-		}
-	}
-	if len(b.FailOnSuspects) == 0 && b.MaxSuspectSize == nil {
-		return
-	}
-	if b.MaxSuspectSize == nil {
-		for _, k := range b.FailOnSuspects {
-			opts.Kinds = append(opts.Kinds, suspects.Kind(k))
-		}
-	}
-	for _, s := range suspects.Find(res, opts) {
-		f.Suspects = append(f.Suspects, budget.SuspectFacts{Kind: string(s.Kind), Title: s.Title, RetainedSize: s.RetainedSize})
-	}
+	return budget.FactsOf(res, nil, suspects.Options{}), nil
 }
 
 // budgets reads every check setting, with errors that name where a bad
@@ -313,7 +309,7 @@ func (a *app) budgets() (*budget.Budgets, error) {
 }
 
 func (a *app) sizeSetting(key string, parse func(string) (budget.Amount, error)) (*budget.Amount, error) {
-	v, err := optionalAmount(a.setting(key), parse)
+	v, err := budget.ParseOptional(a.setting(key), parse)
 	if err != nil {
 		return nil, usagef("%s: %v", a.origin(key), err)
 	}
@@ -327,18 +323,6 @@ func (a *app) growthOrigin(b *budget.Budgets) string {
 		return a.origin("check.max_growth")
 	}
 	return a.origin("check.classes")
-}
-
-// optionalAmount parses a size or growth: nil when unset or "off".
-func optionalAmount(s string, parse func(string) (budget.Amount, error)) (*budget.Amount, error) {
-	if s == "" || s == "off" {
-		return nil, nil
-	}
-	v, err := parse(s)
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
 }
 
 // classBudgets reads check.classes: from the file a list of mappings (or
@@ -377,91 +361,19 @@ func (a *app) classBudgets() ([]budget.ClassBudget, error) {
 			fields = e
 		case string:
 			var err error
-			if fields, err = parseClassSpec(e); err != nil {
+			if fields, err = budget.ParseClassSpec(e); err != nil {
 				return nil, usagef("%s: %v", at, err)
 			}
 		default:
 			return nil, usagef("%s: want a mapping with name and limits", at)
 		}
-		cb, err := classBudget(fields)
+		cb, err := budget.ParseClassBudget(fields)
 		if err != nil {
 			return nil, usagef("%s: %v", at, err)
 		}
 		out = append(out, cb)
 	}
 	return out, nil
-}
-
-// parseClassSpec parses PATTERN:key=value,key=value. The pattern ends at
-// the last colon, since class names may contain colons but values do not.
-func parseClassSpec(spec string) (map[string]any, error) {
-	spec = strings.TrimSpace(spec)
-	colon := strings.LastIndex(spec, ":")
-	if colon < 0 {
-		return nil, fmt.Errorf("invalid class budget %q: want PATTERN:key=value,... e.g. Order:max_count=10000", spec)
-	}
-	fields := map[string]any{"name": spec[:colon]}
-	for kv := range strings.SplitSeq(spec[colon+1:], ",") {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			return nil, fmt.Errorf("invalid class budget %q: %q is not key=value", spec, kv)
-		}
-		fields[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
-	}
-	return fields, nil
-}
-
-func classBudget(fields map[string]any) (budget.ClassBudget, error) {
-	var cb budget.ClassBudget
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if !slices.Contains(classKeys, k) {
-			return cb, fmt.Errorf("unknown key %q in a class budget: use %s", k, strings.Join(classKeys, ", "))
-		}
-	}
-	str := func(k string) string {
-		if fields[k] == nil {
-			return ""
-		}
-		return strings.TrimSpace(fmt.Sprint(fields[k]))
-	}
-	name := str("name")
-	if name == "" {
-		return cb, errors.New("a class budget needs a name")
-	}
-	p, err := budget.CompilePattern(name)
-	if err != nil {
-		return cb, err
-	}
-	cb.Name = p
-	size := func(k string, parse func(string) (budget.Amount, error)) (*budget.Amount, error) {
-		v, err := optionalAmount(str(k), parse)
-		if err != nil {
-			return nil, fmt.Errorf("class %s: %s: %w", name, k, err)
-		}
-		return v, nil
-	}
-	if cb.MaxRetainedSize, err = size("max_retained_size", budget.ParseSize); err != nil {
-		return cb, err
-	}
-	if cb.MaxGrowth, err = size("max_growth", budget.ParseGrowth); err != nil {
-		return cb, err
-	}
-	if s := str("max_count"); s != "" && s != "off" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 0 {
-			return cb, fmt.Errorf("class %s: max_count: invalid count %q: want a whole number", name, s)
-		}
-		cb.MaxCount = &n
-	}
-	if cb.MaxRetainedSize == nil && cb.MaxCount == nil && cb.MaxGrowth == nil {
-		return cb, fmt.Errorf("class %s sets no budget: add max_retained_size, max_count or max_growth", name)
-	}
-	return cb, nil
 }
 
 // snapshotFiles completes heap snapshot file names.

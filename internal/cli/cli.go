@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -72,11 +73,23 @@ func Run(build BuildInfo) int {
 	// The graph arrays are pointer-free, so collecting often costs little
 	// and keeps the peak close to what is live.
 	debug.SetGCPercent(10)
+	a := newApp(Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, build)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sig
 		fmt.Fprintln(os.Stderr, "\nheapsnap: interrupted")
+		// A command may wind down itself (capture closes the inspector it
+		// opened); a second interrupt does not wait for it.
+		windsDown := make(chan bool, 1)
+		go func() { windsDown <- a.interrupt() }()
+		select {
+		case wait := <-windsDown:
+			if wait {
+				<-sig
+			}
+		case <-sig:
+		}
 		os.Exit(ExitSignal)
 	}()
 	if path := os.Getenv("HEAPSNAP_CPUPROFILE"); path != "" {
@@ -87,13 +100,17 @@ func Run(build BuildInfo) int {
 			}
 		}
 	}
-	return Main(os.Args[1:], Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, build)
+	return a.main(os.Args[1:])
 }
 
 // Main runs heapsnap with args and returns the exit code. It never calls
 // os.Exit, so tests run the whole command line in-process.
 func Main(args []string, streams Streams, build BuildInfo) int {
-	return (&app{streams: streams, build: build, v: viper.New()}).main(args)
+	return newApp(streams, build).main(args)
+}
+
+func newApp(streams Streams, build BuildInfo) *app {
+	return &app{streams: streams, build: build, v: viper.New()}
 }
 
 func (a *app) main(args []string) int {
@@ -104,7 +121,11 @@ func (a *app) main(args []string) int {
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
 	err := root.Execute()
-	a.warnSourceMaps()
+	a.closeCache()
+	// A failed run's one line is its error; the warnings are for a report.
+	if err == nil || errors.Is(err, errSilent) {
+		a.warnSourceMaps()
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -129,15 +150,21 @@ type app struct {
 	// come from cobra's parsing and are usage errors.
 	running bool
 	trace   *tracer // see tracer()
+	cache   cacheState
 	// resolvers are the source-map resolvers the run made, whose problems
 	// are reported once at the end (sourcemaps.go).
 	resolvers     []*sources.Resolver
 	sourceMapDirs []string
 	// maxInflate is heapsnapshot.Options.MaxInflate (--max-inflate).
 	maxInflate float64
+	// noSpill keeps parked columns in memory (heapsnap mcp writes nothing).
+	noSpill bool
 	// intercept, when set (by tests), receives a command's checked
 	// options instead of the command running.
 	intercept func(opts any) error
+	// onInterrupt, when set, is how a running command is told of Ctrl-C:
+	// it returns true when the command winds down itself (capture.go).
+	onInterrupt atomic.Pointer[func() bool]
 }
 
 // usageError is a mistake in flags, arguments or configuration (exit 2).
@@ -227,7 +254,11 @@ file: see docs/config.md.
 			if err := a.readInflateSetting(); err != nil {
 				return err
 			}
-			return a.readSourceMapSettings()
+			if err := a.readSourceMapSettings(); err != nil {
+				return err
+			}
+			_, err := a.openCache()
+			return err
 		},
 	}
 	// --version prints what the version command prints.
@@ -241,6 +272,7 @@ file: see docs/config.md.
 	root.PersistentFlags().StringVar(&a.config.flag, "config", "", "configuration file (default .heapsnap.yaml in the working directory, or $HEAPSNAP_CONFIG)")
 	a.addSourceMapFlags(root)
 	a.addInflateFlag(root)
+	a.addCacheFlags(root)
 	a.setHelp(root)
 	root.AddCommand(
 		a.newAnalyzeCmd(),
@@ -252,6 +284,9 @@ file: see docs/config.md.
 		a.newRetainersCmd(), a.newShowCmd(), a.newTopCmd(),
 		a.newServeCmd(),
 		a.newAllocationsCmd(),
+		a.newCaptureCmd(),
+		a.newMCPCmd(),
+		a.newCacheCmd(),
 	)
 	a.completeValues(root)
 	return root

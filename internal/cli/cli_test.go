@@ -14,6 +14,10 @@ import (
 	"github.com/heapsnap/heapsnap/internal/testutil"
 )
 
+// testBuild is every in-process run's build: one build, so that the runs
+// share the tests' cache.
+var testBuild = BuildInfo{Version: "v0.0.0-test", Commit: "abc1234", Date: "2026-01-01T00:00:00Z"}
+
 // run executes the command line in-process and returns stdout, stderr and
 // the exit code.
 func run(t *testing.T, stdin io.Reader, args ...string) (string, string, int) {
@@ -22,7 +26,7 @@ func run(t *testing.T, stdin io.Reader, args ...string) (string, string, int) {
 		stdin = strings.NewReader("")
 	}
 	var out, errb bytes.Buffer
-	code := Main(args, Streams{In: stdin, Out: &out, Err: &errb}, BuildInfo{Version: "v0.0.0-test", Commit: "abc1234", Date: "2026-01-01T00:00:00Z"})
+	code := Main(args, Streams{In: stdin, Out: &out, Err: &errb}, testBuild)
 	return out.String(), errb.String(), code
 }
 
@@ -286,7 +290,8 @@ func TestBadSnapshots(t *testing.T) {
 // as it is, and the reading of /proc/PID/stat behind their CPU columns.
 func TestTrace(t *testing.T) {
 	t.Setenv("HEAPSNAP_TRACE", "1")
-	stdout, stderr, code := run(t, nil, "analyze", sample, "--format", "json", "--quiet")
+	// Without the cache: a cached analysis has no stages to trace.
+	stdout, stderr, code := run(t, nil, "analyze", sample, "--format", "json", "--quiet", "--no-cache")
 	if code != 0 || !strings.HasPrefix(stdout, "{") {
 		t.Fatalf("exit %d, stdout %.40q", code, stdout)
 	}

@@ -42,10 +42,19 @@ type configState struct {
 	sections map[*cobra.Command]string
 }
 
-// binding is where a configuration key may also come from.
+// binding is where a configuration key may also come from; a key with no
+// flag carries its default and meaning for docs/config.md.
 type binding struct {
-	flag *pflag.Flag
-	env  string
+	flag     *pflag.Flag
+	env      string
+	def, doc string
+}
+
+// describe documents a key that has no flag.
+func (c *configState) describe(key, def, doc string) {
+	b := c.bound[key]
+	b.def, b.doc = def, doc
+	c.bound[key] = b
 }
 
 func (c *configState) bind(key string, f *pflag.Flag, env string) {

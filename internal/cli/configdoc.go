@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/heapsnap/heapsnap/internal/budget"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
 
@@ -97,10 +98,14 @@ file and items separated by commas in a variable. True/false settings take ` + "
 		for _, key := range bySection[section] {
 			bind := a.config.bound[key]
 			name := strings.TrimPrefix(key, section+".")
+			if bind.flag == nil {
+				fmt.Fprintf(&b, "| `%s` | — | `%s` | %s | %s |\n", name, bind.env, bind.def, cell(bind.doc))
+				continue
+			}
 			fmt.Fprintf(&b, "| `%s` | `--%s` | `%s` | %s | %s |\n", name, bind.flag.Name, bind.env, defaultCell(bind.flag), cell(usageOf(bind.flag)))
 		}
 		if section == "check" {
-			fmt.Fprintf(&b, "\nEach entry of `classes` is a mapping with the keys %s (at least one limit); from `--class` or `HEAPSNAP_CHECK_CLASSES` it is `PATTERN:key=value,...` (specs separated by `;` in the variable). `name` is an exact class name or a glob (`*`, `?`, `[...]`). Any size or growth may be `off`, which turns off a budget the file sets.\n", "`"+strings.Join(classKeys, "`, `")+"`")
+			fmt.Fprintf(&b, "\nEach entry of `classes` is a mapping with the keys %s (at least one limit); from `--class` or `HEAPSNAP_CHECK_CLASSES` it is `PATTERN:key=value,...` (specs separated by `;` in the variable). `name` is an exact class name or a glob (`*`, `?`, `[...]`). Any size or growth may be `off`, which turns off a budget the file sets.\n", "`"+strings.Join(budget.ClassKeys, "`, `")+"`")
 		}
 	}
 	fmt.Fprintf(&b, `
@@ -111,6 +116,7 @@ file and items separated by commas in a variable. True/false settings take ` + "
 | `+"`HEAPSNAP_CONFIG`"+` | the config file, when `+"`--config`"+` is not given |
 | `+"`HEAPSNAP_SPILL_DIR`"+` | where the analysis of a snapshot of more than %d nodes writes the columns compression does not make small enough (default: the system's temporary directory; `+"`off`"+` keeps them in memory) |
 | `+"`HEAPSNAP_TRACE`"+` | when set, each stage's wall time, CPU time and memory on stderr (docs/performance.md) |
+| `+"`HEAPSNAP_CGROUP_ROOT`"+` | where `+"`capture`"+` finds the cgroup filesystem, to measure a process's memory headroom (default `+"`/sys/fs/cgroup`"+`) |
 | `+"`HEAPSNAP_CPUPROFILE`"+` | a file to write a pprof CPU profile of heapsnap itself to |
 | `+"`COLUMNS`"+` | the width help texts wrap at, over the terminal's |
 | `+"`CI`"+` | when set, no progress bar |

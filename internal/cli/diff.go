@@ -92,11 +92,17 @@ func (a *app) diffOptions(args []string) (*diffOptions, error) {
 }
 
 func (a *app) diff(o *diffOptions) error {
-	load := a.loadNamed
 	names := make([]string, len(o.files))
 	for i, p := range o.files {
 		names[i] = displayName(p)
 	}
+	return a.compare(o, names, a.loadNamed)
+}
+
+// compare writes diff's report of the snapshots o.files, which load reads
+// (in the order the comparison needs them) and names calls as the report
+// does: two are a pair, more a series.
+func (a *app) compare(o *diffOptions, names []string, load diff.Loader) error {
 	if len(o.files) == 2 {
 		p, err := diff.ComparePair(o.files[0], o.files[1], load, o.match)
 		if err != nil {

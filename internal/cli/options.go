@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heapsnap/heapsnap/internal/budget"
 	"github.com/heapsnap/heapsnap/internal/report"
@@ -45,6 +46,7 @@ func (st *settings) str(name string) string { return strings.TrimSpace(st.a.v.Ge
 // format setting and its completion.
 var formats = map[string][]report.Format{
 	"analyze":     {report.Table, report.JSON, report.Markdown, report.HTML, report.PProf},
+	"capture":     {report.Table, report.JSON, report.Markdown, report.HTML, report.PProf},
 	"allocations": {report.Table, report.JSON, report.Markdown, report.TSV},
 	"check":       {report.Table, report.JSON, report.Markdown},
 	"diff":        {report.Table, report.JSON, report.Markdown},
@@ -110,6 +112,19 @@ func (st *settings) percent(name string) float64 {
 		st.fail(name, "invalid share %q: want a percentage above 0, e.g. 0.5%%", s)
 	}
 	return v
+}
+
+// duration reads a time such as 30s or 1m30s, which must not be negative.
+func (st *settings) duration(name string) time.Duration {
+	s := st.str(name)
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		st.fail(name, "invalid duration %q: want a number with a unit, e.g. 30s or 2m", s)
+	case d < 0:
+		st.fail(name, "must not be negative, got %s", s)
+	}
+	return d
 }
 
 // flag reads a true/false setting; a value such as "yes" from the

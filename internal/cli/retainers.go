@@ -168,7 +168,7 @@ func (a *app) retainers(o *retainersOptions) error {
 	if err != nil {
 		return err
 	}
-	return report.Write(a.streams.Out, o.format, views.BuildRetainers(res, devtools.NewRetainerIndex(res), nodes, views.RetainersOptions{
+	return report.Write(a.streams.Out, o.format, views.BuildRetainers(res, a.retainerIndex(res), nodes, views.RetainersOptions{
 		File: displayName(o.file), Class: o.class, Paths: o.paths, Depth: o.depth, List: o.list, Names: a.namer(res),
 	}))
 }
@@ -230,7 +230,7 @@ func (a *app) show(o *showOptions) error {
 	if err != nil {
 		return err
 	}
-	return report.Write(a.streams.Out, o.format, views.BuildShow(res, devtools.NewRetainerIndex(res), i, views.ShowOptions{
+	return report.Write(a.streams.Out, o.format, views.BuildShow(res, a.retainerIndex(res), i, views.ShowOptions{
 		File: displayName(o.file), References: o.references, Retainers: o.retainers, Names: a.namer(res),
 		Allocations: res.Allocations(),
 	}))
@@ -283,7 +283,7 @@ func (a *app) top(o *topOptions) error {
 	if err != nil {
 		return err
 	}
-	return report.Write(a.streams.Out, o.format, views.BuildTop(res, devtools.NewDominatorTree(res), views.TopOptions{
+	return report.Write(a.streams.Out, o.format, views.BuildTop(res, a.dominatorTree(res), views.TopOptions{
 		File: displayName(o.file), Depth: o.depth, Limit: o.limit,
 	}))
 }

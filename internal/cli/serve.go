@@ -127,8 +127,9 @@ func (a *app) serve(o *serveOptions) error {
 	}
 	trace := a.tracer()
 	trace.step("suspects")
-	opts.Suspects = suspects.Find(res, suspects.Options{Names: names})
+	opts.Suspects = a.suspects(res, suspects.Options{Names: names})
 	trace.step("serve indexes")
+	a.serveIndexes(res, &opts)
 	h := serve.NewHeap(res, opts)
 	trace.step("")
 	hosts := serve.Hosts(ln.Addr())

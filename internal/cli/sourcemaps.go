@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 )
@@ -46,12 +47,14 @@ const maxSourceMapWarnings = 5
 func (a *app) warnSourceMaps() {
 	seen := map[string]bool{}
 	var lines []string
+	problems := slices.Clone(a.cache.problems)
 	for _, r := range a.resolvers {
-		for _, p := range r.Problems() {
-			if s := p.String(); !seen[s] {
-				seen[s] = true
-				lines = append(lines, s)
-			}
+		problems = append(problems, r.Problems()...)
+	}
+	for _, p := range problems {
+		if s := p.String(); !seen[s] {
+			seen[s] = true
+			lines = append(lines, s)
 		}
 	}
 	for k, s := range lines {
@@ -60,5 +63,8 @@ func (a *app) warnSourceMaps() {
 			break
 		}
 		fmt.Fprintf(a.streams.Err, "heapsnap: warning: source map not used, locations are compiled ones: %s\n", s)
+	}
+	if len(lines) > 0 && len(a.sourceMapDirs) == 0 {
+		fmt.Fprintln(a.streams.Err, "heapsnap: hint: --source-maps DIR names a directory holding copies of the maps (or of the scripts); --no-source-maps silences this")
 	}
 }

@@ -92,5 +92,5 @@ func (a *app) findSuspects(res *devtools.Analysis, sel suspectSelection) []suspe
 	}
 	o := sel.opts
 	o.Names = a.namer(res)
-	return suspects.Find(res, o)
+	return a.suspects(res, o)
 }

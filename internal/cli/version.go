@@ -28,10 +28,16 @@ date).
 	}
 }
 
+// buildInfo is the binary's build, completed from the module's build
+// information.
+func (a *app) buildInfo() BuildInfo {
+	info, _ := debug.ReadBuildInfo()
+	return a.build.resolve(info)
+}
+
 // versionText is what version and --version print.
 func (a *app) versionText() string {
-	info, _ := debug.ReadBuildInfo()
-	b := a.build.resolve(info)
+	b := a.buildInfo()
 	var s strings.Builder
 	fmt.Fprintf(&s, "heapsnap %s\n", b.Version)
 	if b.Commit != "" {

@@ -71,6 +71,11 @@ func writeSeries(w io.Writer, rep *views.Series, f Format) error {
 				joinCounts(c.Counts), pathCell(string(c.Shape)), fmt.Sprintf("@%d %s", c.ExampleID, Clip(string(c.Chain), 60)))
 		}
 		p.grid(&g)
+		for i, c := range rep.LeakCandidates {
+			if c.Allocated != nil {
+				p.printf("%d. %s\n", i+1, oneLine(allocatedLine(c.Allocated)))
+			}
+		}
 	}
 	return p.err
 }

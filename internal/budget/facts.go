@@ -8,20 +8,19 @@ import (
 )
 
 // FactsOf reduces an analysis to what the budgets check; with budgets b
-// it also finds the suspects b needs, with the detectors' thresholds in
-// opts (its Kinds are ignored: b says which kinds it needs).
-func FactsOf(res *devtools.Analysis, b *Budgets, opts suspects.Options) *Facts {
+// it also finds the suspects b needs.
+func FactsOf(res *devtools.Analysis, b *Budgets) *Facts {
 	f := &Facts{TotalSize: res.TotalSize, Classes: ClassesOf(res)}
 	if b != nil {
-		addSuspects(f, res, b, opts)
+		addSuspects(f, res, b)
 	}
 	return f
 }
 
 // addSuspects runs the leak detectors the budgets need: every event with
 // more than one listener for max_listeners, and the suspects of the listed
-// kinds (of every kind for max_suspect_size) with the thresholds in opts.
-func addSuspects(f *Facts, res *devtools.Analysis, b *Budgets, opts suspects.Options) {
+// kinds (of every kind for max_suspect_size) at b's thresholds.
+func addSuspects(f *Facts, res *devtools.Analysis, b *Budgets) {
 	if b.MaxListeners > 0 {
 		for _, s := range suspects.Find(res, suspects.Options{Kinds: []suspects.Kind{suspects.Listeners}, MaxListeners: 1}) {
 			l := s.Listeners
@@ -40,6 +39,7 @@ func addSuspects(f *Facts, res *devtools.Analysis, b *Budgets, opts suspects.Opt
 	if len(b.FailOnSuspects) == 0 && b.MaxSuspectSize == nil {
 		return
 	}
+	opts := b.Detectors
 	opts.Kinds = nil
 	if b.MaxSuspectSize == nil {
 		for _, k := range b.FailOnSuspects {

@@ -130,14 +130,11 @@ type checkOptions struct {
 	baseline string
 	junit    string
 	html     string
-	// detectors are the leak detectors' thresholds, for
-	// fail_on_suspects, max_suspect_size and the HTML report.
-	detectors suspects.Options
 }
 
 func (a *app) checkOptions(args []string) (*checkOptions, error) {
 	st := a.settings("check")
-	o := &checkOptions{format: st.format(), junit: st.str("junit"), html: st.str("html"), detectors: detectorOptions(st)}
+	o := &checkOptions{format: st.format(), junit: st.str("junit"), html: st.str("html")}
 	baselineOptional := st.flag("baseline-optional")
 	if st.err != nil {
 		return nil, st.err
@@ -219,7 +216,7 @@ func (a *app) checkSnapshot(o *checkOptions) (*devtools.Analysis, func(error) er
 // the report.
 func (a *app) checkAnalysis(o *checkOptions, res *devtools.Analysis, needs *budget.Budgets, base *budget.Facts) error {
 	b := o.budgets
-	cur := budget.FactsOf(res, needs, o.detectors)
+	cur := budget.FactsOf(res, needs)
 	if o.html == "" {
 		res = nil // the graph is not needed any more
 	}
@@ -238,7 +235,7 @@ func (a *app) checkAnalysis(o *checkOptions, res *devtools.Analysis, needs *budg
 		}
 	}
 	if o.html != "" {
-		if err := writeHTMLReport(o.html, res, rep, o.detectors); err != nil {
+		if err := writeHTMLReport(o.html, res, rep, o.budgets.Detectors); err != nil {
 			return err
 		}
 	}
@@ -269,7 +266,7 @@ func (a *app) facts(path string) (*budget.Facts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return budget.FactsOf(res, nil, suspects.Options{}), nil
+	return budget.FactsOf(res, nil), nil
 }
 
 // budgets reads every check setting, with errors that name where a bad
@@ -305,7 +302,9 @@ func (a *app) budgets() (*budget.Budgets, error) {
 	if b.Classes, err = a.classBudgets(); err != nil {
 		return nil, err
 	}
-	return b, nil
+	st := a.settings("check")
+	b.Detectors = detectorOptions(st)
+	return b, st.err
 }
 
 func (a *app) sizeSetting(key string, parse func(string) (budget.Amount, error)) (*budget.Amount, error) {

@@ -54,8 +54,8 @@ func TestSettingsDoNotCollide(t *testing.T) {
 	t.Setenv("HEAPSNAP_ANALYZE_LISTENER_THRESHOLD", "7")
 	o, _, _ = options(t, "check", missing)
 	co := o.(*checkOptions)
-	if co.budgets.MaxListeners != 100 || co.detectors.MaxListeners != 10 {
-		t.Errorf("check: max_listeners %d, listener threshold %d; want 100 and 10", co.budgets.MaxListeners, co.detectors.MaxListeners)
+	if co.budgets.MaxListeners != 100 || co.budgets.Detectors.MaxListeners != 10 {
+		t.Errorf("check: max_listeners %d, listener threshold %d; want 100 and 10", co.budgets.MaxListeners, co.budgets.Detectors.MaxListeners)
 	}
 	o, _, _ = options(t, "analyze", missing)
 	if ao := o.(*analyzeOptions); ao.suspects.opts.MaxListeners != 7 {
@@ -189,7 +189,7 @@ func TestCheckDetectorSettings(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	d := o.(*checkOptions).detectors
+	d := o.(*checkOptions).budgets.Detectors
 	if d.MaxListeners != 50 || d.MinTimers != 3 || d.MinReactions != 4 || d.CollectionShare != 2 || d.CollectionThreshold != 10000 {
 		t.Errorf("detectors %+v", d)
 	}

@@ -87,7 +87,7 @@ func (a *app) allocations(o *allocationsOptions) error {
 		return &inputError{file: displayName(o.file), err: views.ErrNoAllocations}
 	}
 	if o.stacks {
-		return report.Write(a.streams.Out, o.format, views.Stacks{Analysis: res, Profile: profile, Names: a.namer(res)})
+		return a.write(o.format, views.Stacks{Analysis: res, Profile: profile, Names: a.namer(res)})
 	}
 	rep, err := views.BuildAllocations(profile, views.AllocationsOptions{
 		File: displayName(o.file), Names: a.namer(res), Top: o.limit, Callers: o.callers,
@@ -95,5 +95,5 @@ func (a *app) allocations(o *allocationsOptions) error {
 	if err != nil {
 		return usagef("%s: %s: %v", a.origin("allocations.callers"), displayName(o.file), err)
 	}
-	return report.Write(a.streams.Out, o.format, rep)
+	return a.write(o.format, rep)
 }

@@ -121,15 +121,15 @@ func (a *app) reportAnalysis(res *devtools.Analysis, o *analyzeOptions) error {
 	case o.format == report.PProf:
 		return a.writeBinary(report.PProf, views.BuildProfile(res, displayName(o.file), 0))
 	case o.format == report.HTML && !o.suspectsOnly:
-		return report.Write(a.streams.Out, o.format, views.BuildOverview(res, a.dominatorTree(res), a.analyzeView(o, found), nil))
+		return a.write(o.format, views.BuildOverview(res, a.dominatorTree(res), a.analyzeView(o, found), nil))
 	}
 	if o.suspectsOnly {
-		return report.Write(a.streams.Out, o.format, &views.SuspectsReport{
+		return a.write(o.format, &views.SuspectsReport{
 			SchemaVersion: views.SchemaVersion, File: displayName(o.file), TotalSize: res.TotalSize,
 			SuspectKinds: o.suspects.kinds(), Suspects: append([]suspects.Suspect{}, found...),
 		})
 	}
-	return report.Write(a.streams.Out, o.format, views.BuildAnalyze(res, a.analyzeView(o, found)))
+	return a.write(o.format, views.BuildAnalyze(res, a.analyzeView(o, found)))
 }
 
 func (a *app) analyzeView(o *analyzeOptions, found []suspects.Suspect) views.AnalyzeOptions {

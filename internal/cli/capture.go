@@ -261,9 +261,13 @@ func (a *app) interrupt() bool {
 
 // note writes one line about what heapsnap does to the process to stderr.
 func (a *app) note(msg string) {
-	if !a.quiet {
-		fmt.Fprintf(a.streams.Err, "heapsnap: %s\n", msg)
+	if a.quiet {
+		return
 	}
+	if a.showProgress() {
+		fmt.Fprint(a.streams.Err, "\r\x1b[K") // over the progress line the analysis may be drawing
+	}
+	fmt.Fprintf(a.streams.Err, "heapsnap: %s\n", msg)
 }
 
 // capturer takes the snapshots of one capture session as the report asks

@@ -256,11 +256,12 @@ func TestCapturePair(t *testing.T) {
 }
 
 // TestCaptureTrackAllocations: with allocation tracking the suspect says
-// which stack allocated its listeners.
+// which stack allocated its listeners. Tracking lasts 2 s so that on a
+// loaded machine the 50 ms timer still adds listeners while it is on.
 func TestCaptureTrackAllocations(t *testing.T) {
 	t.Parallel()
 	p := startLeak(t, "LEAK_GROW=10")
-	stdout, stderr, code := run(t, nil, "capture", strconv.Itoa(p.PID), "--track-allocations", "500ms", "--suspects-only", "--format", "json")
+	stdout, stderr, code := run(t, nil, "capture", strconv.Itoa(p.PID), "--track-allocations", "2s", "--suspects-only", "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

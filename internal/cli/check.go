@@ -221,7 +221,7 @@ func (a *app) checkAnalysis(o *checkOptions, res *devtools.Analysis, needs *budg
 		res = nil // the graph is not needed any more
 	}
 	rep := views.NewCheck(displayName(o.file), displayName(o.baseline), a.config.file, budget.Evaluate(b, cur, base))
-	if err := report.Write(a.streams.Out, o.format, rep); err != nil {
+	if err := a.write(o.format, rep); err != nil {
 		return err
 	}
 	if os.Getenv("GITHUB_ACTIONS") == "true" {

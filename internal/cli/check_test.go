@@ -177,7 +177,7 @@ func TestCheckGitHubAnnotations(t *testing.T) {
 		// "%" is escaped in workflow commands; GitHub shows it unescaped.
 		"::error title=heapsnap check%3A max_growth::total size: grew +5.7%25 (3.0 MB → 3.2 MB), exceeds max_growth = 5%25",
 		"::error title=heapsnap check%3A classes.max_count::class LeakedRecord: 800 exceeds classes.max_count = 500",
-		"::error title=heapsnap check%3A classes.max_growth::class LeakedRecord: grew +48 kB (16 kB → 64 kB), exceeds classes.max_growth = 20 kB",
+		"::error title=heapsnap check%3A classes.max_growth::class LeakedRecord: grew +48.0 kB (16.0 kB → 64.0 kB), exceeds classes.max_growth = 20 kB",
 		"heapsnap: 3 of 6 checks failed",
 	}
 	if got := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {

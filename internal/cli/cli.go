@@ -145,6 +145,7 @@ type app struct {
 	build   BuildInfo
 	v       *viper.Viper
 	quiet   bool
+	wide    bool // --wide: tables keep every cell whole (layout.go)
 	config  configState
 	// running is set once a command's own code starts: errors before that
 	// come from cobra's parsing and are usage errors.
@@ -269,6 +270,7 @@ file: see docs/config.md.
 		return &usageError{err: flagError(err), cmd: cmd}
 	})
 	root.PersistentFlags().BoolVarP(&a.quiet, "quiet", "q", false, "no progress bar on stderr")
+	root.PersistentFlags().BoolVar(&a.wide, "wide", false, "keep table cells whole instead of shortening them to fit the terminal")
 	root.PersistentFlags().StringVar(&a.config.flag, "config", "", "configuration file (default .heapsnap.yaml in the working directory, or $HEAPSNAP_CONFIG)")
 	a.addSourceMapFlags(root)
 	a.addInflateFlag(root)

@@ -118,7 +118,7 @@ file and items separated by commas in a variable. True/false settings take ` + "
 | `+"`HEAPSNAP_TRACE`"+` | when set, each stage's wall time, CPU time and memory on stderr (docs/performance.md) |
 | `+"`HEAPSNAP_CGROUP_ROOT`"+` | where `+"`capture`"+` finds the cgroup filesystem, to measure a process's memory headroom (default `+"`/sys/fs/cgroup`"+`) |
 | `+"`HEAPSNAP_CPUPROFILE`"+` | a file to write a pprof CPU profile of heapsnap itself to |
-| `+"`COLUMNS`"+` | the width help texts wrap at, over the terminal's |
+| `+"`COLUMNS`"+` | the width tables and help texts fit, over the terminal's (`+"`--wide`"+` keeps table cells whole) |
 | `+"`CI`"+` | when set, no progress bar |
 | `+"`GITHUB_ACTIONS`"+` | `+"`true`"+`: `+"`check`"+` also writes each exceeded budget as an `+"`::error`"+` annotation |
 

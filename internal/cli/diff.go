@@ -108,13 +108,13 @@ func (a *app) compare(o *diffOptions, names []string, load diff.Loader) error {
 		if err != nil {
 			return err
 		}
-		return report.Write(a.streams.Out, o.format, views.BuildDiff(p, views.DiffOptions{Old: names[0], New: names[1], Sort: o.sort, Top: o.top}))
+		return a.write(o.format, views.BuildDiff(p, views.DiffOptions{Old: names[0], New: names[1], Sort: o.sort, Top: o.top}))
 	}
 	s, err := diff.CompareSeries(o.files, load, o.match)
 	if err != nil {
 		return err
 	}
-	return report.Write(a.streams.Out, o.format, views.BuildSeries(s, names, o.top))
+	return a.write(o.format, views.BuildSeries(s, names, o.top))
 }
 
 func countStdin(args []string) int {

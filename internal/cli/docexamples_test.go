@@ -18,7 +18,7 @@ var exampleBlock = regexp.MustCompile("(?s)```text\n\\$ heapsnap ([^\n]*)\n(.*?)
 // every "$ heapsnap …" block of the pages below, from the repository root,
 // and compares what follows (go test -update rewrites them).
 func TestDocExamples(t *testing.T) {
-	for _, page := range []string{"docs/suspects.md"} {
+	for _, page := range []string{"README.md", "docs/retainers.md", "docs/suspects.md"} {
 		path := filepath.Join(testutil.Root(), page)
 		doc, err := os.ReadFile(path)
 		if err != nil {

@@ -3,26 +3,18 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 )
 
-// helpWidth is the width help texts wrap at: $COLUMNS when set, else the
-// terminal's width when stdout is one, else 80, the width the texts are
-// written for.
+// helpWidth is the width help texts wrap at: the output's width, as
+// tables fit it (outputWidth), else 80, the width the texts are written
+// for.
 func (a *app) helpWidth() int {
-	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+	if n := outputWidth(a.streams.Out); n > 0 {
 		return max(n, 20)
-	}
-	if f, ok := a.streams.Out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
-			return max(w, 20)
-		}
 	}
 	return 80
 }

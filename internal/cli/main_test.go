@@ -6,9 +6,13 @@ import (
 )
 
 // TestMain keeps the tests off the user's own settings and cache: the
-// cache goes to a temporary directory. With HEAPSNAP_TEST_MAIN=1 the test
-// binary is heapsnap itself (the capture tests run it as another user).
+// cache goes to a temporary directory, and the caller's $COLUMNS is
+// dropped so that golden files do not depend on the terminal they were
+// run from (tests that fit a width set it themselves: goldenWidth). With
+// HEAPSNAP_TEST_MAIN=1 the test binary is heapsnap itself (the capture
+// tests run it as another user).
 func TestMain(m *testing.M) {
+	os.Unsetenv("COLUMNS")
 	dir, err := os.MkdirTemp("", "heapsnap-test-cache-")
 	if err != nil {
 		panic(err)

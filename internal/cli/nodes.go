@@ -54,5 +54,5 @@ func (a *app) nodes(o *nodesOptions) error {
 	if err != nil {
 		return err
 	}
-	return report.Write(a.streams.Out, o.format, views.Nodes{Analysis: res})
+	return a.write(o.format, views.Nodes{Analysis: res})
 }

@@ -168,7 +168,7 @@ func (a *app) retainers(o *retainersOptions) error {
 	if err != nil {
 		return err
 	}
-	return report.Write(a.streams.Out, o.format, views.BuildRetainers(res, a.retainerIndex(res), nodes, views.RetainersOptions{
+	return a.write(o.format, views.BuildRetainers(res, a.retainerIndex(res), nodes, views.RetainersOptions{
 		File: displayName(o.file), Class: o.class, Paths: o.paths, Depth: o.depth, List: o.list, Names: a.namer(res),
 	}))
 }
@@ -230,7 +230,7 @@ func (a *app) show(o *showOptions) error {
 	if err != nil {
 		return err
 	}
-	return report.Write(a.streams.Out, o.format, views.BuildShow(res, a.retainerIndex(res), i, views.ShowOptions{
+	return a.write(o.format, views.BuildShow(res, a.retainerIndex(res), i, views.ShowOptions{
 		File: displayName(o.file), References: o.references, Retainers: o.retainers, Names: a.namer(res),
 		Allocations: res.Allocations(),
 	}))
@@ -246,6 +246,11 @@ levels, the objects each of them alone keeps alive (--limit per level). An
 object's retained size is what would be freed if it went away. Where the
 dominator refers to the object directly, the edge is shown in DevTools'
 notation (.name, [i], ->name, {name}).
+
+What a program cannot act on is left out unless asked for, and the report
+says how much: V8's own objects (compiled code, internal arrays, object
+shapes, hidden objects) with what only they keep alive (--internals shows them),
+and objects that retain less than --min-share of the heap (0 shows all).
 ` + exitStatusHelp,
 		Example: `  heapsnap top heap.heapsnapshot
   heapsnap top heap.heapsnapshot --depth 4 --limit 5 --format markdown`,
@@ -255,6 +260,8 @@ notation (.name, [i], ->name, {name}).
 	f.StringP("format", "f", "table", "output format: table, json or markdown")
 	f.Int("depth", 2, "levels shown below the top level")
 	f.Int("limit", 10, "objects shown per level (0 shows all)")
+	f.String("min-share", "1%", "leave out objects that retain less than this share of the heap (0 shows all)")
+	f.Bool("internals", false, "show V8's own objects too (code, internal arrays, shapes, hidden objects)")
 	a.bindFlags(cmd, "top")
 	cmd.RunE = runE(a, a.topOptions, a.top)
 	return cmd
@@ -265,16 +272,26 @@ type topOptions struct {
 	file         string
 	format       report.Format
 	depth, limit int
+	minShare     float64 // percent
+	internals    bool
 }
 
 func (a *app) topOptions(args []string) (*topOptions, error) {
 	st := a.settings("top")
 	o := &topOptions{
-		file:   args[0],
-		format: st.format(),
-		depth:  st.count("depth", 0),
-		limit:  st.count("limit", 0),
+		file:      args[0],
+		format:    st.format(),
+		depth:     st.count("depth", 0),
+		limit:     st.count("limit", 0),
+		internals: st.flag("internals"),
 	}
+	// Unlike the suspects' shares, 0 is allowed: it shows every object.
+	share := st.str("min-share")
+	v, err := strconv.ParseFloat(strings.TrimSuffix(share, "%"), 64)
+	if err != nil || v < 0 || v > 100 {
+		st.fail("min-share", "invalid share %q: want a percentage from 0 to 100, e.g. 1%%", share)
+	}
+	o.minShare = v
 	return o, st.err
 }
 
@@ -283,7 +300,8 @@ func (a *app) top(o *topOptions) error {
 	if err != nil {
 		return err
 	}
-	return report.Write(a.streams.Out, o.format, views.BuildTop(res, a.dominatorTree(res), views.TopOptions{
+	return a.write(o.format, views.BuildTop(res, a.dominatorTree(res), views.TopOptions{
 		File: displayName(o.file), Depth: o.depth, Limit: o.limit,
+		MinSize: uint64(float64(res.TotalSize) * o.minShare / 100), SkipInternals: !o.internals,
 	}))
 }

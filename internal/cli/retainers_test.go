@@ -214,3 +214,63 @@ func TestRetainersUsageErrors(t *testing.T) {
 		t.Errorf("missing file: exit %d, %q", code, stderr)
 	}
 }
+
+// TestTopLeavesOutInternals checks top's defaults: no V8-internal object
+// (code, internal arrays, shapes, hidden) at any level shown, counted in
+// left_out, and every object shown with --internals --min-share 0.
+func TestTopLeavesOutInternals(t *testing.T) {
+	type node struct {
+		Type     string `json:"type"`
+		Retained uint64 `json:"retained_size"`
+		Children []node `json:"children"`
+	}
+	var rep struct {
+		TotalSize uint64 `json:"total_size"`
+		LeftOut   struct {
+			Internal     int    `json:"internal"`
+			InternalSize uint64 `json:"internal_size"`
+			Small        int    `json:"small"`
+		} `json:"left_out"`
+		Objects []node `json:"objects"`
+	}
+	internalTypes := map[string]bool{"hidden": true, "array": true, "code": true, "object shape": true}
+	walk := func(ns []node) (internal, small int) {
+		stack := append([]node(nil), ns...)
+		for len(stack) > 0 {
+			n := stack[len(stack)-1]
+			stack = append(stack[:len(stack)-1], n.Children...)
+			if internalTypes[n.Type] {
+				internal++
+			}
+			if n.Retained*100 < rep.TotalSize {
+				small++
+			}
+		}
+		return internal, small
+	}
+	out, stderr, code := run(t, nil, "top", sample, "--format", "json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if internal, small := walk(rep.Objects); internal != 0 || small != 0 {
+		t.Errorf("by default %d internal and %d small objects shown", internal, small)
+	}
+	if rep.LeftOut.Internal == 0 || rep.LeftOut.InternalSize == 0 || rep.LeftOut.Small == 0 {
+		t.Errorf("left_out %+v: nothing counted", rep.LeftOut)
+	}
+	out, _, _ = run(t, nil, "top", sample, "--format", "json", "--internals", "--min-share", "0")
+	rep.LeftOut.Internal, rep.LeftOut.Small = 0, 0
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if internal, small := walk(rep.Objects); internal == 0 || small == 0 || rep.LeftOut.Internal != 0 || rep.LeftOut.Small != 0 {
+		t.Errorf("--internals --min-share 0: %d internal and %d small objects shown, left_out %+v", internal, small, rep.LeftOut)
+	}
+	_, stderr, code = run(t, nil, "top", sample, "--min-share", "abc")
+	if code != ExitUsage || !strings.Contains(stderr, `--min-share: invalid share "abc"`) {
+		t.Errorf("--min-share abc: exit %d, %s", code, stderr)
+	}
+}

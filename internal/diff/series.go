@@ -31,9 +31,13 @@ type Series struct {
 // ClassSeries is a class's Summary numbers in every snapshot.
 type ClassSeries struct {
 	Key, Name string
-	Count     []int
-	Self      []uint64
-	Retained  []uint64
+	// Where is where the class's objects were made, for a class of a
+	// user-script constructor (a located class key): the last snapshot's
+	// location, through its source maps.
+	Where    string
+	Count    []int
+	Self     []uint64
+	Retained []uint64
 }
 
 // ListenerSeries is an emitter event's listener count in every snapshot.
@@ -83,6 +87,7 @@ type CandidateGroup struct {
 func CompareSeries(paths []string, load Loader, mode Mode) (*Series, error) {
 	s := &Series{SameProcess: mode != MatchClasses}
 	var prev *Census
+	var where map[string]string
 	for k, path := range paths {
 		r, names, err := load(path)
 		if err != nil {
@@ -100,6 +105,9 @@ func CompareSeries(paths []string, load Loader, mode Mode) (*Series, error) {
 			if k > 2 {
 				prev.IDs = nil // only the first two snapshots' ids are needed
 			}
+		}
+		if k == len(paths)-1 {
+			where = classLocations(r, names)
 		}
 		if k == len(paths)-1 && s.SameProcess {
 			s.Candidates = g.candidates(s.Snapshots[0], s.Snapshots[1])
@@ -121,7 +129,7 @@ func CompareSeries(paths []string, load Loader, mode Mode) (*Series, error) {
 	for _, c := range s.Snapshots {
 		c.IDs = nil
 	}
-	s.Classes = growingClasses(s.Snapshots)
+	s.Classes = growingClasses(s.Snapshots, where)
 	if s.SameProcess {
 		s.Listeners = growingListeners(s.Snapshots)
 		s.Collections = growingCollectionSeries(s.Snapshots)
@@ -143,13 +151,13 @@ func growth(v []uint64) int64 { return int64(v[len(v)-1]) - int64(v[0]) }
 
 // growingClasses lists classes whose count grows at every step, by growth
 // of their shallow size. A class missing from a snapshot counts 0 there.
-func growingClasses(snaps []*Census) []ClassSeries {
+func growingClasses(snaps []*Census, where map[string]string) []ClassSeries {
 	n := len(snaps)
 	last := snaps[n-1]
 	var out []ClassSeries
 	for i := range last.Classes {
 		lc := &last.Classes[i]
-		cs := ClassSeries{Key: lc.Key, Name: lc.Name, Count: make([]int, n), Self: make([]uint64, n), Retained: make([]uint64, n)}
+		cs := ClassSeries{Key: lc.Key, Name: lc.Name, Where: where[lc.Key], Count: make([]int, n), Self: make([]uint64, n), Retained: make([]uint64, n)}
 		for k, c := range snaps {
 			if x, ok := c.Class(lc.Key); ok {
 				cs.Count[k], cs.Self[k], cs.Retained[k] = x.Count, x.Self, x.Retained
@@ -165,6 +173,19 @@ func growingClasses(snaps []*Census) []ClassSeries {
 		}
 		return cmp.Compare(a.Key, b.Key)
 	})
+	return out
+}
+
+// classLocations maps the keys of r's located classes to where their
+// constructors are, as people read locations: the key itself holds a
+// script id, which means nothing outside the snapshot.
+func classLocations(r *devtools.Analysis, names *retainers.Namer) map[string]string {
+	out := map[string]string{}
+	for k := range r.Classes {
+		if c := &r.Classes[k]; c.HasLocation {
+			out[r.ClassKey(c)] = names.Locations().Resolve(c.ScriptID, c.Line, c.Column).String()
+		}
+	}
 	return out
 }
 

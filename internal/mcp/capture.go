@@ -98,5 +98,5 @@ func (s *Server) captureTool(ctx context.Context, _ *mcp.CallToolRequest, in Cap
 	}
 	h := &held{key: name, name: name, size: -1, res: res, names: names}
 	s.store.hold(h)
-	return nil, CaptureOut{OpenOut: s.describe(h), NodeVersion: sess.Target().NodeVersion, Bytes: r.stats.Bytes}, nil
+	return nil, CaptureOut{OpenOut: s.describe(opened{held: h, name: name}), NodeVersion: sess.Target().NodeVersion, Bytes: r.stats.Bytes}, nil
 }

@@ -40,6 +40,13 @@ func (e *namedError) Error() string { return e.name + ": " + e.err.Error() }
 // URIs) as its MCP roots.
 func connect(t testing.TB, opts Options, clientRoots ...string) (*Server, *mcp.ClientSession) {
 	t.Helper()
+	return connectWith(t, opts, "", clientRoots...)
+}
+
+// connectWith is connect with a client of the given protocol version
+// ("" for the latest).
+func connectWith(t testing.TB, opts Options, version string, clientRoots ...string) (*Server, *mcp.ClientSession) {
+	t.Helper()
 	if opts.Read == nil {
 		opts.Read = testRead
 	}
@@ -59,7 +66,7 @@ func connect(t testing.TB, opts Options, clientRoots ...string) (*Server, *mcp.C
 		c.AddRoots(&mcp.Root{URI: uri})
 	}
 	clients[s] = c
-	cs, err := c.Connect(ctx, ct, nil)
+	cs, err := c.Connect(ctx, ct, &mcp.ClientSessionOptions{ProtocolVersion: version})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,8 +47,9 @@ func within(path, dir string) bool {
 // clientRoots caches each session's MCP roots until the client says they
 // changed.
 type clientRoots struct {
-	mu    sync.Mutex
-	roots map[*mcp.ServerSession][]root
+	mu      sync.Mutex
+	roots   map[*mcp.ServerSession][]root
+	watched map[*mcp.ServerSession]bool // sessions whose end is waited for
 }
 
 func (c *clientRoots) forget(ss *mcp.ServerSession) {
@@ -97,6 +98,20 @@ func (c *clientRoots) of(req *mcp.CallToolRequest) (rs []root, ask bool) {
 	}
 	if c.roots == nil {
 		c.roots = map[*mcp.ServerSession][]root{}
+	}
+	if !c.watched[ss] {
+		// An HTTP server sees many sessions: forget each when it ends.
+		if c.watched == nil {
+			c.watched = map[*mcp.ServerSession]bool{}
+		}
+		c.watched[ss] = true
+		go func() {
+			_ = ss.Wait()
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			delete(c.roots, ss)
+			delete(c.watched, ss)
+		}()
 	}
 	c.roots[ss] = rs
 	return rs, false

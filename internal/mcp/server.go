@@ -113,17 +113,28 @@ func (s *Server) allowed(_ context.Context, req *mcp.CallToolRequest) []root {
 	return append(append([]root{}, s.roots...), client...)
 }
 
+// opened is a held snapshot as one call names it: answers and messages
+// name it as the call did.
+type opened struct {
+	*held
+	name string
+}
+
 // open resolves path and returns the held snapshot, reading it if need
 // be.
-func (s *Server) open(ctx context.Context, req *mcp.CallToolRequest, path string) (*held, error) {
-	if isCaptureName(path) {
-		return s.store.get(path, path)
+func (s *Server) open(ctx context.Context, req *mcp.CallToolRequest, path string) (opened, error) {
+	key := path
+	if !isCaptureName(path) {
+		var err error
+		if key, err = resolve(path, s.allowed(ctx, req)); err != nil {
+			return opened{}, err
+		}
 	}
-	key, err := resolve(path, s.allowed(ctx, req))
+	h, err := s.store.get(key, path)
 	if err != nil {
-		return nil, err
+		return opened{}, err
 	}
-	return s.store.get(key, path)
+	return opened{held: h, name: path}, nil
 }
 
 // guard turns a panic in a tool into a tool error, so that one bad

@@ -205,6 +205,11 @@ func TestDominatorChildrenAndInstances(t *testing.T) {
 			t.Errorf("instances not biggest first: %+v", inst.Objects)
 		}
 	}
+	// A limit beyond maxPage gets maxPage rows.
+	call(t, cs, "class_instances", map[string]any{"path": incident, "class": "Function", "limit": 100000}, &inst)
+	if len(inst.Objects) != maxPage || !strings.Contains(inst.More, "offset=200") {
+		t.Errorf("class_instances limit 100000: %d rows, more %q; want %d", len(inst.Objects), inst.More, maxPage)
+	}
 	id := inst.Class.ID
 	callOK(t, cs, "class_instances", map[string]any{"path": incident, "class_id": id, "offset": 5, "limit": 2}, &inst)
 	if inst.Class.Name != "Function" || inst.Offset != 5 || len(inst.Objects) != 2 {
@@ -253,8 +258,14 @@ func TestAllocations(t *testing.T) {
 
 func TestDiffGrowthCheck(t *testing.T) {
 	_, cs := fixtures(t)
+	// Held under another spelling of its path: answers name it as each
+	// call does.
+	callOK(t, cs, "open", map[string]any{"path": testutil.Testdata(growthSnapshot("1"))}, nil)
 	var d DiffOut
 	callOK(t, cs, "diff", map[string]any{"old": growthSnapshot("1"), "new": growthSnapshot("4"), "top": 3}, &d)
+	if d.Old.File != growthSnapshot("1") || d.New.File != growthSnapshot("4") {
+		t.Errorf("diff names %s and %s", d.Old.File, d.New.File)
+	}
 	if d.Matching != "ids" || d.TotalSizeDelta != 172192 || len(d.Classes) != 3 || d.ClassCount != 36 ||
 		d.Classes[2].Name != "LeakedRecord" || d.Classes[2].DeltaCount != 600 || len(d.Listeners) == 0 ||
 		d.Listeners[0].Event != "data" || d.Listeners[0].OldCount != 300 || d.Listeners[0].NewCount != 1200 || !strings.Contains(d.More, "3 of 36") {
@@ -417,11 +428,22 @@ func TestOutsideRoots(t *testing.T) {
 	}
 }
 
-// TestClientRoots: the client's MCP roots are allowed too.
+// TestClientRoots: the client's MCP roots are allowed too, asked for as
+// an input request (protocol 2026-07-28) or with roots/list (older
+// clients).
 func TestClientRoots(t *testing.T) {
+	for _, version := range []string{"", "2025-06-18"} {
+		t.Run("protocol "+version, func(t *testing.T) { testClientRoots(t, version) })
+	}
+}
+
+func testClientRoots(t *testing.T, version string) {
 	dir := t.TempDir()
 	copyFile(t, testutil.Testdata("corner", "corner01.heapsnapshot"), filepath.Join(dir, "mine.heapsnapshot"))
-	s, cs := connect(t, Options{Roots: []string{testutil.Testdata()}}, "file://"+filepath.ToSlash(dir))
+	s, cs := connectWith(t, Options{Roots: []string{testutil.Testdata()}}, version, "file://"+filepath.ToSlash(dir))
+	if got := cs.InitializeResult().ProtocolVersion; version != "" && got != version {
+		t.Fatalf("protocol %s, want %s", got, version)
+	}
 	c := clients[s]
 	path := filepath.Join(dir, "mine.heapsnapshot")
 	callOK(t, cs, "open", map[string]any{"path": path}, nil)

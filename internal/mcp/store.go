@@ -26,7 +26,7 @@ type Reader func(name string, r io.Reader, size int64) (*devtools.Analysis, *ret
 // indexes its tools read, built the first time one asks for them.
 type held struct {
 	key  string // the resolved path, or the capture's name
-	name string // the path as the client first gave it
+	name string // the path as the client first gave it, for messages while it is read
 	size int64  // bytes of the file, -1 for a capture
 	res  *devtools.Analysis
 	// names writes owner paths; it is not safe for concurrent use, and
@@ -40,7 +40,20 @@ type held struct {
 	members *views.Members
 	found   []suspects.Suspect
 	foundOK bool
-	used    uint64 // the store's clock at the last call
+	// stacks is the allocation profile objects' stacks are read from
+	// (nil without allocation tracking). The allocations tool builds its
+	// own each time: the profile numbers its rows as they are listed, and
+	// each answer must number them as heapsnap allocations does.
+	stacks   *devtools.AllocationProfile
+	stacksOK bool
+	used     uint64 // the store's clock at the last call
+}
+
+func (h *held) allocationStacks() *devtools.AllocationProfile {
+	if !h.stacksOK {
+		h.stacks, h.stacksOK = h.res.Allocations(), true
+	}
+	return h.stacks
 }
 
 func (h *held) retainers() *devtools.RetainerIndex {
@@ -124,7 +137,16 @@ func (st *store) get(key, name string) (*held, error) {
 	st.pending[key] = p
 	st.mu.Unlock()
 
-	p.h, p.err = st.readFile(key, name)
+	func() {
+		// A reader that panics must not leave the pending entry behind,
+		// which every later call for this file would wait on.
+		defer func() {
+			if r := recover(); r != nil {
+				p.h, p.err = nil, fmt.Errorf("%s: internal error reading the snapshot: %v (please report it to heapsnap)", name, r)
+			}
+		}()
+		p.h, p.err = st.readFile(key, name)
+	}()
 	st.mu.Lock()
 	delete(st.pending, key)
 	if p.err == nil {

@@ -209,11 +209,13 @@ func (s *Server) openTool(ctx context.Context, req *mcp.CallToolRequest, in Path
 	return nil, s.describe(h), nil
 }
 
-func (s *Server) describe(h *held) OpenOut {
+func (s *Server) describe(h opened) OpenOut {
+	h.mu.Lock()
 	r := h.res
 	out := OpenOut{File: h.name, Nodes: r.Snapshot.NodeCount, Edges: r.Snapshot.EdgeCount, TotalSize: r.TotalSize,
-		Classes: len(r.SummaryRows()), Locations: r.Snapshot.Meta.LocationFields != nil, Allocations: r.Allocations() != nil,
+		Classes: len(r.SummaryRows()), Locations: r.Snapshot.Meta.LocationFields != nil, Allocations: h.allocationStacks() != nil,
 		Held: []string{}, Next: "call summary, then suspects, with this path"}
+	h.mu.Unlock()
 	for _, o := range s.store.list() {
 		out.Held = append(out.Held, o.key)
 	}
@@ -288,7 +290,7 @@ func (s *Server) summary(ctx context.Context, req *mcp.CallToolRequest, in Summa
 		Page: views.Page{Offset: max(in.Offset, 0), Limit: n}})
 	out := SummaryOut{File: h.name, Nodes: a.Nodes, Edges: a.Edges, TotalSize: a.TotalSize, Format: a.Format,
 		Statistics: a.Statistics, Unreachable: a.Unreachable, Classes: classes, Largest: a.Largest,
-		SuspectCount: len(h.suspects()), Allocations: r.Allocations() != nil}
+		SuspectCount: len(h.suspects()), Allocations: h.allocationStacks() != nil}
 	if out.Largest == nil {
 		out.Largest = []views.ObjectRow{}
 	}
@@ -363,7 +365,7 @@ type ShowOut struct {
 
 // node returns the ordinal of the object with this id, with the command
 // line's message when there is none.
-func node(h *held, id uint32) (uint32, error) {
+func node(h opened, id uint32) (uint32, error) {
 	if i, ok := h.res.NodeByID(id); ok {
 		return i, nil
 	}
@@ -382,7 +384,7 @@ func (s *Server) showObject(ctx context.Context, req *mcp.CallToolRequest, in Sh
 		return nil, ShowOut{}, err
 	}
 	rep := views.BuildShow(h.res, h.retainers(), i, views.ShowOptions{File: h.name, Names: h.names,
-		References: limit(in.References, 10), Retainers: limit(in.Retainers, 10), Allocations: h.res.Allocations()})
+		References: limit(in.References, 10), Retainers: limit(in.Retainers, 10), Allocations: h.allocationStacks()})
 	var notes []string
 	if n := limit(in.Dominators, 10); len(rep.Dominators) > n {
 		rep.Dominators, rep.DominatorsMore = rep.Dominators[:n], true
@@ -591,8 +593,7 @@ func (s *Server) allocationsTool(ctx context.Context, req *mcp.CallToolRequest, 
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	profile := h.res.Allocations()
-	if profile == nil {
+	if h.allocationStacks() == nil {
 		return nil, AllocationsOut{}, fmt.Errorf("%s: %w", h.name, views.ErrNoAllocations)
 	}
 	offset, n := max(in.Offset, 0), limit(in.Limit, 10)
@@ -600,7 +601,7 @@ func (s *Server) allocationsTool(ctx context.Context, req *mcp.CallToolRequest, 
 	if in.Callers != "" {
 		top = n // the rows above the tree stay the first ones
 	}
-	rep, err := views.BuildAllocations(profile, views.AllocationsOptions{File: h.name, Names: h.names, Top: top, Callers: in.Callers})
+	rep, err := views.BuildAllocations(h.res.Allocations(), views.AllocationsOptions{File: h.name, Names: h.names, Top: top, Callers: in.Callers})
 	if err != nil {
 		return nil, AllocationsOut{}, fmt.Errorf("callers: %s: %w", h.name, err)
 	}
@@ -664,7 +665,7 @@ func (s *Server) diffTool(ctx context.Context, req *mcp.CallToolRequest, in Diff
 	if err != nil {
 		return nil, DiffOut{}, err
 	}
-	unlock := lockAll(old, cur)
+	unlock := lockAll(old.held, cur.held)
 	defer unlock()
 	// The comparison re-categorises the old snapshot with the new one's
 	// class definitions, as DevTools does; it replaces the slices rather
@@ -706,10 +707,10 @@ func lockAll(hs ...*held) (unlock func()) {
 
 // heldLoader is a diff.Loader over held snapshots, by the names the call
 // gave.
-func heldLoader(hs ...*held) diff.Loader {
+func heldLoader(hs ...opened) diff.Loader {
 	return func(path string) (*devtools.Analysis, *retainers.Namer, error) {
 		for _, h := range hs {
-			if h.name == path || h.key == path {
+			if h.name == path {
 				return h.res, h.names, nil
 			}
 		}
@@ -750,6 +751,11 @@ func (s *Server) growth(ctx context.Context, req *mcp.CallToolRequest, in Growth
 		}
 	}
 	var locked []*held
+	defer func() {
+		for _, h := range locked {
+			h.mu.Unlock()
+		}
+	}()
 	load := func(path string) (*devtools.Analysis, *retainers.Namer, error) {
 		k := slices.Index(in.Paths, path)
 		if h := s.store.lookup(keys[k]); h != nil {
@@ -769,9 +775,6 @@ func (s *Server) growth(ctx context.Context, req *mcp.CallToolRequest, in Growth
 		return h.res, h.names, nil
 	}
 	ser, err := diff.CompareSeries(in.Paths, load, mode)
-	for _, h := range locked {
-		h.mu.Unlock()
-	}
 	if err != nil {
 		return nil, GrowthOut{}, err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/heapsnap/heapsnap/internal/sources"
 	"github.com/heapsnap/heapsnap/internal/units"
@@ -25,7 +24,7 @@ const StacksHeader = "id\tstack"
 
 // writeAllocations renders the Allocation view: a table, Markdown, or TSV
 // in DevTools' order (every row, V8's line and column, for checking).
-func writeAllocations(w io.Writer, rep *views.Allocations, f Format) error {
+func writeAllocations(w io.Writer, rep *views.Allocations, f Format, l Layout) error {
 	if f == TSV {
 		bw := bufio.NewWriter(w)
 		bw.WriteString(AllocationsHeader + "\n")
@@ -38,18 +37,19 @@ func writeAllocations(w io.Writer, rep *views.Allocations, f Format) error {
 		}
 		return bw.Flush()
 	}
-	p := &printer{w: w, f: f}
+	p := &printer{w: w, f: f, l: l}
 	p.title("heapsnap allocations: " + rep.File)
-	p.printf("Allocated since tracking began  %s in %s objects; still alive %s in %s\n",
-		units.Bytes(rep.Allocated.Size), units.Count(rep.Allocated.Count), units.Bytes(rep.Live.Size), units.Count(rep.Live.Count))
-	p.section(fmt.Sprintf("Allocation view: %d of %s functions, by size allocated", len(rep.Rows), units.Count(rep.RowCount)))
+	p.printf("Allocated since tracking began  %s in %s; still alive %s in %s\n",
+		units.Bytes(rep.Allocated.Size), units.Plural(rep.Allocated.Count, "object", "objects"), units.Bytes(rep.Live.Size), units.Count(rep.Live.Count))
+	p.section("Allocation view: " + counted(len(rep.Rows), rep.RowCount, "function", "functions") + ", by size allocated")
 	g := Grid{
 		Header: []string{"#", "Size", "Count", "Live size", "Live count", "Function", "Location"},
 		Align:  []Align{Right, Right, Right, Right, Right, Left, Left},
+		Max:    []int{0, 0, 0, 0, 0, 50, 0},
 	}
 	for _, r := range rep.Rows {
 		g.Add(fmt.Sprintf("#%d", r.ID), units.Bytes(r.Size), units.Count(r.Count), units.Bytes(r.LiveSize), units.Count(r.LiveCount),
-			Clip(functionName(r.Function), 50), r.Location.String())
+			functionName(r.Function), r.Location.String())
 	}
 	p.grid(&g)
 	if len(rep.Callers) > 0 {
@@ -57,11 +57,11 @@ func writeAllocations(w io.Writer, rep *views.Allocations, f Format) error {
 		c := Grid{
 			Header: []string{"Size", "Count", "Live size", "Live count", "Function", "Location"},
 			Align:  []Align{Right, Right, Right, Right, Left, Left},
+			Max:    []int{0, 0, 0, 0, 50, 0},
 		}
 		for _, r := range rep.Callers {
-			// Tables trim cells, so depth is drawn with dots, not spaces.
 			c.Add(units.Bytes(r.Size), units.Count(r.Count), units.Bytes(r.LiveSize), units.Count(r.LiveCount),
-				strings.Repeat("· ", r.Depth)+Clip(functionName(r.Function), 50), r.Location.String())
+				indent(r.Depth)+functionName(r.Function), r.Location.String())
 		}
 		p.grid(&c)
 	}

@@ -11,8 +11,8 @@ import (
 )
 
 // writeAnalyze renders the report.
-func writeAnalyze(w io.Writer, rep *views.Analyze, f Format) error {
-	p := &printer{w: w, f: f}
+func writeAnalyze(w io.Writer, rep *views.Analyze, f Format, l Layout) error {
+	p := &printer{w: w, f: f, l: l}
 	p.title("heapsnap analyze: " + rep.File)
 	head := [][2]string{
 		{"Format", describeFormat(rep.Format)},
@@ -21,8 +21,8 @@ func writeAnalyze(w io.Writer, rep *views.Analyze, f Format) error {
 		{"Total size", fmt.Sprintf("%s (%s bytes)", units.Bytes(rep.TotalSize), units.Count(rep.TotalSize))},
 	}
 	if u := rep.Unreachable; u.WeakOnly+u.Cycles > 0 {
-		head = append(head, [2]string{"Unreachable", fmt.Sprintf("%s nodes with only weak retainers, %s in unreachable cycles",
-			units.Count(u.WeakOnly), units.Count(u.Cycles))})
+		head = append(head, [2]string{"Unreachable", fmt.Sprintf("%s with only weak retainers, %s in unreachable cycles",
+			units.Plural(u.WeakOnly, "node", "nodes"), units.Count(u.Cycles))})
 	}
 	p.fields(head)
 	p.suspects(rep.SuspectKinds, rep.Suspects, rep.TotalSize)
@@ -54,9 +54,10 @@ func writeAnalyze(w io.Writer, rep *views.Analyze, f Format) error {
 	classes := Grid{
 		Header: []string{"#", "Class", "Count", "Shallow", "Retained", "%", "Distance"},
 		Align:  []Align{Right, Left, Right, Right, Right, Right, Right},
+		Max:    []int{0, 60},
 	}
 	for i, c := range rep.Classes {
-		classes.Add(fmt.Sprint(i+1), Clip(string(c.Name), 60), units.Count(c.Count), units.Bytes(c.ShallowSize),
+		classes.Add(fmt.Sprint(i+1), string(c.Name), units.Count(c.Count), units.Bytes(c.ShallowSize),
 			units.Bytes(c.RetainedSize), percent(int64(c.RetainedSize), rep.TotalSize), Distance(c.Distance))
 	}
 	p.grid(&classes)
@@ -66,9 +67,10 @@ func writeAnalyze(w io.Writer, rep *views.Analyze, f Format) error {
 		objs := Grid{
 			Header: []string{"#", "Id", "Class", "Name", "Shallow", "Retained", "%", "Distance"},
 			Align:  []Align{Right, Right, Left, Left, Right, Right, Right, Right},
+			Max:    []int{0, 0, 40, 40},
 		}
 		for i, o := range rep.Largest {
-			objs.Add(fmt.Sprint(i+1), fmt.Sprintf("@%d", o.ID), Clip(string(o.Class), 40), Clip(string(o.Name), 40),
+			objs.Add(fmt.Sprint(i+1), fmt.Sprintf("@%d", o.ID), string(o.Class), string(o.Name),
 				units.Bytes(o.ShallowSize), units.Bytes(o.RetainedSize), percent(int64(o.RetainedSize), rep.TotalSize), Distance(o.Distance))
 		}
 		p.grid(&objs)
@@ -113,6 +115,7 @@ func describeFormat(f views.SnapshotFormat) string {
 type printer struct {
 	w       io.Writer
 	f       Format
+	l       Layout
 	err     error
 	started bool
 }
@@ -142,8 +145,17 @@ func (p *printer) section(s string) {
 
 func (p *printer) grid(g *Grid) {
 	if p.err == nil {
-		p.err = g.Render(p.w, p.f)
+		p.err = g.Render(p.w, p.f, p.l)
 	}
+}
+
+// clip bounds text outside tables (headings, fields) to n columns, unless
+// the layout is wide.
+func (p *printer) clip(s string, n int) string {
+	if p.l.Wide {
+		return s
+	}
+	return Shorten(s, n)
 }
 
 // fields writes "name: value" lines: aligned in a table, a list in

@@ -15,14 +15,15 @@ import (
 
 // writeCheck renders the report as a table, Markdown (for a pull-request
 // comment or a GitHub step summary) or JSON.
-func writeCheck(w io.Writer, c *views.Check, f Format) error {
-	p := &printer{w: w, f: f}
+func writeCheck(w io.Writer, c *views.Check, f Format, l Layout) error {
+	p := &printer{w: w, f: f, l: l}
 	grid := Grid{
 		Header: []string{"Budget", "Subject", "Limit", "Actual", "Result", "Note"},
 		Align:  []Align{Left, Left, Right, Right, Left, Left},
+		Max:    []int{0, 80, 0, 0, 0, 80},
 	}
 	for _, r := range c.Results {
-		grid.Add(r.Budget, Clip(r.Subject, 80), FormatLimit(r), FormatActual(r), statusCell(r.Status, f), Clip(note(r), 80))
+		grid.Add(r.Budget, r.Subject, FormatLimit(r), FormatActual(r), statusCell(r.Status, f), note(r))
 	}
 	if f == Markdown {
 		icon := "✅"
@@ -82,7 +83,7 @@ func note(r budget.Result) string {
 		return r.Note
 	}
 	if r.Baseline != nil && r.Current != nil {
-		return fmt.Sprintf("%s → %s", formatBytes(*r.Baseline, r.Binary), formatBytes(*r.Current, r.Binary))
+		return fmt.Sprintf("%s → %s", units.Bytes(*r.Baseline), units.Bytes(*r.Current))
 	}
 	return ""
 }
@@ -93,7 +94,7 @@ func FormatLimit(r budget.Result) string {
 	case budget.UnitPercent:
 		return strconv.FormatFloat(float64(r.Limit), 'f', -1, 64) + "%"
 	case budget.UnitBytes:
-		return formatBytes(uint64(r.Limit), r.Binary)
+		return units.Limit(uint64(r.Limit))
 	}
 	return units.Count(int64(r.Limit))
 }
@@ -113,7 +114,7 @@ func FormatActual(r budget.Result) string {
 		}
 		return signed(strconv.FormatFloat(math.Abs(v), 'f', 1, 64)+"%", v, growth)
 	case budget.UnitBytes:
-		return signed(formatBytes(uint64(math.Abs(v)), r.Binary), v, growth)
+		return signed(units.Bytes(uint64(math.Abs(v))), v, growth)
 	}
 	return signed(units.Count(int64(math.Abs(v))), v, growth)
 }
@@ -121,38 +122,11 @@ func FormatActual(r budget.Result) string {
 func signed(s string, v float64, growth bool) string {
 	switch {
 	case v < 0:
-		return "−" + s
+		return units.Minus + s
 	case growth && v > 0:
 		return "+" + s
 	}
 	return s
-}
-
-// formatBytes formats n in DevTools' decimal units, or in binary units
-// when the limit was written in them. An exact multiple of the unit has no
-// decimals ("8 MiB", "20 kB"), so limits read as they were written.
-func formatBytes(n uint64, binary bool) string {
-	base, names := uint64(1000), []string{"kB", "MB", "GB"}
-	if binary {
-		base, names = 1024, []string{"KiB", "MiB", "GiB", "TiB"}
-	}
-	unit := base
-	for i, name := range names {
-		if n < base {
-			break
-		}
-		if n < unit*base || i == len(names)-1 {
-			if n%unit == 0 {
-				return fmt.Sprintf("%d %s", n/unit, name)
-			}
-			if !binary {
-				return units.Bytes(n)
-			}
-			return units.Scaled(n, unit) + " " + name
-		}
-		unit *= base
-	}
-	return strconv.FormatUint(n, 10) + " B"
 }
 
 // Message describes a failed result in one line, for annotations, JUnit

@@ -11,8 +11,8 @@ import (
 )
 
 // writeDiff renders the report.
-func writeDiff(w io.Writer, rep *views.Diff, f Format) error {
-	p := &printer{w: w, f: f}
+func writeDiff(w io.Writer, rep *views.Diff, f Format, l Layout) error {
+	p := &printer{w: w, f: f, l: l}
 	p.title("heapsnap diff: " + rep.Old.File + " → " + rep.New.File)
 	matching := fmt.Sprintf("by node id, as DevTools' Comparison view (%s of %s objects under shared ids have the same class)",
 		units.Count(rep.IDAgreement.SameClass), units.Count(rep.IDAgreement.SharedIDs))
@@ -29,13 +29,16 @@ func writeDiff(w io.Writer, rep *views.Diff, f Format) error {
 		p.printf("\n%s\n", noteLine(p.f, "Note: "+rep.Note))
 	}
 
-	p.section(fmt.Sprintf("Classes: %d of %s changed, %s", len(rep.Classes), units.Count(rep.ClassCount), sortDescription(rep.Sort)))
+	p.section("Classes: " + counted(len(rep.Classes), rep.ClassCount, "changed", "changed") + ", " + sortDescription(rep.Sort))
 	g := Grid{
 		Header: []string{"#", "Class", "# New", "# Deleted", "# Delta", "Alloc. Size", "Freed Size", "Size Delta", "Retained old", "Retained new", "Retained Δ"},
 		Align:  []Align{Right, Left, Right, Right, Right, Right, Right, Right, Right, Right, Right},
+		Max:    []int{0, 50},
+		// On a narrow terminal DevTools' own columns stay longest.
+		Drop: []int{0, 0, 3, 2, 0, 3, 2, 0, 1, 1, 0},
 	}
 	for i, c := range rep.Classes {
-		g.Add(fmt.Sprint(i+1), Clip(string(c.Name), 50), optCount(c.NewCount), optCount(c.DeletedCount), units.SignedCount(c.DeltaCount),
+		g.Add(fmt.Sprint(i+1), string(c.Name), optCount(c.NewCount), optCount(c.DeletedCount), units.SignedCount(c.DeltaCount),
 			optBytes(c.AllocSize), optBytes(c.FreedSize), units.SignedBytes(c.SizeDelta),
 			units.Bytes(c.OldRetainedSize), units.Bytes(c.NewRetainedSize), units.SignedBytes(c.RetainedSizeDelta))
 	}
@@ -44,33 +47,40 @@ func writeDiff(w io.Writer, rep *views.Diff, f Format) error {
 		units.SignedBytes(t.SizeDelta), units.Bytes(rep.Old.TotalSize), units.Bytes(rep.New.TotalSize), units.SignedBytes(rep.TotalSizeDelta))
 	p.grid(&g)
 
-	p.section("EventEmitter listeners (old → new)")
+	p.section("EventEmitter listeners, old → new: " + counted(len(rep.Listeners), rep.ListenerCount, "event", "events"))
 	if len(rep.Listeners) == 0 {
 		p.printf("none\n")
 	} else {
 		lg := Grid{
-			Header: []string{"#", "Event", "Emitter", "Owner path", "Old", "New", "Δ", "Retained new", "Listener"},
-			Align:  []Align{Right, Left, Left, Left, Right, Right, Right, Right, Left},
+			Header: []string{"#", "Event", "Emitter", "Id", "Owner path", "Old", "New", "Δ", "Retained new", "Listener"},
+			Align:  []Align{Right, Left, Left, Right, Left, Right, Right, Right, Right, Left},
+			Max:    []int{0, 30, 30, 0, pathWidth, 0, 0, 0, 0, 70},
+			Drop:   []int{0, 0, 1, 0, 0, 0, 0, 0, 1},
 		}
 		for i, l := range rep.Listeners {
-			lg.Add(fmt.Sprint(i+1), Clip(string(l.Event), 30), Clip(string(l.Emitter), 30), pathCell(string(l.Path)), units.Count(l.OldCount), units.Count(l.NewCount),
-				units.SignedCount(int64(l.DeltaCount)), units.Bytes(l.NewRetainedSize), Clip(string(l.Listener), 70))
+			lg.Add(fmt.Sprint(i+1), string(l.Event), string(l.Emitter), objectID(l.EmitterID), pathCell(string(l.Path)), units.Count(l.OldCount), units.Count(l.NewCount),
+				units.SignedCount(int64(l.DeltaCount)), units.Bytes(l.NewRetainedSize), string(l.Listener))
 		}
 		p.grid(&lg)
 	}
 
-	p.section("Collections that grew")
+	what := "Collections that grew"
+	if rep.Matching != "classes" {
+		what += ": " + counted(len(rep.Collections), rep.CollectionCount, "collection", "collections")
+	}
+	p.section(what)
 	if rep.Matching == "classes" {
 		p.printf("not compared: collections are matched by node id\n")
 	} else if len(rep.Collections) == 0 {
 		p.printf("none\n")
 	} else {
 		cg := Grid{
-			Header: []string{"#", "Kind", "Owner path", "Old", "New", "Δ", "Retained old", "Retained new"},
-			Align:  []Align{Right, Left, Left, Right, Right, Right, Right, Right},
+			Header: []string{"#", "Kind", "Id", "Owner path", "Old", "New", "Δ", "Retained old", "Retained new"},
+			Align:  []Align{Right, Left, Right, Left, Right, Right, Right, Right, Right},
+			Max:    []int{0, 0, 0, pathWidth},
 		}
 		for i, c := range rep.Collections {
-			cg.Add(fmt.Sprint(i+1), c.Kind, pathCell(string(c.Path)), units.Count(c.OldCount), units.Count(c.NewCount), units.SignedCount(int64(c.NewCount-c.OldCount)),
+			cg.Add(fmt.Sprint(i+1), c.Kind, objectID(c.ID), pathCell(string(c.Path)), units.Count(c.OldCount), units.Count(c.NewCount), units.SignedCount(int64(c.NewCount-c.OldCount)),
 				units.Bytes(c.OldRetainedSize), units.Bytes(c.NewRetainedSize))
 		}
 		p.grid(&cg)
@@ -80,9 +90,9 @@ func writeDiff(w io.Writer, rep *views.Diff, f Format) error {
 	if len(rep.NewDetached) == 0 {
 		p.printf("none\n")
 	} else {
-		dg := Grid{Header: []string{"Class", "Count", "Retained"}, Align: []Align{Left, Right, Right}}
+		dg := Grid{Header: []string{"Class", "Count", "Retained"}, Align: []Align{Left, Right, Right}, Max: []int{60}}
 		for _, d := range rep.NewDetached {
-			dg.Add(Clip(string(d.Class), 60), units.Count(d.Count), units.Bytes(d.RetainedSize))
+			dg.Add(string(d.Class), units.Count(d.Count), units.Bytes(d.RetainedSize))
 		}
 		p.grid(&dg)
 	}
@@ -113,11 +123,33 @@ func optBytes(v *uint64) string {
 	return units.Bytes(*v)
 }
 
+// pathWidth bounds an owner path's cell.
+const pathWidth = 70
+
 func pathCell(p string) string {
 	if p == "" {
 		return "-"
 	}
-	return Clip(p, 70)
+	return p
+}
+
+// objectID is an Id cell: the object's id as DevTools writes it, which
+// retainers and show take.
+func objectID(id uint32) string {
+	if id == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("@%d", id)
+}
+
+// counted is a section's count of what there is and, when a limit
+// (--top) left some out, of what it shows: "36 changed, top 25 shown".
+func counted(n, total int, one, many string) string {
+	s := units.Plural(total, one, many)
+	if n < total {
+		s += fmt.Sprintf(", top %s shown", units.Count(n))
+	}
+	return s
 }
 
 // noteLine formats a note: plain text, or emphasized in Markdown.

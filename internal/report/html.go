@@ -25,7 +25,7 @@ var (
 	reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		"bytes": units.Bytes, "count": units.Count[int], "count64": units.Count[uint64],
 		"pct": func(n, total uint64) string { return percent(int64(n), total) }, "distance": Distance,
-		"clip":  func(s views.Name, n int) string { return Clip(string(s), n) },
+		"clip":  func(s views.Name, n int) string { return Shorten(string(s), n) },
 		"limit": FormatLimit, "actual": FormatActual, "note": note,
 	}).Parse(htmlTemplate))
 )
@@ -103,7 +103,7 @@ func icicle(t *views.Top) ([]icicleBox, int) {
 		width := 100 * float64(n.RetainedSize) / float64(root)
 		label := string(n.Class)
 		if n.Name != "" && n.Name != n.Class {
-			label += " " + Clip(string(n.Name), 60)
+			label += " " + Shorten(string(n.Name), 60)
 		}
 		edge := ""
 		if n.Edge != "" {

@@ -10,8 +10,8 @@ import (
 )
 
 // writeRetainers renders the report.
-func writeRetainers(w io.Writer, rep *views.Retainers, f Format) error {
-	p := &printer{w: w, f: f}
+func writeRetainers(w io.Writer, rep *views.Retainers, f Format, l Layout) error {
+	p := &printer{w: w, f: f, l: l}
 	p.heading("heapsnap retainers: " + rep.File)
 	if rep.Class != "" {
 		what := fmt.Sprintf("The %d biggest objects of class %s.", len(rep.Objects), rep.Class)
@@ -38,6 +38,7 @@ func writeRetainers(w io.Writer, rep *views.Retainers, f Format) error {
 			g := Grid{
 				Header: []string{"#", "Edge", "Object", "Id", "Distance", "Retained"},
 				Align:  []Align{Right, Left, Left, Right, Right, Right},
+				Max:    []int{0, 40, 60},
 			}
 			internal := false
 			for j, s := range c.Steps {
@@ -46,7 +47,7 @@ func writeRetainers(w io.Writer, rep *views.Retainers, f Format) error {
 					obj += " *"
 					internal = true
 				}
-				g.Add(fmt.Sprint(j), Clip(string(s.Edge), 40), Clip(obj, 60), fmt.Sprintf("@%d", s.Object.ID),
+				g.Add(fmt.Sprint(j), string(s.Edge), obj, objectID(s.Object.ID),
 					Distance(s.Object.Distance), units.Bytes(s.Object.RetainedSize))
 			}
 			p.grid(&g)
@@ -61,7 +62,7 @@ func writeRetainers(w io.Writer, rep *views.Retainers, f Format) error {
 
 // objectHeading introduces one object.
 func (p *printer) objectHeading(o views.ObjectRow) {
-	p.section(fmt.Sprintf("%s @%d", Clip(objectLabel(o), 80), o.ID))
+	p.section(fmt.Sprintf("%s @%d", p.clip(objectLabel(o), 80), o.ID))
 	p.fields([][2]string{
 		{"Type", o.Type},
 		{"Class", string(o.Class)},
@@ -80,9 +81,10 @@ func (p *printer) retainerList(rows []views.RetainerRow, total int) {
 	g := Grid{
 		Header: []string{"#", "Edge", "From", "Id", "Distance", "Retained"},
 		Align:  []Align{Right, Left, Left, Right, Right, Right},
+		Max:    []int{0, 40, 60},
 	}
 	for k, rt := range rows {
-		g.Add(fmt.Sprint(k+1), Clip(string(rt.Edge), 40), Clip(objectLabel(rt.Object), 60), fmt.Sprintf("@%d", rt.Object.ID),
+		g.Add(fmt.Sprint(k+1), string(rt.Edge), objectLabel(rt.Object), objectID(rt.Object.ID),
 			Distance(rt.Distance), units.Bytes(rt.Object.RetainedSize))
 	}
 	p.grid(&g)
@@ -96,9 +98,9 @@ func objectLabel(o views.ObjectRow) string {
 	case name == "" || name == string(o.Class):
 		return string(o.Class)
 	case strings.HasPrefix(string(o.Class), "("):
-		return Clip(name, 60)
+		return name
 	}
-	return string(o.Class) + " " + Clip(name, 60)
+	return string(o.Class) + " " + name
 }
 
 // text escapes a line of prose for the output format.

@@ -10,8 +10,8 @@ import (
 )
 
 // writeSeries renders the report.
-func writeSeries(w io.Writer, rep *views.Series, f Format) error {
-	p := &printer{w: w, f: f}
+func writeSeries(w io.Writer, rep *views.Series, f Format, l Layout) error {
+	p := &printer{w: w, f: f, l: l}
 	what := "of one process"
 	if rep.Matching == "classes" {
 		what = "(not of one process)"
@@ -32,30 +32,35 @@ func writeSeries(w io.Writer, rep *views.Series, f Format) error {
 		p.printf("\n%s\n", noteLine(p.f, "Note: "+rep.Note))
 	}
 
-	p.section(fmt.Sprintf("Growing at every step (%d steps), by size growth", len(rep.Snapshots)-1))
+	steps := units.Plural(len(rep.Snapshots)-1, "step", "steps")
+	p.section(fmt.Sprintf("Growing at every step (%s): %s, by size growth", steps, counted(len(rep.Growing), rep.GrowingCount, "found", "found")))
 	if len(rep.Growing) == 0 {
 		p.printf("nothing grew at every step\n")
 	} else {
 		g := Grid{
-			Header: []string{"#", "Kind", "What", "Where", "Counts", "Per step", "Size growth"},
-			Align:  []Align{Right, Left, Left, Left, Left, Left, Right},
+			Header: []string{"#", "Kind", "What", "Id", "Where", "Counts", "Per step", "Size growth"},
+			Align:  []Align{Right, Left, Left, Right, Left, Left, Left, Right},
+			Max:    []int{0, 0, 70, 0, pathWidth},
+			Drop:   []int{0, 0, 0, 0, 0, 2, 1},
 		}
 		for i, r := range rep.Growing {
+			// A class is where its constructor is; the others by their
+			// owner path.
 			where := string(r.Path)
 			if r.Kind == "class" {
-				where = string(r.Key)
+				where = r.Location
 			}
 			what := string(r.Title)
 			if r.Detail != "" {
 				what += ": " + string(r.Detail)
 			}
-			g.Add(fmt.Sprint(i+1), r.Kind, Clip(what, 70), pathCell(where), joinCounts(r.Counts), joinSteps(r.CountSteps), units.SignedBytes(r.SizeGrowth))
+			g.Add(fmt.Sprint(i+1), r.Kind, what, objectID(r.ID), pathCell(where), joinCounts(r.Counts), joinSteps(r.CountSteps), units.SignedBytes(r.SizeGrowth))
 		}
 		p.grid(&g)
 	}
 
-	p.section(fmt.Sprintf("Leak candidates: %s groups of objects new in snapshot 2 and still alive in snapshot %d",
-		units.Count(rep.CandidateCount), len(rep.Snapshots)))
+	p.section(fmt.Sprintf("Leak candidates: %s of objects new in snapshot 2 and still alive in snapshot %d",
+		counted(len(rep.LeakCandidates), rep.CandidateCount, "group", "groups"), len(rep.Snapshots)))
 	switch {
 	case rep.Matching == "classes":
 		p.printf("not computed: objects are followed by node id\n")
@@ -63,12 +68,14 @@ func writeSeries(w io.Writer, rep *views.Series, f Format) error {
 		p.printf("none\n")
 	default:
 		g := Grid{
-			Header: []string{"#", "Class", "Count", "Retained", "Made at", "Per snapshot", "Retainer chain", "Example"},
-			Align:  []Align{Right, Left, Right, Right, Left, Right, Left, Left},
+			Header: []string{"#", "Class", "Count", "Retained", "Made at", "Per snapshot", "Retainer chain", "Example", "Its chain"},
+			Align:  []Align{Right, Left, Right, Right, Left, Right, Left, Right, Left},
+			Max:    []int{0, 40, 0, 0, 60, 0, pathWidth, 0, 60},
+			Drop:   []int{0, 0, 0, 0, 0, 1, 0, 0, 2},
 		}
 		for i, c := range rep.LeakCandidates {
-			g.Add(fmt.Sprint(i+1), Clip(string(c.Name), 40), units.Count(c.Count), units.Bytes(c.RetainedSize), Clip(c.Created, 60),
-				joinCounts(c.Counts), pathCell(string(c.Shape)), fmt.Sprintf("@%d %s", c.ExampleID, Clip(string(c.Chain), 60)))
+			g.Add(fmt.Sprint(i+1), string(c.Name), units.Count(c.Count), units.Bytes(c.RetainedSize), c.Created,
+				joinCounts(c.Counts), pathCell(string(c.Shape)), objectID(c.ExampleID), string(c.Chain))
 		}
 		p.grid(&g)
 		for i, c := range rep.LeakCandidates {

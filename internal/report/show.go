@@ -9,8 +9,8 @@ import (
 )
 
 // writeShow renders the report.
-func writeShow(w io.Writer, rep *views.Show, f Format) error {
-	p := &printer{w: w, f: f}
+func writeShow(w io.Writer, rep *views.Show, f Format, l Layout) error {
+	p := &printer{w: w, f: f, l: l}
 	p.title("heapsnap show: " + rep.File)
 	o := rep.Object
 	fields := [][2]string{
@@ -19,7 +19,7 @@ func writeShow(w io.Writer, rep *views.Show, f Format) error {
 		{"Class", string(o.Class)},
 	}
 	if o.Name != "" {
-		fields = append(fields, [2]string{"Name", Clip(string(o.Name), 200)})
+		fields = append(fields, [2]string{"Name", p.clip(string(o.Name), 200)})
 	}
 	fields = append(fields, [][2]string{
 		{"Shallow size", fmt.Sprintf("%s (%s bytes)", units.Bytes(o.ShallowSize), units.Count(o.ShallowSize))},
@@ -33,22 +33,22 @@ func writeShow(w io.Writer, rep *views.Show, f Format) error {
 	p.fields(fields)
 
 	if len(rep.AllocationStack) > 0 {
-		p.section(fmt.Sprintf("Allocation stack (%d frames)", len(rep.AllocationStack)))
-		g := Grid{Header: []string{"#", "Function", "Location"}, Align: []Align{Right, Left, Left}}
+		p.section(fmt.Sprintf("Allocation stack (%s)", units.Plural(len(rep.AllocationStack), "frame", "frames")))
+		g := Grid{Header: []string{"#", "Function", "Location"}, Align: []Align{Right, Left, Left}, Max: []int{0, 60}}
 		for k, fr := range rep.AllocationStack {
 			name := string(fr.Function)
 			if name == "" {
 				name = "(anonymous)"
 			}
-			g.Add(fmt.Sprint(k+1), Clip(name, 60), fr.Location.String())
+			g.Add(fmt.Sprint(k+1), name, fr.Location.String())
 		}
 		p.grid(&g)
 	}
 
 	p.section(fmt.Sprintf("Dominators, up to the root (%d)", len(rep.Dominators)))
-	doms := Grid{Header: []string{"#", "Object", "Id", "Distance", "Retained"}, Align: []Align{Right, Left, Right, Right, Right}}
+	doms := Grid{Header: []string{"#", "Object", "Id", "Distance", "Retained"}, Align: []Align{Right, Left, Right, Right, Right}, Max: []int{0, 70}}
 	for k, d := range rep.Dominators {
-		doms.Add(fmt.Sprint(k+1), Clip(objectLabel(d), 70), fmt.Sprintf("@%d", d.ID), Distance(d.Distance), units.Bytes(d.RetainedSize))
+		doms.Add(fmt.Sprint(k+1), objectLabel(d), objectID(d.ID), Distance(d.Distance), units.Bytes(d.RetainedSize))
 	}
 	p.grid(&doms)
 	if rep.DominatorsMore {
@@ -56,9 +56,9 @@ func writeShow(w io.Writer, rep *views.Show, f Format) error {
 	}
 
 	p.section(fmt.Sprintf("References by retained size (%d of %s)", len(rep.References), units.Count(rep.EdgeCount)))
-	refs := Grid{Header: []string{"#", "Edge", "Object", "Id", "Shallow", "Retained"}, Align: []Align{Right, Left, Left, Right, Right, Right}}
+	refs := Grid{Header: []string{"#", "Edge", "Object", "Id", "Shallow", "Retained"}, Align: []Align{Right, Left, Left, Right, Right, Right}, Max: []int{0, 40, 60}}
 	for k, ref := range rep.References {
-		refs.Add(fmt.Sprint(k+1), Clip(string(ref.Edge), 40), Clip(objectLabel(ref.Object), 60), fmt.Sprintf("@%d", ref.Object.ID),
+		refs.Add(fmt.Sprint(k+1), string(ref.Edge), objectLabel(ref.Object), objectID(ref.Object.ID),
 			units.Bytes(ref.Object.ShallowSize), units.Bytes(ref.Object.RetainedSize))
 	}
 	p.grid(&refs)

@@ -11,8 +11,8 @@ import (
 )
 
 // writeSuspects renders the suspects alone.
-func writeSuspects(w io.Writer, rep *views.SuspectsReport, f Format) error {
-	p := &printer{w: w, f: f}
+func writeSuspects(w io.Writer, rep *views.SuspectsReport, f Format, l Layout) error {
+	p := &printer{w: w, f: f, l: l}
 	p.title("heapsnap analyze: " + rep.File)
 	p.fields([][2]string{{"Total size", fmt.Sprintf("%s (%s bytes)", units.Bytes(rep.TotalSize), units.Count(rep.TotalSize))}})
 	p.suspects(rep.SuspectKinds, rep.Suspects, rep.TotalSize)
@@ -38,6 +38,7 @@ func (p *printer) suspects(kinds []suspects.Kind, list []suspects.Suspect, total
 	g := Grid{
 		Header: []string{"#", "Kind", "Count", "Retained", "%", "Suspect"},
 		Align:  []Align{Right, Left, Right, Right, Right, Left},
+		Max:    []int{0, 0, 0, 0, 0, 110},
 	}
 	for i, s := range list {
 		what := s.Title
@@ -45,7 +46,7 @@ func (p *printer) suspects(kinds []suspects.Kind, list []suspects.Suspect, total
 			what += " at " + s.Path
 		}
 		g.Add(fmt.Sprint(i+1), string(s.Kind), units.Count(s.Count), units.Bytes(s.RetainedSize),
-			percent(int64(s.RetainedSize), total), Clip(what, 110))
+			percent(int64(s.RetainedSize), total), what)
 	}
 	p.grid(&g)
 	p.printf("\n")
@@ -106,7 +107,7 @@ func evidenceLines(s *suspects.Suspect) []string {
 			if i == maxEvidenceRows {
 				break
 			}
-			out = append(out, fmt.Sprintf("tree %s @%d: %s nodes, retains %s, at %s", Clip(t.Root, 60), t.ID, units.Count(t.Nodes), units.Bytes(t.RetainedSize), t.Path))
+			out = append(out, fmt.Sprintf("tree %s @%d: %s, retains %s, at %s", Shorten(t.Root, 60), t.ID, units.Plural(t.Nodes, "node", "nodes"), units.Bytes(t.RetainedSize), t.Path))
 		}
 		more(len(s.DetachedDOM.Trees), "trees")
 	case s.Strings != nil:

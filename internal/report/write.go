@@ -26,10 +26,14 @@ func ParseFormat(s string, allowed []Format) (Format, error) {
 	return "", fmt.Errorf("invalid format %q: use %s", s, strings.Join(names, ", "))
 }
 
-// Write renders v, a view (package views), in format f. JSON has every
-// view; tables and Markdown every one but Nodes, which is TSV or JSON;
-// HTML is the Overview's, pprof the Profile's.
-func Write(w io.Writer, f Format, v any) error {
+// Write renders v, a view (package views), in format f, its tables as
+// wide as their cells. JSON has every view; tables and Markdown every one
+// but Nodes, which is TSV or JSON; HTML is the Overview's, pprof the
+// Profile's.
+func Write(w io.Writer, f Format, v any) error { return WriteLayout(w, f, v, Layout{}) }
+
+// WriteLayout is Write with tables fitted to l.
+func WriteLayout(w io.Writer, f Format, v any, l Layout) error {
 	switch v := v.(type) {
 	case views.Nodes:
 		if f != TSV && f != JSON {
@@ -43,7 +47,7 @@ func Write(w io.Writer, f Format, v any) error {
 		return writeStacks(w, v, f)
 	case *views.Allocations:
 		if f == TSV {
-			return writeAllocations(w, v, f)
+			return writeAllocations(w, v, f, l)
 		}
 	}
 	switch f {
@@ -65,23 +69,23 @@ func Write(w io.Writer, f Format, v any) error {
 	}
 	switch v := v.(type) {
 	case *views.Analyze:
-		return writeAnalyze(w, v, f)
+		return writeAnalyze(w, v, f, l)
 	case *views.SuspectsReport:
-		return writeSuspects(w, v, f)
+		return writeSuspects(w, v, f, l)
 	case *views.Diff:
-		return writeDiff(w, v, f)
+		return writeDiff(w, v, f, l)
 	case *views.Series:
-		return writeSeries(w, v, f)
+		return writeSeries(w, v, f, l)
 	case *views.Retainers:
-		return writeRetainers(w, v, f)
+		return writeRetainers(w, v, f, l)
 	case *views.Show:
-		return writeShow(w, v, f)
+		return writeShow(w, v, f, l)
 	case *views.Top:
-		return writeTop(w, v, f)
+		return writeTop(w, v, f, l)
 	case *views.Check:
-		return writeCheck(w, v, f)
+		return writeCheck(w, v, f, l)
 	case *views.Allocations:
-		return writeAllocations(w, v, f)
+		return writeAllocations(w, v, f, l)
 	}
 	return fmt.Errorf("report: no renderer for %T", v)
 }

@@ -1,5 +1,9 @@
 // Package units formats byte sizes and counts for people, the way DevTools
 // does: decimal units ("12.4 MB") and thousands separators ("120,000").
+// Every text report writes sizes through it, so that one run never mixes
+// unit systems; JSON carries exact bytes instead. Signs are ASCII, "+" and
+// "-", so that numbers can be searched, sorted and pasted as typed (DevTools
+// writes U+2212 for minus; a mix of the two reads as two conventions).
 package units
 
 import (
@@ -23,15 +27,35 @@ func Bytes(n uint64) string {
 	return Scaled(n, 1e9) + " GB"
 }
 
+// Minus is the sign of a negative number in text.
+const Minus = "-"
+
 // SignedBytes formats a byte delta with an explicit sign.
 func SignedBytes(n int64) string {
 	switch {
 	case n > 0:
 		return "+" + Bytes(uint64(n))
 	case n < 0:
-		return "−" + Bytes(uint64(-n))
+		return Minus + Bytes(uint64(-n))
 	}
 	return "0 B"
+}
+
+// Limit formats a byte count that a person wrote, such as a budget: an
+// exact multiple of a decimal unit without decimals ("20 MB", "512 kB"),
+// so that it reads as written, else as Bytes does. A limit written in
+// binary units (8 MiB) is shown in decimal ones too (8.4 MB): one unit
+// system per report.
+func Limit(n uint64) string {
+	for _, u := range []struct {
+		size uint64
+		name string
+	}{{1e9, "GB"}, {1e6, "MB"}, {1e3, "kB"}} {
+		if n >= u.size && n%u.size == 0 {
+			return strconv.FormatUint(n/u.size, 10) + " " + u.name
+		}
+	}
+	return Bytes(n)
 }
 
 // Scaled writes n/unit with one decimal when it is below 100 (before
@@ -55,7 +79,7 @@ func Count[T ~int | ~int64 | ~uint64 | ~uint32](v T) string {
 	s := strconv.FormatUint(u, 10)
 	var b strings.Builder
 	if neg {
-		b.WriteString("−")
+		b.WriteString(Minus)
 	}
 	for i, c := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {
@@ -76,7 +100,7 @@ func SignedCount(v int64) string {
 
 // Plural writes "1 thing" or "2,000 things": the count, then the singular
 // or the plural form.
-func Plural(n int, one, many string) string {
+func Plural[T ~int | ~int64 | ~uint64 | ~uint32](n T, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

@@ -37,12 +37,16 @@ type Diff struct {
 	Sort        string      `json:"sort"`
 	// ClassCount is the number of changed classes; Classes holds the top
 	// ones and Totals adds up all of them.
-	ClassCount  int                 `json:"class_count"`
-	Totals      DiffTotals          `json:"totals"`
-	Classes     []DiffClass         `json:"classes"`
-	Listeners   []ListenerDiff      `json:"listeners"`
-	Collections []CollectionGrowth  `json:"collections"`
-	NewDetached []DetachedClassDiff `json:"new_detached_dom"`
+	ClassCount int         `json:"class_count"`
+	Totals     DiffTotals  `json:"totals"`
+	Classes    []DiffClass `json:"classes"`
+	// ListenerCount and CollectionCount count what Listeners and
+	// Collections hold the top of.
+	ListenerCount   int                 `json:"listener_count"`
+	Listeners       []ListenerDiff      `json:"listeners"`
+	CollectionCount int                 `json:"collection_count"`
+	Collections     []CollectionGrowth  `json:"collections"`
+	NewDetached     []DetachedClassDiff `json:"new_detached_dom"`
 }
 
 // DiffTotals are DevTools' Comparison columns: # New, # Deleted, # Delta,
@@ -129,17 +133,19 @@ func top[T any](rows []T, n int) []T {
 // BuildDiff assembles the report of a two-snapshot comparison.
 func BuildDiff(p *diff.Pair, o DiffOptions) *Diff {
 	rep := &Diff{
-		SchemaVersion:  SchemaVersion,
-		Old:            snapshotOf(p.Old, o.Old),
-		New:            snapshotOf(p.New, o.New),
-		TotalSizeDelta: int64(p.New.TotalSize) - int64(p.Old.TotalSize),
-		Matching:       "ids",
-		IDAgreement:    IDAgreement{SharedIDs: p.Match.Common, SameClass: p.Match.SameKey},
-		Sort:           o.Sort,
-		ClassCount:     len(p.Rows),
-		Listeners:      []ListenerDiff{},
-		Collections:    []CollectionGrowth{},
-		NewDetached:    []DetachedClassDiff{},
+		SchemaVersion:   SchemaVersion,
+		Old:             snapshotOf(p.Old, o.Old),
+		New:             snapshotOf(p.New, o.New),
+		TotalSizeDelta:  int64(p.New.TotalSize) - int64(p.Old.TotalSize),
+		Matching:        "ids",
+		IDAgreement:     IDAgreement{SharedIDs: p.Match.Common, SameClass: p.Match.SameKey},
+		Sort:            o.Sort,
+		ClassCount:      len(p.Rows),
+		ListenerCount:   len(p.Listeners),
+		CollectionCount: len(p.Collections),
+		Listeners:       []ListenerDiff{},
+		Collections:     []CollectionGrowth{},
+		NewDetached:     []DetachedClassDiff{},
 	}
 	if !p.SameProcess {
 		rep.Matching = "classes"

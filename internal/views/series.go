@@ -19,7 +19,9 @@ type Series struct {
 	Steps    []IDAgreement `json:"steps"`
 	Note     string        `json:"note,omitempty"`
 	// Growing lists everything that grew at every step, by size growth:
-	// listener lists, collections and classes.
+	// listener lists, collections and classes; GrowingCount counts them
+	// all, Growing holds the top ones.
+	GrowingCount   int             `json:"growing_count"`
 	Growing        []GrowthRow     `json:"growing"`
 	LeakCandidates []CandidateRow  `json:"leak_candidates"`
 	CandidateCount int             `json:"leak_candidate_groups"`
@@ -35,11 +37,14 @@ type GrowthRow struct {
 	Kind  string `json:"kind"`
 	Title Name   `json:"title"`
 	// Path is the owner path (listeners: of the emitter), Event the event
-	// name, Key the class key, ID the collection or emitter id.
-	Path  Name   `json:"path,omitempty"`
-	Event Name   `json:"event,omitempty"`
-	Key   Name   `json:"key,omitempty"`
-	ID    uint32 `json:"id,omitempty"`
+	// name, Key the class key, Location where a class's constructor is (for
+	// a class of a user-script constructor), ID the collection or emitter
+	// id.
+	Path     Name   `json:"path,omitempty"`
+	Event    Name   `json:"event,omitempty"`
+	Key      Name   `json:"key,omitempty"`
+	Location string `json:"location,omitempty"`
+	ID       uint32 `json:"id,omitempty"`
 	// Counts and Sizes are the numbers in each snapshot; sizes are retained
 	// sizes for listeners and collections, shallow sizes for classes.
 	Counts []int    `json:"counts"`
@@ -135,12 +140,13 @@ func BuildSeries(s *diff.Series, files []string, topN int) *Series {
 	}
 	for _, c := range s.Classes {
 		row := growthRow("class", c.Name+" objects", c.Count, c.Self)
-		row.Key = Name(c.Key)
+		row.Key, row.Location = Name(c.Key), c.Where
 		growing = append(growing, row)
 		rep.Classes = append(rep.Classes, ClassGrowth{Name: Name(c.Name), Key: Name(c.Key), Counts: c.Count, ShallowSizes: c.Self, RetainedSizes: c.Retained})
 	}
 	// Listener lists first on ties: they explain the classes that grow with them.
 	slices.SortStableFunc(growing, func(a, b GrowthRow) int { return cmp.Compare(b.SizeGrowth, a.SizeGrowth) })
+	rep.GrowingCount = len(growing)
 	rep.Growing = append(rep.Growing, top(growing, topN)...)
 	rep.Classes = top(rep.Classes, topN)
 	rep.Listeners = top(rep.Listeners, topN)

@@ -19,7 +19,7 @@ func FactsOf(res *devtools.Analysis, b *Budgets) *Facts {
 
 // addSuspects runs the leak detectors the budgets need: every event with
 // more than one listener for max_listeners, and the suspects of the listed
-// kinds (of every kind for max_suspect_size) with default thresholds.
+// kinds (of every kind for max_suspect_size) at b's thresholds.
 func addSuspects(f *Facts, res *devtools.Analysis, b *Budgets) {
 	if b.MaxListeners > 0 {
 		for _, s := range suspects.Find(res, suspects.Options{Kinds: []suspects.Kind{suspects.Listeners}, MaxListeners: 1}) {
@@ -39,7 +39,8 @@ func addSuspects(f *Facts, res *devtools.Analysis, b *Budgets) {
 	if len(b.FailOnSuspects) == 0 && b.MaxSuspectSize == nil {
 		return
 	}
-	var opts suspects.Options
+	opts := b.Detectors
+	opts.Kinds = nil
 	if b.MaxSuspectSize == nil {
 		for _, k := range b.FailOnSuspects {
 			opts.Kinds = append(opts.Kinds, suspects.Kind(k))

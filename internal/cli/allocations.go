@@ -66,10 +66,10 @@ func (a *app) allocationsOptions(args []string) (*allocationsOptions, error) {
 	case o.stacks:
 		o.format = st.format(report.TSV, report.JSON)
 	default:
-		o.format = st.format(report.Table, report.JSON, report.Markdown, report.TSV)
+		o.format = st.format()
 	}
 	if o.stacks && o.callers != "" {
-		st.fail("callers", "cannot be combined with --stacks")
+		st.fail("callers", "cannot be combined with %s", a.origin("allocations.stacks"))
 	}
 	if o.format == report.TSV {
 		o.limit = 0
@@ -93,7 +93,7 @@ func (a *app) allocations(o *allocationsOptions) error {
 		File: displayName(o.file), Names: a.namer(res), Top: o.limit, Callers: o.callers,
 	})
 	if err != nil {
-		return usagef("--callers: %s: %v", displayName(o.file), err)
+		return usagef("%s: %s: %v", a.origin("allocations.callers"), displayName(o.file), err)
 	}
 	return a.write(o.format, rep)
 }

@@ -16,15 +16,15 @@ func (a *app) newAnalyzeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "analyze FILE",
 		Short: "Summarize a snapshot: statistics, classes and the largest objects",
-		Long: `Analyze reads one heap snapshot and reports what Chrome DevTools would show for
-it: the total size, the Statistics view, the Summary view's classes (constructors)
-with count, shallow size, retained size and distance, and the objects that
-retain the most. Every number equals DevTools'.
+		Long: `Analyze reads one heap snapshot and reports what Chrome DevTools would show
+for it: the total size, the Statistics view, the Summary view's classes
+(constructors) with count, shallow size, retained size and distance, and the
+objects that retain the most. Every number equals DevTools'.
 
 It also looks for leak suspects, ranked by retained size (see docs/suspects.md):
 
-  listeners          an event with more listeners than --max-listeners on one
-                     Node.js EventEmitter or EventTarget (AbortSignal, …) or
+  listeners          an event with more listeners than --listener-threshold on
+                     one Node.js EventEmitter or EventTarget (AbortSignal, …) or
                      DOM node, with the emitter's owner path, the listeners
                      grouped by function and source location (file:line:column)
                      and whether Node already warned (MaxListenersExceeded)
@@ -36,6 +36,9 @@ It also looks for leak suspects, ranked by retained size (see docs/suspects.md):
                      --min-duplicate-waste bytes
   closure            a function whose context retains at least
                      --min-context-size bytes
+  timers             a callback with at least --min-timers timers pending
+  promises           a pending promise with at least --min-reactions
+                     reactions waiting on it
 
 --suspects selects the detectors (a comma-separated list of the kinds above,
 "all" or "none"); --suspects-only prints only that section.
@@ -47,12 +50,14 @@ thresholds accept units: 1MB, 512kB, 1MiB.
 		Example: `  heapsnap analyze heap.heapsnapshot
   heapsnap analyze heap.heapsnapshot.gz --top 50 --sort shallow
   heapsnap analyze heap.heapsnapshot --format json | jq '.classes[0]'
-  heapsnap analyze heap.heapsnapshot --suspects-only --max-listeners 50
+  heapsnap analyze heap.heapsnapshot --suspects-only --listener-threshold 50
   heapsnap analyze heap.heapsnapshot --suspects collection --collection-threshold 1000`,
 		Args: exactArgs(1, "one snapshot file"),
 	}
 	addAnalyzeFlags(cmd.Flags(), "retained", "order classes by: "+strings.Join(views.SortKeys, ", "))
 	a.bindFlags(cmd, "analyze")
+	completeChoices(cmd, "sort", views.SortKeys)
+	completeChoices(cmd, "suspects", append([]string{"all", "none"}, suspectKinds...))
 	cmd.RunE = runE(a, a.analyzeOptions, a.analyze)
 	return cmd
 }
@@ -88,7 +93,7 @@ func (a *app) analyzeOptions(args []string) (*analyzeOptions, error) {
 func (a *app) readAnalyzeOptions(st *settings, file string) *analyzeOptions {
 	return &analyzeOptions{
 		file:         file,
-		format:       st.format(report.Table, report.JSON, report.Markdown, report.HTML, report.PProf),
+		format:       st.format(formats["analyze"]...),
 		top:          st.count("top", 0),
 		sort:         st.oneOf("sort", views.SortKeys),
 		largest:      st.count("largest", 0),

@@ -30,12 +30,18 @@ import (
 func (a *app) addCacheFlags(root *cobra.Command) {
 	f := root.PersistentFlags()
 	f.Bool("no-cache", false, "neither read nor write the cache of analyzed snapshots (see 'heapsnap cache')")
-	a.bindFlag("no_cache", f.Lookup("no-cache"), "HEAPSNAP_NO_CACHE")
-	for key, env := range map[string]string{"cache": "HEAPSNAP_CACHE", "cache_dir": "HEAPSNAP_CACHE_DIR", "cache_max_size": "HEAPSNAP_CACHE_MAX_SIZE"} {
-		if err := a.v.BindEnv(key, env); err != nil {
+	a.bindFlag("no_cache", f.Lookup("no-cache"))
+	for _, k := range []struct{ key, def, doc string }{
+		{"cache", "`on` (`off` when `$CI` is set)", "`on` or `off`: keep what analyzing a snapshot found, so that the next command on it starts at once"},
+		{"cache_dir", "`heapsnap` in the user's cache directory", "where the cache lives"},
+		{"cache_max_size", "`" + units.Bytes(uint64(cache.DefaultMaxSize)) + "`", "the cache's size; the least recently used entries go first"},
+	} {
+		env := envName(k.key)
+		if err := a.v.BindEnv(k.key, env); err != nil {
 			panic(err)
 		}
-		a.config.bind(key, nil, env)
+		a.config.bind(k.key, nil, env)
+		a.config.describe(k.key, k.def, k.doc)
 	}
 }
 
@@ -104,7 +110,7 @@ func (a *app) cacheSettings() (dir string, maxSize int64, on bool, err error) {
 // cacheBuild identifies this binary: its version and commit, and the
 // executable's size and time, since development builds share both.
 func (a *app) cacheBuild() string {
-	b := a.build.resolve()
+	b := a.buildInfo()
 	id := b.Version + " " + b.Commit
 	if exe, err := os.Executable(); err == nil {
 		if st, err := os.Stat(exe); err == nil {

@@ -51,8 +51,8 @@ it is not mounted at /sys/fs/cgroup.
 --count N takes N snapshots, --interval apart (from the start of one to the
 start of the next), each analyzed before the next is taken, and reports them as
 "heapsnap diff S1 … SN" does: two as a comparison, more as what grows at every
-step and leak candidates. --out then names one file per step: heap.heapsnapshot.gz
-becomes heap-1.heapsnapshot.gz, heap-2.heapsnapshot.gz, …
+step and leak candidates. --out then names one file per step:
+heap.heapsnapshot.gz becomes heap-1.heapsnapshot.gz, heap-2.heapsnapshot.gz, …
 
 --track-allocations DURATION records a stack for every allocation for that long
 before the snapshot, which then says where each object was allocated (heapsnap
@@ -82,12 +82,7 @@ func (a *app) newCaptureCmd() *cobra.Command {
   heapsnap capture 4242 --count 3 --interval 30s
   heapsnap capture 4242 --track-allocations 5s --suspects-only
   heapsnap capture --inspect 127.0.0.1:9229 --close-inspector`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return &usageError{err: fmt.Errorf("%s: expected one PID, got %d arguments", cmd.Name(), len(args)), cmd: cmd}
-			}
-			return nil
-		},
+		Args: rangeArgs(0, 1, "one PID"),
 	}
 	f := cmd.Flags()
 	addAnalyzeFlags(f, "", "order of class rows: "+strings.Join(views.SortKeys, ", ")+" (default retained); with --count 2, diff's: "+
@@ -160,7 +155,7 @@ func (a *app) captureOptions(args []string) (*captureOptions, error) {
 	}
 	// A series is diff's report: diff's formats and order.
 	if st.flag("suspects-only") {
-		return nil, usagef("--suspects-only reports one snapshot; a series (--count %d) is reported as heapsnap diff reports it", o.count)
+		return nil, usagef("%s reports one snapshot; a series (%s %d) is reported as heapsnap diff reports it", a.origin("capture.suspects_only"), a.origin("capture.count"), o.count)
 	}
 	a.v.SetDefault("capture.sort", devtools.SortSizeDelta)
 	o.diff = &diffOptions{

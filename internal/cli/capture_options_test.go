@@ -39,7 +39,7 @@ func TestCaptureOptions(t *testing.T) {
 	}
 
 	config := writeConfig(t, "capture:\n  count: 3\n  interval: 5s\n  sort: alloc\n  timeout: 1m\n")
-	t.Setenv("HEAPSNAP_IDLE_TIMEOUT", "10m")
+	t.Setenv("HEAPSNAP_CAPTURE_IDLE_TIMEOUT", "10m")
 	t.Setenv("HEAPSNAP_CGROUP_ROOT", "/host/sys/fs/cgroup")
 	o, stderr, code = options(t, "capture", "17", "--config", config, "--interval", "2s")
 	if code != 0 {

@@ -24,12 +24,13 @@ run heapsnap check on it.
 
 Budgets come from the check section of .heapsnap.yaml in the working directory
 (or the file given by --config or $HEAPSNAP_CONFIG), from environment variables
-HEAPSNAP_<KEY> and from flags; a flag beats the environment, which beats the
-file. An unknown key in the file is an error.
+HEAPSNAP_CHECK_<KEY> and from flags; a flag beats the environment, which beats
+the file. An unknown key in the file is an error. docs/config.md lists every
+key with its flag and variable.
 
   check:
     max_total_size: 512MiB      # total heap size (DevTools' number)
-    max_growth: 20%             # total size versus --baseline: percent or size
+    max_growth: 20%             # total size versus --baseline: 20% or 50MB
     max_listeners: 100          # listeners per event on one emitter
     classes:                    # by exact class name or glob (* ? [..])
       - name: "Order"
@@ -38,31 +39,29 @@ file. An unknown key in the file is an error.
         max_growth: 5MiB        # retained size versus --baseline
     fail_on_suspects: [listeners, detached-dom]
     max_suspect_size: 1MiB      # any suspect retaining more fails
+    listener_threshold: 10      # the detectors' thresholds, as for analyze
 
 Sizes are byte counts with an optional unit: B, kB, MB, GB, TB (powers of 1000)
-or KiB, MiB, GiB, TiB (powers of 1024). "off" turns a budget from the file off.
+or KiB, MiB, GiB, TiB (powers of 1024). A growth needs its unit: 20% of the
+baseline or 20MB; a bare 20 is refused. "off" turns a budget from the file off.
 Classes with the same name (defined in different places) count as one. A glob
 is checked against every class it matches.
 
-Flags and environment variables for the same settings:
+A class SPEC (--class, repeatable, or HEAPSNAP_CHECK_CLASSES with specs
+separated by ";") is PATTERN:key=value,... such as
+"Order:max_count=10000,max_retained_size=10MiB"; it replaces the file's list
+of classes.
 
-  --max-total-size SIZE       HEAPSNAP_MAX_TOTAL_SIZE
-  --max-growth SIZE|PCT       HEAPSNAP_MAX_GROWTH
-  --max-listeners N           HEAPSNAP_MAX_LISTENERS
-  --class SPEC (repeatable)   HEAPSNAP_CLASSES (specs separated by ";")
-  --fail-on-suspects KINDS    HEAPSNAP_FAIL_ON_SUSPECTS
-  --max-suspect-size SIZE     HEAPSNAP_MAX_SUSPECT_SIZE
-  --baseline FILE             HEAPSNAP_BASELINE
-  --format FORMAT             HEAPSNAP_FORMAT
-  --junit FILE                HEAPSNAP_JUNIT
+Growth budgets need --baseline, an earlier snapshot of the same program;
+without one check stops with a usage error, unless baseline_optional is true
+(--baseline-optional), which reports them as skipped instead. The baseline
+is reduced to its totals before the snapshot is read, so the two are never
+in memory together.
 
-A class SPEC is PATTERN:key=value,... such as
-"Order:max_count=10000,max_retained_size=10MiB"; --class replaces the file's
-list of classes.
-
-Growth budgets need --baseline, an earlier snapshot of the same program; without
-one they are reported as skipped. The baseline is reduced to its totals before
-the snapshot is read, so the two are never in memory together.
+fail_on_suspects and max_suspect_size use the leak detectors of analyze, with
+the same thresholds (--listener-threshold, --collection-threshold, …; see
+docs/suspects.md). max_listeners is a budget of its own: it checks every
+event's listener count, whatever the detectors' threshold.
 
 --capture PID checks a running Node.js process instead of a file: heapsnap takes
 its snapshot as "heapsnap capture" does (--out, --force, --timeout and the other
@@ -75,7 +74,7 @@ a table, or with --format markdown a summary fit for a pull-request comment, or
 JSON. --junit writes JUnit XML for CI test reports. Under GitHub Actions
 (GITHUB_ACTIONS=true) every exceeded budget is also written to stderr as an
 ::error annotation.
-` + exitStatusHelp
+` + checkExitStatusHelp
 
 // suspectKinds are the kinds fail_on_suspects accepts.
 var suspectKinds = func() []string {
@@ -97,18 +96,13 @@ func (a *app) newCheckCmd() *cobra.Command {
   heapsnap check heap.heapsnapshot --class 'Detached HTML*:max_count=0' --fail-on-suspects listeners
   heapsnap check heap.heapsnapshot --format markdown --junit heapsnap.xml >> "$GITHUB_STEP_SUMMARY"
   heapsnap check --capture "$server_pid" --baseline start.heapsnapshot.gz --max-growth 20%`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return &usageError{err: fmt.Errorf("%s: expected one snapshot file, got %d arguments", cmd.Name(), len(args)), cmd: cmd}
-			}
-			return nil
-		},
+		Args: rangeArgs(0, 1, "one snapshot file, or --capture PID"),
 	}
 	f := cmd.Flags()
 	f.String("capture", "", "check a snapshot taken now of a running Node.js process instead of a file: a `PID`, or an inspector's HOST:PORT or ws:// URL (as heapsnap capture; the capture flags below apply)")
 	addCaptureFlags(f)
 	f.String("max-total-size", "", "maximum total heap `SIZE`, e.g. 512MiB")
-	f.String("max-growth", "", "maximum growth of the total size versus --baseline: a percentage (20%) or a `SIZE` (50MB)")
+	f.String("max-growth", "", "maximum growth of the total size versus --baseline: a percentage (20%) or a `SIZE` with its unit (50MB)")
 	f.Int("max-listeners", 0, "maximum listeners per event on one emitter, `N` (0: no limit)")
 	f.StringArray("class", nil, "class budget `SPEC`: PATTERN:key=value,... with keys max_retained_size, max_count, max_growth (repeatable)")
 	_ = f.SetAnnotation("class", keyAnnotation, []string{"classes"})
@@ -118,11 +112,11 @@ func (a *app) newCheckCmd() *cobra.Command {
 	f.StringP("format", "f", "table", "output format: table, json or markdown")
 	f.String("junit", "", "also write the results as JUnit XML to `FILE`")
 	f.String("html", "", "also write a self-contained HTML report (budgets, suspects, statistics, classes, dominator tree) to `FILE`")
+	f.Bool("baseline-optional", false, "without --baseline, report growth budgets as skipped instead of failing with a usage error")
+	addDetectorFlags(f)
 	a.bindFlags(cmd, "check")
-	cmd.ValidArgsFunction = snapshotFiles
 	_ = cmd.RegisterFlagCompletionFunc("baseline", snapshotFiles)
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("fail-on-suspects", cobra.FixedCompletions(suspectKinds, cobra.ShellCompDirectiveNoFileComp))
+	completeChoices(cmd, "fail-on-suspects", suspectKinds)
 	cmd.RunE = runE(a, a.checkOptions, a.check)
 	return cmd
 }
@@ -140,7 +134,8 @@ type checkOptions struct {
 
 func (a *app) checkOptions(args []string) (*checkOptions, error) {
 	st := a.settings("check")
-	o := &checkOptions{format: st.format(report.Table, report.JSON, report.Markdown), junit: st.str("junit"), html: st.str("html")}
+	o := &checkOptions{format: st.format(), junit: st.str("junit"), html: st.str("html")}
+	baselineOptional := st.flag("baseline-optional")
 	if st.err != nil {
 		return nil, st.err
 	}
@@ -171,6 +166,11 @@ func (a *app) checkOptions(args []string) (*checkOptions, error) {
 		fmt.Fprintf(a.streams.Err, "heapsnap: warning: ignoring baseline %s: no growth budget is set\n", o.baseline)
 		o.baseline = ""
 	}
+	if o.baseline == "" && b.NeedsBaseline() && !baselineOptional {
+		// A gate that checks nothing must not pass.
+		return nil, usagef("%s sets a growth budget, which needs --baseline (an earlier snapshot of the same program); "+
+			"pass --baseline FILE, or set baseline_optional: true in the check section to report it as skipped", a.growthOrigin(b))
+	}
 	if o.baseline == "-" && o.file == "-" {
 		return nil, usagef("the snapshot and the baseline cannot both be read from stdin")
 	}
@@ -182,7 +182,7 @@ func (a *app) check(o *checkOptions) error {
 	var base *budget.Facts
 	if o.baseline != "" {
 		var err error
-		if base, err = a.facts(o.baseline, nil); err != nil {
+		if base, err = a.facts(o.baseline); err != nil {
 			return err
 		}
 		// The baseline's graph is garbage now: give it back before
@@ -235,7 +235,7 @@ func (a *app) checkAnalysis(o *checkOptions, res *devtools.Analysis, needs *budg
 		}
 	}
 	if o.html != "" {
-		if err := writeHTMLReport(o.html, res, rep); err != nil {
+		if err := writeHTMLReport(o.html, res, rep, o.budgets.Detectors); err != nil {
 			return err
 		}
 	}
@@ -260,14 +260,13 @@ func writeJUnit(path string, rep *views.Check) error {
 	return nil
 }
 
-// facts reads a snapshot and keeps only what the budgets need.
-// With budgets b it also finds the suspects they need.
-func (a *app) facts(path string, b *budget.Budgets) (*budget.Facts, error) {
+// facts reads a baseline and keeps only what growth budgets need.
+func (a *app) facts(path string) (*budget.Facts, error) {
 	res, err := a.load(path)
 	if err != nil {
 		return nil, err
 	}
-	return budget.FactsOf(res, b), nil
+	return budget.FactsOf(res, nil), nil
 }
 
 // budgets reads every check setting, with errors that name where a bad
@@ -292,6 +291,7 @@ func (a *app) budgets() (*budget.Budgets, error) {
 		b.MaxListeners = n
 	}
 	for _, kind := range a.settingList("check.fail_on_suspects") {
+		kind = strings.ToLower(kind)
 		if !slices.Contains(suspectKinds, kind) {
 			return nil, usagef("%s: unknown suspect kind %q: use %s", a.origin("check.fail_on_suspects"), kind, strings.Join(suspectKinds, ", "))
 		}
@@ -302,7 +302,9 @@ func (a *app) budgets() (*budget.Budgets, error) {
 	if b.Classes, err = a.classBudgets(); err != nil {
 		return nil, err
 	}
-	return b, nil
+	st := a.settings("check")
+	b.Detectors = detectorOptions(st)
+	return b, st.err
 }
 
 func (a *app) sizeSetting(key string, parse func(string) (budget.Amount, error)) (*budget.Amount, error) {
@@ -311,6 +313,15 @@ func (a *app) sizeSetting(key string, parse func(string) (budget.Amount, error))
 		return nil, usagef("%s: %v", a.origin(key), err)
 	}
 	return v, nil
+}
+
+// growthOrigin names where the growth budget of b comes from: the total's
+// max_growth, else the class list holding one.
+func (a *app) growthOrigin(b *budget.Budgets) string {
+	if b.MaxGrowth != nil {
+		return a.origin("check.max_growth")
+	}
+	return a.origin("check.classes")
 }
 
 // classBudgets reads check.classes: from the file a list of mappings (or

@@ -193,14 +193,14 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestEnvironmentSetsFlags(t *testing.T) {
-	t.Setenv("HEAPSNAP_FORMAT", "json")
+	t.Setenv("HEAPSNAP_ANALYZE_FORMAT", "json")
 	stdout, _, code := run(t, nil, "analyze", testutil.Testdata("corner", "corner06.heapsnapshot"))
 	if code != 0 || !strings.HasPrefix(stdout, "{") {
-		t.Fatalf("HEAPSNAP_FORMAT=json ignored: %.40q", stdout)
+		t.Fatalf("HEAPSNAP_ANALYZE_FORMAT=json ignored: %.40q", stdout)
 	}
 	stdout, _, _ = run(t, nil, "analyze", testutil.Testdata("corner", "corner06.heapsnapshot"), "--format", "markdown")
 	if !strings.HasPrefix(stdout, "# ") {
-		t.Fatalf("--format should beat HEAPSNAP_FORMAT: %.40q", stdout)
+		t.Fatalf("--format should beat HEAPSNAP_ANALYZE_FORMAT: %.40q", stdout)
 	}
 }
 
@@ -260,9 +260,14 @@ func TestBadSnapshots(t *testing.T) {
 	cases := []struct {
 		name, path, want string
 	}{
-		{"truncated", write("truncated.heapsnapshot", good[:len(good)/2]), `byte \d+: unexpected end of input`},
-		{"not JSON", write("text.heapsnapshot", []byte("hello\n")), `byte 0: not a heap snapshot`},
-		{"broken gzip", write("broken.heapsnapshot.gz", gz.Bytes()[:gz.Len()/2]), `byte \d+: `},
+		{"truncated", write("truncated.heapsnapshot", good[:len(good)/2]), `byte \d+: unexpected end of input in [a-z ]+: the file is truncated \(was the snapshot written completely\? `},
+		{"not JSON", write("text.heapsnapshot", []byte("hello\n")), `byte 0: not a heap snapshot: this is not JSON \(it starts with "hello\\n"\); take one with v8.writeHeapSnapshot\(\)`},
+		{"broken gzip", write("broken.heapsnapshot.gz", gz.Bytes()[:gz.Len()/2]), `byte \d+: the gzip data ends early: the .gz file is truncated after \d+ compressed bytes \(copy or download it again\)`},
+		{"CPU profile", write("app.cpuprofile", []byte(`{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"}}],"startTime":1}`)), `byte 2: not a heap snapshot: this is a CPU profile \(.cpuprofile\); take one with `},
+		{"heap profile", write("app.heapprofile", []byte(`{"head":{"callFrame":{}},"samples":[]}`)), `byte 2: not a heap snapshot: this is a sampling heap profile \(.heapprofile\); `},
+		{"trace", write("Trace.json", []byte(`{"traceEvents":[]}`)), `byte 2: not a heap snapshot: this is a trace `},
+		{"HTML", write("download.heapsnapshot", []byte("<!doctype html><title>Sign in</title>")), `byte 0: not a heap snapshot: this is an HTML page `},
+		{"V8 log", write("isolate-0x1-v8.log", []byte("v8-version,11,3,244,8,0,0\nshared-library,x\n")), `byte 0: not a heap snapshot: this is a V8 profiler log \(node --prof\), for node --prof-process; `},
 		{"empty", write("empty.heapsnapshot", nil), `byte 0: unexpected end of input before any data`},
 		{"directory", dir, `is a directory`},
 	}

@@ -80,7 +80,7 @@ func (a *app) readAndAnalyze(path string) (*devtools.Analysis, error) {
 func (a *app) read(r io.Reader, size int64, name string, bar *progress) (*devtools.Analysis, error) {
 	trace := a.tracer()
 	trace.step("parse")
-	snap, err := heapsnapshot.Read(r, size, heapsnapshot.Options{Progress: bar.set})
+	snap, err := heapsnapshot.Read(r, size, heapsnapshot.Options{Progress: bar.set, MaxInflate: a.maxInflate})
 	bar.finish()
 	if err != nil {
 		return nil, &inputError{file: name, err: err}

@@ -83,7 +83,7 @@ func (a *app) mcp(o *mcpOptions) error {
 	a.noSpill = true
 	s, err := mcp.New(mcp.Options{
 		Roots: o.roots, Read: a.mcpRead, MaxSnapshots: o.maxSnapshots, Capture: o.capture,
-		ConfigBudgets: a.configBudgets, Version: a.build.resolve().Version,
+		ConfigBudgets: a.configBudgets, Version: a.buildInfo().Version,
 	})
 	if err != nil {
 		return usagef("mcp: %v", err)

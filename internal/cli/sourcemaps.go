@@ -16,15 +16,15 @@ func (a *app) addSourceMapFlags(root *cobra.Command) {
 	f := root.PersistentFlags()
 	f.StringArray("source-maps", nil, "directory holding the scripts' source maps (or the scripts), matched by path suffix, e.g. a container's /app/dist/x.js finds DIR/x.js.map (repeatable)")
 	f.Bool("no-source-maps", false, "show compiled locations: read no source map")
-	a.bindFlag("source_maps", f.Lookup("source-maps"), "HEAPSNAP_SOURCE_MAPS")
-	a.bindFlag("no_source_maps", f.Lookup("no-source-maps"), "HEAPSNAP_NO_SOURCE_MAPS")
+	a.bindFlag("source_maps", f.Lookup("source-maps"))
+	a.bindFlag("no_source_maps", f.Lookup("no-source-maps"))
 }
 
 // readSourceMapSettings checks that every --source-maps entry is a
 // directory, before any snapshot is read.
 func (a *app) readSourceMapSettings() error {
 	a.sourceMapDirs = nil
-	for _, dir := range a.v.GetStringSlice("source_maps") {
+	for _, dir := range a.settingList("source_maps") {
 		st, err := os.Stat(dir)
 		switch {
 		case err != nil:

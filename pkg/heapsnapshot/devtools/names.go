@@ -43,6 +43,9 @@ var knownTexts = [numKnownNames]string{
 	nameScriptContextTable: "system / ScriptContextTable",
 }
 
+// maxKnownLength is the length of the longest of knownTexts.
+const maxKnownLength = 27
+
 // Values of knownNames entries other than a string index.
 const (
 	noSuchString     = math.MaxUint32     // the text is not in the table
@@ -60,13 +63,18 @@ func (r *Analysis) findKnownNames() {
 	for k := range r.known {
 		r.known[k] = noSuchString
 	}
+	// The texts by length: a string is compared with at most two.
+	var byLength [maxKnownLength + 1][]knownName
+	for k, text := range knownTexts {
+		byLength[len(text)] = append(byLength[len(text)], knownName(k))
+	}
 	for i := 0; i < st.Len(); i++ {
 		b := st.Bytes(uint32(i))
-		if len(b) < 5 || len(b) > 27 {
+		if len(b) > maxKnownLength {
 			continue
 		}
-		for k, text := range knownTexts {
-			if len(b) == len(text) && string(b) == text {
+		for _, k := range byLength[len(b)] {
+			if string(b) == knownTexts[k] {
 				if r.known[k] == noSuchString {
 					r.known[k] = uint32(i)
 				} else {

@@ -100,7 +100,7 @@ func (f *distanceFilter) allow(src, e uint32) bool {
 		return !ok || idx < 2 || math.Mod(idx, 3) != 1
 	}
 	if s.EdgeType[e] == k.Internal {
-		if pair, ok := f.weakMap.match(e); ok {
+		if pair := f.weakMap.match(e); pair != nil {
 			// The first edge of a WeakMap pair is refused and the second
 			// allowed, so the value gets max(table, key) + 1.
 			return f.pending.toggleHashed(pair.hash, s.Strings.Bytes(s.EdgeName[e])[pair.at:])

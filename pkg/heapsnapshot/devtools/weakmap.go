@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"hash/maphash"
 	"math/bits"
+
+	"github.com/heapsnap/heapsnap/internal/bitset"
 )
 
 // V8 names both edges of a WeakMap entry — table → value and key → value —
@@ -132,21 +134,20 @@ type weakMapEdges struct{ r *Analysis }
 
 func newWeakMapEdges(r *Analysis) *weakMapEdges { return &weakMapEdges{r: r} }
 
-// match reports whether edge e is an internal edge with an ephemeron name,
-// and returns the name, parsed.
-func (w *weakMapEdges) match(e uint32) (weakMapPair, bool) {
+// match returns edge e's ephemeron name, parsed, or nil if e is not an
+// internal edge with such a name (most edges: that test stays inlined).
+func (w *weakMapEdges) match(e uint32) *weakMapPair {
 	s := w.r.Snapshot
-	if s.EdgeType[e] != s.Types.Internal {
-		return weakMapPair{}, false
+	if s.EdgeType[e] != s.Types.Internal || !w.r.weakMapNames.Has(s.EdgeName[e]) {
+		return nil
 	}
-	name := s.EdgeName[e]
-	word := w.r.weakMapNames[name>>6]
-	bit := uint64(1) << (name & 63)
-	if word&bit == 0 {
-		return weakMapPair{}, false
-	}
-	x := w.r.weakMapPairs
-	return x.pairs[x.ranks[name>>6]+uint32(bits.OnesCount64(word&(bit-1)))], true
+	return w.r.weakMapPairs.pair(w.r.weakMapNames, s.EdgeName[e])
+}
+
+// pair returns the entry of string idx, which names has.
+func (x *weakMapIndex) pair(names bitset.Set, idx uint32) *weakMapPair {
+	below := names[idx>>6] & (1<<(idx&63) - 1)
+	return &x.pairs[x.ranks[idx>>6]+uint32(bits.OnesCount64(below))]
 }
 
 // pendingPairs is the set of WeakMap pairs the distance BFS has seen one

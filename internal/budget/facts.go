@@ -3,16 +3,18 @@ package budget
 import (
 	"fmt"
 
+	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // FactsOf reduces an analysis to what the budgets check; with budgets b
-// it also finds the suspects b needs.
-func FactsOf(res *devtools.Analysis, b *Budgets) *Facts {
+// it also finds the suspects b needs, their paths and locations written by
+// names (nil: compiled locations, no source maps).
+func FactsOf(res *devtools.Analysis, b *Budgets, names *retainers.Namer) *Facts {
 	f := &Facts{TotalSize: res.TotalSize, Classes: ClassesOf(res)}
 	if b != nil {
-		addSuspects(f, res, b)
+		addSuspects(f, res, b, names)
 	}
 	return f
 }
@@ -20,9 +22,9 @@ func FactsOf(res *devtools.Analysis, b *Budgets) *Facts {
 // addSuspects runs the leak detectors the budgets need: every event with
 // more than one listener for max_listeners, and the suspects of the listed
 // kinds (of every kind for max_suspect_size) at b's thresholds.
-func addSuspects(f *Facts, res *devtools.Analysis, b *Budgets) {
+func addSuspects(f *Facts, res *devtools.Analysis, b *Budgets, names *retainers.Namer) {
 	if b.MaxListeners > 0 {
-		for _, s := range suspects.Find(res, suspects.Options{Kinds: []suspects.Kind{suspects.Listeners}, MaxListeners: 1}) {
+		for _, s := range suspects.Find(res, suspects.Options{Kinds: []suspects.Kind{suspects.Listeners}, MaxListeners: 1, Names: names}) {
 			l := s.Listeners
 			if l == nil {
 				continue
@@ -40,7 +42,7 @@ func addSuspects(f *Facts, res *devtools.Analysis, b *Budgets) {
 		return
 	}
 	opts := b.Detectors
-	opts.Kinds = nil
+	opts.Kinds, opts.Names = nil, names
 	if b.MaxSuspectSize == nil {
 		for _, k := range b.FailOnSuspects {
 			opts.Kinds = append(opts.Kinds, suspects.Kind(k))

@@ -33,6 +33,13 @@ func trackedSeries(n int) string {
 const leakedListener = "@84879"
 
 func TestAllocationsGolden(t *testing.T) {
+	// From the repository root, with relative paths: the source files'
+	// paths, which the maps give relative to themselves, then do not
+	// depend on the checkout's place (Markdown pads columns to them).
+	t.Chdir(testutil.Root())
+	rel := func(p string) string { return strings.TrimPrefix(p, testutil.Root()+"/") }
+	trackedSnapshot, containerSnap, distMaps := rel(trackedSnapshot), rel(containerSnap), rel(distMaps)
+	trackedSeries := func(n int) string { return rel(trackedSeries(n)) }
 	for _, tc := range []struct {
 		name string
 		args []string

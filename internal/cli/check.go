@@ -216,7 +216,7 @@ func (a *app) checkSnapshot(o *checkOptions) (*devtools.Analysis, func(error) er
 // the report.
 func (a *app) checkAnalysis(o *checkOptions, res *devtools.Analysis, needs *budget.Budgets, base *budget.Facts) error {
 	b := o.budgets
-	cur := budget.FactsOf(res, needs)
+	cur := budget.FactsOf(res, needs, a.namer(res))
 	if o.html == "" {
 		res = nil // the graph is not needed any more
 	}
@@ -266,7 +266,7 @@ func (a *app) facts(path string) (*budget.Facts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return budget.FactsOf(res, nil), nil
+	return budget.FactsOf(res, nil, nil), nil
 }
 
 // budgets reads every check setting, with errors that name where a bad

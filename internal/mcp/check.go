@@ -61,7 +61,7 @@ func (s *Server) check(ctx context.Context, req *mcp.CallToolRequest, in CheckIn
 			return nil, CheckOut{}, err
 		}
 		h.mu.Lock()
-		base = budget.FactsOf(h.res, nil)
+		base = budget.FactsOf(h.res, nil, nil)
 		h.mu.Unlock()
 		baseline = h.name
 	}
@@ -74,7 +74,7 @@ func (s *Server) check(ctx context.Context, req *mcp.CallToolRequest, in CheckIn
 		needs = b
 	}
 	h.mu.Lock()
-	cur := budget.FactsOf(h.res, needs)
+	cur := budget.FactsOf(h.res, needs, h.names)
 	h.mu.Unlock()
 	rep := views.NewCheck(h.name, baseline, config, budget.Evaluate(b, cur, base))
 	out := CheckOut{Check: rep, Verdict: rep.Verdict()}

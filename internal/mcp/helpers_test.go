@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/heapsnap/heapsnap/internal/retainers"
+	"github.com/heapsnap/heapsnap/internal/testutil"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
@@ -100,5 +102,8 @@ func call(t testing.TB, cs *mcp.ClientSession, tool string, args map[string]any,
 			t.Fatalf("%s: %v\n%s", tool, err, b)
 		}
 	}
-	return len(b), ""
+	// The size is measured as if the checkout were at /repo: answers name
+	// files by their paths, and the bound must not depend on where the
+	// tests run.
+	return len(bytes.ReplaceAll(b, []byte(testutil.Root()), []byte("/repo"))), ""
 }

@@ -75,7 +75,7 @@ func TestDocsDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("HEAPSNAP_FORMAT", "json")
+	t.Setenv("HEAPSNAP_ANALYZE_FORMAT", "json")
 	b, err := Docs()
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,8 @@ func cleanEnv(t *testing.T) {
 	t.Helper()
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "HEAPSNAP_") || k == "GITHUB_ACTIONS" {
+		// The cache directory stays TestMain's, out of the user's.
+		if strings.HasPrefix(k, "HEAPSNAP_") && k != "HEAPSNAP_CACHE_DIR" || k == "GITHUB_ACTIONS" {
 			t.Setenv(k, "")
 		}
 	}

@@ -55,6 +55,9 @@ type Cache struct {
 	wrote   bool
 }
 
+// minFree is the room a file must leave on its disk.
+const minFree = 1 << 30
+
 // ext ends every cache file's name.
 const ext = ".hsc"
 
@@ -202,6 +205,10 @@ func (e *Entry) save(kind string, meta any, sections []Section) {
 	go func() {
 		defer e.c.pending.Done()
 		if os.MkdirAll(e.c.Dir, 0o700) != nil {
+			return
+		}
+		// A cache must not be what fills the disk for everything else.
+		if free, ok := freeSpace(e.c.Dir); ok && free < size+minFree {
 			return
 		}
 		if writeFile(e.file(kind), e.c.Build, kind, e.key, meta, sections) == nil {

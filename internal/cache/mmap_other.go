@@ -20,3 +20,5 @@ func (m *mapped) close() error {
 }
 
 func release([]byte) {}
+
+func freeSpace(string) (int64, bool) { return 0, false }

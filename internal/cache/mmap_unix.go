@@ -31,3 +31,13 @@ func release(b []byte) {
 		_ = unix.Madvise(b, unix.MADV_DONTNEED)
 	}
 }
+
+// freeSpace returns the bytes free for an unprivileged user on dir's
+// file system.
+func freeSpace(dir string) (int64, bool) {
+	var st unix.Statfs_t
+	if unix.Statfs(dir, &st) != nil {
+		return 0, false
+	}
+	return int64(st.Bavail) * int64(st.Bsize), true
+}

@@ -112,7 +112,8 @@ func runCIScript(t *testing.T, script, bin, node, sh string, env []string) {
 			t.Parallel()
 			out := t.TempDir()
 			cmd := exec.Command(sh, script, out)
-			cmd.Env = append(slices.Clip(env), "LEAK="+tc.leak, "HEAPSNAP="+bin, "NODE="+node)
+			// The cache, which CI leaves off, stays out of the user's.
+			cmd.Env = append(slices.Clip(env), "LEAK="+tc.leak, "HEAPSNAP="+bin, "NODE="+node, "HEAPSNAP_CACHE_DIR="+t.TempDir())
 			output, err := cmd.CombinedOutput()
 			code := 0
 			var exit *exec.ExitError

@@ -102,6 +102,7 @@ func (a *app) diffOptions(args []string) (*diffOptions, error) {
 }
 
 func (a *app) diff(o *diffOptions) error {
+	a.loadTotal = len(o.files)
 	load := a.loadNamed
 	names := make([]string, len(o.files))
 	for i, p := range o.files {

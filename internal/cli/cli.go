@@ -146,7 +146,10 @@ type app struct {
 	v       *viper.Viper
 	quiet   bool
 	wide    bool // --wide: tables keep every cell whole (layout.go)
-	config  configState
+	// loadTotal is how many snapshots the command reads, loaded how many
+	// it has started on: progress says which one it is at (progress.go).
+	loadTotal, loaded int
+	config            configState
 	// running is set once a command's own code starts: errors before that
 	// come from cobra's parsing and are usage errors.
 	running bool

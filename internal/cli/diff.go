@@ -92,6 +92,7 @@ func (a *app) diffOptions(args []string) (*diffOptions, error) {
 }
 
 func (a *app) diff(o *diffOptions) error {
+	a.loadTotal = len(o.files)
 	names := make([]string, len(o.files))
 	for i, p := range o.files {
 		names[i] = displayName(p)

@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"github.com/heapsnap/heapsnap/internal/retainers"
 	"github.com/heapsnap/heapsnap/internal/sources"
@@ -72,12 +68,14 @@ func (a *app) readAndAnalyze(path string) (*devtools.Analysis, error) {
 		}
 		r = f
 	}
-	return a.read(r, size, displayName(path), a.newBar(size, "reading "+filepath.Base(displayName(path))))
+	label := a.loadLabel(path)
+	return a.read(r, size, displayName(path), label, a.newBar(size, "reading", label))
 }
 
 // read parses a snapshot of size bytes (-1: unknown) from r, with bar
-// following the bytes read, and analyzes it; name is how messages call it.
-func (a *app) read(r io.Reader, size int64, name string, bar *progress) (*devtools.Analysis, error) {
+// following the bytes read, and analyzes it; name is how messages call
+// it, label how progress does.
+func (a *app) read(r io.Reader, size int64, name, label string, bar *progress) (*devtools.Analysis, error) {
 	trace := a.tracer()
 	trace.step("parse")
 	snap, err := heapsnapshot.Read(r, size, heapsnapshot.Options{Progress: bar.set, MaxInflate: a.maxInflate})
@@ -85,10 +83,11 @@ func (a *app) read(r io.Reader, size int64, name string, bar *progress) (*devtoo
 	if err != nil {
 		return nil, &inputError{file: name, err: err}
 	}
-	steps := a.newBar(-1, "analyzing")
-	opts := devtools.Options{ReturnMemory: true, Progress: func(stage string) {
-		trace.step(stage)
-		steps.describe("analyzing: " + stage)
+	// The stages' names are for HEAPSNAP_TRACE; the spinner only moves.
+	steps := a.newBar(-1, "analyzing", label)
+	opts := devtools.Options{ReturnMemory: true, Progress: func(name string) {
+		trace.step(name)
+		steps.tick()
 	}}
 	if snap.NodeCount >= parkThreshold {
 		opts.LowMemory = true
@@ -222,59 +221,6 @@ type dirError struct{}
 func (dirError) Error() string { return "is a directory" }
 
 var errIsDir = dirError{}
-
-// progress is a progress bar on stderr, or nothing when stderr is not a
-// terminal or --quiet is given.
-type progress struct {
-	bar *progressbar.ProgressBar
-}
-
-func (a *app) showProgress() bool {
-	if a.quiet || os.Getenv("CI") != "" {
-		return false
-	}
-	f, ok := a.streams.Err.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// newBar starts a bar over total bytes, or a spinner when total < 0.
-func (a *app) newBar(total int64, description string) *progress {
-	if !a.showProgress() {
-		return &progress{}
-	}
-	opts := []progressbar.Option{
-		progressbar.OptionSetWriter(a.streams.Err),
-		progressbar.OptionSetDescription(description),
-		progressbar.OptionThrottle(100 * time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-		progressbar.OptionSetWidth(30),
-	}
-	if total >= 0 {
-		opts = append(opts, progressbar.OptionShowBytes(true), progressbar.OptionSetPredictTime(true))
-	} else {
-		opts = append(opts, progressbar.OptionSpinnerType(14), progressbar.OptionSetElapsedTime(true))
-	}
-	return &progress{bar: progressbar.NewOptions64(total, opts...)}
-}
-
-func (p *progress) set(n int64) {
-	if p.bar != nil {
-		_ = p.bar.Set64(n)
-	}
-}
-
-func (p *progress) describe(s string) {
-	if p.bar != nil {
-		p.bar.Describe(s)
-		_ = p.bar.Add(1)
-	}
-}
-
-func (p *progress) finish() {
-	if p.bar != nil {
-		_ = p.bar.Finish()
-	}
-}
 
 // loadNamed is load with the analysis' namer: a diff.Loader.
 func (a *app) loadNamed(path string) (*devtools.Analysis, *retainers.Namer, error) {

@@ -36,9 +36,9 @@ func (p *printer) suspects(kinds []suspects.Kind, list []suspects.Suspect, total
 		return
 	}
 	g := Grid{
-		Header: []string{"#", "Kind", "Count", "Retained", "%", "Suspect"},
-		Align:  []Align{Right, Left, Right, Right, Right, Left},
-		Max:    []int{0, 0, 0, 0, 0, 110},
+		Header: []string{"#", "Kind", "Count", "Retained", "%", "Id", "Suspect"},
+		Align:  []Align{Right, Left, Right, Right, Right, Right, Left},
+		Max:    []int{0, 0, 0, 0, 0, 0, 110},
 	}
 	for i, s := range list {
 		what := s.Title
@@ -46,7 +46,7 @@ func (p *printer) suspects(kinds []suspects.Kind, list []suspects.Suspect, total
 			what += " at " + s.Path
 		}
 		g.Add(fmt.Sprint(i+1), string(s.Kind), units.Count(s.Count), units.Bytes(s.RetainedSize),
-			percent(int64(s.RetainedSize), total), what)
+			percent(int64(s.RetainedSize), total), objectID(suspectID(&s)), what)
 	}
 	p.grid(&g)
 	p.printf("\n")
@@ -57,8 +57,8 @@ func (p *printer) suspects(kinds []suspects.Kind, list []suspects.Suspect, total
 			if s.Kind == suspects.DuplicateStrings {
 				where = "one copy at " + s.Path
 			}
-			if s.ID != 0 && !strings.Contains(s.Path, "[*]") {
-				where += fmt.Sprintf(" (@%d)", s.ID)
+			if id := suspectID(&s); id != 0 {
+				where += fmt.Sprintf(" (@%d)", id)
 			}
 			lines = append(lines, where)
 		}
@@ -82,6 +82,15 @@ func (p *printer) suspects(kinds []suspects.Kind, list []suspects.Suspect, total
 			}
 		}
 	}
+}
+
+// suspectID is the id of the one object a suspect is about, 0 when its
+// path stands for many ([*]).
+func suspectID(s *suspects.Suspect) uint32 {
+	if strings.Contains(s.Path, "[*]") {
+		return 0
+	}
+	return s.ID
 }
 
 // evidenceLines lists a suspect's kind-specific evidence, a few rows at

@@ -31,8 +31,8 @@ lint: ## go vet and gofmt
 	$(GO) vet ./...
 	gofmt -l cmd internal pkg
 
-docs: ## regenerate the command reference in docs/cli from the commands
-	$(GO) test ./internal/cli -run '^TestDocsUpToDate$$' -count=1 -update
+docs: ## regenerate the command reference in docs/cli and docs/config.md from the commands
+	$(GO) test ./internal/cli -run '^(TestDocsUpToDate|TestConfigDocUpToDate)$$' -count=1 -update
 
 cross: ## build for every release target (linux, darwin, windows × amd64, arm64) into dist/
 	@for os in linux darwin windows; do for arch in amd64 arm64; do \

@@ -47,9 +47,14 @@ func ParseSize(s string) (Amount, error) {
 	return a, nil
 }
 
-// ParseGrowth parses a growth limit: a byte count as for ParseSize, or a
-// percentage such as "20%".
+// ParseGrowth parses a growth limit: a size with its unit, as for
+// ParseSize, or a percentage such as "20%". A bare number is refused: 20
+// would be read as 20 bytes by one user and 20% by the next, and a gate
+// at 20 bytes of growth is not what either meant.
 func ParseGrowth(s string) (Amount, error) {
+	if t := strings.TrimSpace(s); t != "" && strings.Trim(t, "0123456789.") == "" {
+		return Amount{}, fmt.Errorf("invalid growth %q: say which unit: %s%% of the baseline, or a size such as %sMB", s, t, t)
+	}
 	a, err := parseAmount(s, true)
 	if err != nil {
 		return Amount{}, fmt.Errorf("invalid growth %q: %w; want a percentage such as 20%% or %s", s, err, UnitHelp)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/internal/units"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
@@ -26,6 +27,9 @@ type Budgets struct {
 	// MaxSuspectSize fails the check on a suspect of any kind retaining
 	// more.
 	MaxSuspectSize *Amount
+	// Detectors are the leak detectors' thresholds for FailOnSuspects and
+	// MaxSuspectSize (their Kinds are ignored); zero fields are defaults.
+	Detectors suspects.Options
 }
 
 // ClassBudget limits the classes whose names match Name.

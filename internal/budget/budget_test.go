@@ -70,6 +70,15 @@ func TestParseGrowth(t *testing.T) {
 	if err != nil || a.IsPercent || a.Bytes != 5<<20 {
 		t.Errorf("5MiB: %+v %v", a, err)
 	}
+	// A bare number would be 20 bytes to one reader and 20% to the next.
+	for _, bare := range []string{"20", "0", "1.5"} {
+		if _, err := ParseGrowth(bare); err == nil || !strings.Contains(err.Error(), "say which unit: "+bare+"% of the baseline, or a size such as "+bare+"MB") {
+			t.Errorf("ParseGrowth(%q): %v", bare, err)
+		}
+	}
+	if a, err := ParseGrowth("0B"); err != nil || a.Bytes != 0 || a.IsPercent {
+		t.Errorf("ParseGrowth(0B) = %+v, %v", a, err)
+	}
 	if _, err := ParseGrowth("20%%"); err == nil || !strings.Contains(err.Error(), "invalid growth") {
 		t.Errorf("20%%%%: %v", err)
 	}
@@ -112,7 +121,11 @@ func TestPattern(t *testing.T) {
 }
 
 func size(s string) *Amount {
-	a, err := ParseGrowth(s)
+	parse := ParseGrowth
+	if !strings.ContainsAny(s, "%") {
+		parse = ParseSize // bare byte counts are sizes, refused as growth
+	}
+	a, err := parse(s)
 	if err != nil {
 		panic(err)
 	}

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/heapsnap/heapsnap/internal/testutil"
 )
 
 // Every test ends with no goroutine of the package left: readers stop
@@ -30,12 +32,12 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func TestCapturePID(t *testing.T) {
 	t.Parallel()
 	p := startNode(t, nodeBinary(t, 20), []string{"--inspect-port=0"})
-	if got := p.listening(t); len(got) != 0 {
+	if got := listening(t, p); len(got) != 0 {
 		t.Fatalf("listens on %v before the capture", got)
 	}
-	s := open(t, Options{PID: p.pid})
+	s := open(t, Options{PID: p.PID})
 	tg := s.Target()
-	if !tg.Opened || tg.PID != p.pid || !strings.HasPrefix(tg.NodeVersion, "v20.") || !strings.HasPrefix(tg.Address, "127.0.0.1:") || !strings.HasSuffix(tg.Title, "leak.js") {
+	if !tg.Opened || tg.PID != p.PID || !strings.HasPrefix(tg.NodeVersion, "v20.") || !strings.HasPrefix(tg.Address, "127.0.0.1:") || !strings.HasSuffix(tg.Title, "leak.js") {
 		t.Errorf("target %+v", tg)
 	}
 	snap, st := capture(t, s, SnapshotOptions{})
@@ -50,7 +52,7 @@ func TestCapturePID(t *testing.T) {
 	}
 	closeAndCheck(t, s, p)
 	// Closed means closed for good: a second capture opens it anew.
-	s2 := open(t, Options{PID: p.pid})
+	s2 := open(t, Options{PID: p.PID})
 	if !s2.Target().Opened {
 		t.Error("second session found the inspector open")
 	}
@@ -68,7 +70,7 @@ func TestCaptureDefaultPort(t *testing.T) {
 		l.Close()
 	}
 	p := startNode(t, nodeBinary(t, 20), nil)
-	s := open(t, Options{PID: p.pid})
+	s := open(t, Options{PID: p.PID})
 	if got := s.Target().Address; got != "127.0.0.1:9229" {
 		t.Errorf("inspector on %s", got)
 	}
@@ -83,8 +85,8 @@ func TestNodeVersions(t *testing.T) {
 	t.Parallel()
 	for _, major := range []int{20, 22, 24, 26} {
 		t.Run(strconv.Itoa(major), func(t *testing.T) {
-			p := startNode(t, nodeBinary(t, major), []string{"--inspect-port=0", "testdata/leak.mjs"})
-			s := open(t, Options{PID: p.pid})
+			p := startNode(t, nodeBinary(t, major), []string{"--inspect-port=0", testutil.Testdata("capture", "leak.mjs")})
+			s := open(t, Options{PID: p.PID})
 			if v := s.Target().NodeVersion; !strings.HasPrefix(v, fmt.Sprintf("v%d.", major)) {
 				t.Errorf("node %s", v)
 			}
@@ -108,8 +110,8 @@ func TestNodeVersions(t *testing.T) {
 // require of Node's console API, in an ES module.
 func TestCloseWithoutGetBuiltinModule(t *testing.T) {
 	t.Parallel()
-	p := startNode(t, nodeBinary(t, 20), []string{"--inspect-port=0", "--import=data:text/javascript,delete process.getBuiltinModule", "testdata/leak.mjs"})
-	s := open(t, Options{PID: p.pid})
+	p := startNode(t, nodeBinary(t, 20), []string{"--inspect-port=0", "--import=data:text/javascript,delete process.getBuiltinModule", testutil.Testdata("capture", "leak.mjs")})
+	s := open(t, Options{PID: p.PID})
 	var has bool
 	if err := s.evaluate(context.Background(), "typeof process.getBuiltinModule === 'function'", &has); err != nil || has {
 		t.Fatalf("getBuiltinModule still there (%v)", err)
@@ -122,7 +124,7 @@ func TestCloseWithoutGetBuiltinModule(t *testing.T) {
 func TestSeries(t *testing.T) {
 	t.Parallel()
 	p := startNode(t, nodeBinary(t, 20), []string{"--inspect-port=0"})
-	s := open(t, Options{PID: p.pid})
+	s := open(t, Options{PID: p.PID})
 	dir := t.TempDir()
 	out := filepath.Join(dir, "heap.heapsnapshot.gz")
 	var steps []int
@@ -156,7 +158,7 @@ func TestSeries(t *testing.T) {
 func TestTrackAllocations(t *testing.T) {
 	t.Parallel()
 	p := startNode(t, nodeBinary(t, 20), []string{"--inspect-port=0"}, "LEAK_GROW=10")
-	s := open(t, Options{PID: p.pid})
+	s := open(t, Options{PID: p.PID})
 	var tracking, generating bool
 	snap, _ := capture(t, s, SnapshotOptions{TrackAllocations: 500 * time.Millisecond, Progress: func(pr Progress) {
 		tracking = tracking || pr.Phase == PhaseTracking
@@ -205,7 +207,7 @@ func hasNodeField(fields []string, name string) bool {
 func TestOutFile(t *testing.T) {
 	t.Parallel()
 	p := startNode(t, nodeBinary(t, 20), []string{"--inspect-port=0"})
-	s := open(t, Options{PID: p.pid})
+	s := open(t, Options{PID: p.PID})
 	dir := t.TempDir()
 	path := filepath.Join(dir, "heap.heapsnapshot.gz")
 	f, err := CreateFile(path)
@@ -240,7 +242,7 @@ func TestOutFile(t *testing.T) {
 func TestAlreadyOpen(t *testing.T) {
 	t.Parallel()
 	p := startNode(t, nodeBinary(t, 20), []string{"--inspect=127.0.0.1:0"})
-	s := open(t, Options{PID: p.pid})
+	s := open(t, Options{PID: p.PID})
 	if s.Target().Opened {
 		t.Error("took an open inspector for one it opened")
 	}
@@ -248,7 +250,7 @@ func TestAlreadyOpen(t *testing.T) {
 	if err := s.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := p.listening(t); len(got) != 1 || got[0] != s.Target().Address {
+	if got := listening(t, p); len(got) != 1 || got[0] != s.Target().Address {
 		t.Errorf("listening %v after Close, want the inspector %s still", got, s.Target().Address)
 	}
 }
@@ -258,7 +260,7 @@ func TestAlreadyOpen(t *testing.T) {
 func TestAddress(t *testing.T) {
 	t.Parallel()
 	p := startNode(t, nodeBinary(t, 20), []string{"--inspect=127.0.0.1:0"})
-	addr := p.listening(t)[0]
+	addr := listening(t, p)[0]
 	s := open(t, Options{Address: addr})
 	captureLeak(t, s)
 	url := s.Target().URL
@@ -278,7 +280,7 @@ func TestAddress(t *testing.T) {
 func TestWriteFailure(t *testing.T) {
 	t.Parallel()
 	p := startNode(t, nodeBinary(t, 20), []string{"--inspect-port=0"})
-	s := open(t, Options{PID: p.pid})
+	s := open(t, Options{PID: p.PID})
 	boom := errors.New("disk full")
 	_, err := s.Snapshot(context.Background(), &failingWriter{after: 200 << 10, err: boom}, SnapshotOptions{})
 	if !errors.Is(err, boom) {
@@ -304,7 +306,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 func TestCancelMidSnapshot(t *testing.T) {
 	t.Parallel()
 	p := startNode(t, nodeBinary(t, 20), []string{"--inspect-port=0"}, "LEAK_BALLAST_MB=4")
-	s := open(t, Options{PID: p.pid})
+	s := open(t, Options{PID: p.PID})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	_, err := s.Snapshot(ctx, io.Discard, SnapshotOptions{Progress: func(pr Progress) {

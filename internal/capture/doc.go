@@ -15,7 +15,8 @@
 // snapshot costs it (Headroom; V8's snapshot generator needs about ten
 // times the heap in use), then streams HeapProfiler.takeHeapSnapshot, or
 // with TrackAllocations records allocation stacks first. Session.Series
-// takes several. Session.Close leaves the process as found: it stops the
+// takes several; a caller that analyzes each snapshot before it takes the
+// next paces its own steps with a Schedule. Session.Close leaves the process as found: it stops the
 // heap profiler and closes the inspector heapsnap opened, checking that
 // nothing listens any more. heapsnap never kills the target.
 //

@@ -86,6 +86,15 @@ func probe(ctx context.Context, hostPort string) (endpoint, error) {
 // otherwise (--inspect-port).
 const defaultInspectorPort = 9229
 
+// CheckAddress reports whether s is an inspector address Options.Address
+// accepts (HOST:PORT, :PORT, PORT, or a ws:// or http:// URL), without
+// contacting it: for a command line to refuse a mistyped one as a usage
+// error before it does anything.
+func CheckAddress(s string) error {
+	_, _, err := parseAddress(s)
+	return err
+}
+
 // parseAddress reads an inspector address as the user gives it: a ws://
 // URL, an http:// URL, HOST:PORT, :PORT or PORT. A missing host is
 // 127.0.0.1. It returns the host:port and, for a ws:// URL, the URL.

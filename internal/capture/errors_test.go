@@ -90,7 +90,7 @@ func TestNodeUnderAnotherName(t *testing.T) {
 	// renamed binary looks like.
 	copyFile(t, nodeBinary(t, 20), renamed+"-copy")
 	p := startNode(t, renamed+"-copy", []string{"--inspect-port=0"})
-	s := open(t, Options{PID: p.pid})
+	s := open(t, Options{PID: p.PID})
 	if !s.Target().Opened {
 		t.Error("not opened")
 	}
@@ -130,8 +130,8 @@ func TestInspectorDisabled(t *testing.T) {
 	for _, c := range cases {
 		t.Run(strconv.Itoa(c.major)+strings.Join(c.args, ""), func(t *testing.T) {
 			p := startNode(t, nodeBinary(t, c.major), c.args)
-			wantKind(t, openErr(Options{PID: p.pid}), ErrInspectorDisabled)
-			if !p.running() || len(p.listening(t)) != 0 {
+			wantKind(t, openErr(Options{PID: p.PID}), ErrInspectorDisabled)
+			if !p.Running() || len(listening(t, p)) != 0 {
 				t.Error("the process changed")
 			}
 		})
@@ -148,8 +148,8 @@ func TestPortTaken(t *testing.T) {
 	defer l.Close()
 	port := l.Addr().(*net.TCPAddr).Port
 	p := startNode(t, nodeBinary(t, 20), []string{"--inspect-port=" + strconv.Itoa(port)})
-	wantKind(t, openErr(Options{PID: p.pid}), ErrPortTaken)
-	if !p.running() {
+	wantKind(t, openErr(Options{PID: p.PID}), ErrPortTaken)
+	if !p.Running() {
 		t.Error("the process ended")
 	}
 }
@@ -159,9 +159,9 @@ func TestPortTaken(t *testing.T) {
 func TestNotLoopback(t *testing.T) {
 	t.Parallel()
 	p := startNode(t, nodeBinary(t, 20), []string{"--inspect-port=0.0.0.0:0"})
-	wantKind(t, openErr(Options{PID: p.pid}), ErrNotLoopback)
-	if got := p.listening(t); len(got) != 0 || !p.running() {
-		t.Errorf("listening %v, running %v", got, p.running())
+	wantKind(t, openErr(Options{PID: p.PID}), ErrNotLoopback)
+	if got := listening(t, p); len(got) != 0 || !p.Running() {
+		t.Errorf("listening %v, running %v", got, p.Running())
 	}
 }
 
@@ -169,11 +169,11 @@ func TestNotLoopback(t *testing.T) {
 func TestProcessExitsMidSnapshot(t *testing.T) {
 	t.Parallel()
 	p := startNode(t, nodeBinary(t, 20), []string{"--inspect-port=0"}, "LEAK_BALLAST_MB=4")
-	s := open(t, Options{PID: p.pid})
+	s := open(t, Options{PID: p.PID})
 	var once sync.Once
 	_, err := s.Snapshot(context.Background(), io.Discard, SnapshotOptions{Progress: func(pr Progress) {
 		if pr.Phase == PhaseStreaming {
-			once.Do(func() { p.cmd.Process.Kill(); <-p.exited })
+			once.Do(p.Kill)
 		}
 	}})
 	wantKind(t, err, ErrProcessExited)
@@ -187,11 +187,11 @@ func TestProcessExitsMidSnapshot(t *testing.T) {
 func TestConnectionDrops(t *testing.T) {
 	t.Parallel()
 	p := startNode(t, nodeBinary(t, 20), []string{"--inspect=127.0.0.1:0"})
-	proxy := newCuttingProxy(t, p.listening(t)[0], 1<<20)
+	proxy := newCuttingProxy(t, listening(t, p)[0], 1<<20)
 	s := open(t, Options{Address: proxy})
 	_, err := s.Snapshot(context.Background(), io.Discard, SnapshotOptions{})
 	wantKind(t, err, ErrDisconnected)
-	if !p.running() {
+	if !p.Running() {
 		t.Error("the process ended")
 	}
 }
@@ -253,7 +253,7 @@ func TestTimeouts(t *testing.T) {
 	t.Run("blocked", func(t *testing.T) {
 		p := startNode(t, nodeBinary(t, 20), []string{"--inspect-port=0", "-e",
 			"process.stdout.write('ready\\n'); require('child_process').execSync('sleep 5'); setInterval(() => {}, 1000)", "x.js"})
-		wantKind(t, openErr(Options{PID: p.pid, Timeout: 500 * time.Millisecond}), ErrTimeout)
+		wantKind(t, openErr(Options{PID: p.PID, Timeout: 500 * time.Millisecond}), ErrTimeout)
 	})
 }
 
@@ -335,9 +335,9 @@ func fakeInspector(t *testing.T, answer func(method string) bool) string {
 func TestNoHeadroom(t *testing.T) {
 	t.Parallel()
 	p := startNode(t, nodeBinary(t, 20), []string{"--inspect-port=0"}, "LEAK_BALLAST_MB=16")
-	rss := kB(t, p.pid, "VmRSS") * 1024
+	rss := kB(t, p.PID, "VmRSS") * 1024
 	limitCgroup(t, p, rss+64<<20)
-	s := open(t, Options{PID: p.pid})
+	s := open(t, Options{PID: p.PID})
 	h, err := s.Headroom(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -349,7 +349,7 @@ func TestNoHeadroom(t *testing.T) {
 	}
 	_, err = s.Snapshot(context.Background(), io.Discard, SnapshotOptions{})
 	wantKind(t, err, ErrNoHeadroom)
-	if !p.running() {
+	if !p.Running() {
 		t.Error("the process ended")
 	}
 }
@@ -358,7 +358,7 @@ func TestNoHeadroom(t *testing.T) {
 // or skips the test where that is not possible.
 func limitCgroup(t *testing.T, p *nodeProc, limit uint64) {
 	t.Helper()
-	pid := p.pid
+	pid := p.PID
 	own, err := os.ReadFile("/proc/self/cgroup")
 	if err != nil {
 		t.Skip(err)
@@ -384,8 +384,7 @@ func limitCgroup(t *testing.T, p *nodeProc, limit uint64) {
 	}
 	t.Cleanup(func() {
 		// A cgroup goes once its processes have.
-		p.cmd.Process.Kill()
-		<-p.exited
+		p.Kill()
 		for range 50 {
 			if os.Remove(child) == nil {
 				return

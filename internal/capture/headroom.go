@@ -79,7 +79,7 @@ func (s *Session) Headroom(ctx context.Context) (Headroom, error) {
 	h := Headroom{RSS: uint64(m.RSS), HeapTotal: uint64(m.HeapTotal), HeapUsed: uint64(m.HeapUsed)}
 	h.Need = snapshotCost(h.HeapUsed, s.retained)
 	if s.opts.PID != 0 {
-		if r, ok := systemRoom(s.opts.PID); ok {
+		if r, ok := systemRoom(s.opts.PID, s.opts.CgroupRoot); ok {
 			h.Available, h.Limit, h.Source, h.Known = r.available, r.limit, r.source, true
 			return h, nil
 		}

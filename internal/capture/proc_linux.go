@@ -254,13 +254,20 @@ func pidListensOn(pid int, hostPort string) (open, known bool) {
 	return false, true
 }
 
+// defaultCgroupRoot is where the cgroup filesystem is mounted.
+const defaultCgroupRoot = "/sys/fs/cgroup"
+
 // systemRoom is how much more memory pid may take: the tighter of its
-// cgroup's limit and the machine's MemAvailable.
-func systemRoom(pid int) (room, bool) {
+// cgroup's limit (under cgroupRoot, "" for the default) and the machine's
+// MemAvailable.
+func systemRoom(pid int, cgroupRoot string) (room, bool) {
+	if cgroupRoot == "" {
+		cgroupRoot = defaultCgroupRoot
+	}
 	var best room
 	found := false
 	if b, err := os.ReadFile(filepath.Join(procRoot, strconv.Itoa(pid), "cgroup")); err == nil {
-		best, found = cgroupRoom(string(b), "/sys/fs/cgroup")
+		best, found = cgroupRoom(string(b), filepath.Clean(cgroupRoot))
 	}
 	if avail, ok := memAvailable(filepath.Join(procRoot, "meminfo")); ok {
 		best, found = tighter(best, room{available: avail, source: "MemAvailable of the machine"}, found), true

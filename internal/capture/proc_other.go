@@ -15,4 +15,4 @@ func alive(int) bool { return true }
 
 func pidListensOn(int, string) (open, known bool) { return false, false }
 
-func systemRoom(int) (room, bool) { return room{}, false }
+func systemRoom(int, string) (room, bool) { return room{}, false }

@@ -28,6 +28,10 @@ type Options struct {
 	CloseInspector bool
 	// Log receives one-line notes of what heapsnap does to the process.
 	Log func(string)
+	// CgroupRoot is where the cgroup filesystem the process's
+	// /proc/PID/cgroup refers to is mounted, for the headroom check
+	// (default /sys/fs/cgroup; a sidecar may see the host's elsewhere).
+	CgroupRoot string
 }
 
 const (
@@ -200,7 +204,7 @@ func (s *Session) failure(ctx context.Context, method string, err error) error {
 	case errors.As(err, &bad):
 		return failf(ErrProtocol, err, "%s: the inspector sent %s during %s", s.target, bad, method)
 	case errors.As(err, &lost):
-		if s.opts.PID != 0 && !alive(s.opts.PID) {
+		if s.opts.PID != 0 && exits(s.opts.PID) {
 			return failf(ErrProcessExited, err, "%s exited during %s", s.target, method)
 		}
 		return failf(ErrDisconnected, err, "%s: the inspector connection was lost during %s: %v", s.target, method, lost)
@@ -210,6 +214,23 @@ func (s *Session) failure(ctx context.Context, method string, err error) error {
 		return contextError(ctx, "%s: no answer to %s within %s", s.target, method, s.opts.Timeout)
 	}
 	return failf(ErrDisconnected, err, "%s: %s: %v", s.target, method, err)
+}
+
+// exitGrace is how long a process whose inspector connection dropped may
+// take to be seen gone: the kernel closes its sockets on the way out,
+// before the process is a zombie.
+const exitGrace = time.Second
+
+// exits reports whether pid is gone, or goes within exitGrace.
+func exits(pid int) bool {
+	deadline := time.Now().Add(exitGrace)
+	for alive(pid) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
 }
 
 // contextError is the error for a context that ended: ErrTimeout for a

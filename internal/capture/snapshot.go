@@ -202,25 +202,20 @@ type SeriesOptions struct {
 	Snapshot SnapshotOptions
 }
 
-// Series takes opts.Count snapshots, opts.Interval apart (start to start;
-// the next one starts at once when a snapshot took longer), streaming
-// step i (1-based) into the Sink open(i) returns, which is closed with
-// the snapshot's outcome before the next step. It stops at the first
-// error, which it returns with the steps completed.
+// Series takes opts.Count snapshots, paced by a Schedule of opts.Interval
+// (start to start; the next one starts at once when a snapshot took
+// longer), streaming step i (1-based) into the Sink open(i) returns, which
+// is closed with the snapshot's outcome before the next step. It stops at
+// the first error, which it returns with the steps completed.
 func (s *Session) Series(ctx context.Context, opts SeriesOptions, open func(step int) (Sink, error)) ([]Stats, error) {
 	if opts.Count < 1 {
 		return nil, errors.New("capture: a series needs at least one snapshot")
 	}
 	var done []Stats
-	next := time.Now()
+	sched := Schedule{Interval: opts.Interval}
 	for step := 1; step <= opts.Count; step++ {
-		if step > 1 {
-			next = next.Add(opts.Interval)
-			if err := sleepUntil(ctx, next); err != nil {
-				return done, contextError(ctx, "%s: the series did not finish within the timeout", s.target)
-			}
-		} else {
-			next = time.Now()
+		if err := sched.Wait(ctx); err != nil {
+			return done, contextError(ctx, "%s: the series did not finish within the timeout", s.target)
 		}
 		sink, err := open(step)
 		if err != nil {
@@ -238,6 +233,32 @@ func (s *Session) Series(ctx context.Context, opts SeriesOptions, open func(step
 		done = append(done, st)
 	}
 	return done, nil
+}
+
+// Schedule paces the steps of a series for a caller that drives them
+// itself (one that analyzes each snapshot before it takes the next, as
+// heapsnap capture --count does): the first Wait returns at once, each
+// later one Interval after the previous one returned, or at once when
+// that time has passed. The zero Schedule never waits.
+type Schedule struct {
+	Interval time.Duration
+	next     time.Time
+}
+
+// Wait blocks until the next step is due, or ctx ends (its error).
+func (sc *Schedule) Wait(ctx context.Context) error {
+	if sc.next.IsZero() {
+		sc.next = time.Now()
+		return ctx.Err()
+	}
+	sc.next = sc.next.Add(sc.Interval)
+	if err := sleepUntil(ctx, sc.next); err != nil {
+		return err
+	}
+	if now := time.Now(); now.After(sc.next) {
+		sc.next = now // late: the interval counts from this step's start
+	}
+	return nil
 }
 
 func sleepUntil(ctx context.Context, t time.Time) error {

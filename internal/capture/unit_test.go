@@ -5,6 +5,7 @@ package capture
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseTCPTable(t *testing.T) {
@@ -230,4 +232,37 @@ func TestTee(t *testing.T) {
 		t.Errorf("the pipe's reader got %v", err)
 	}
 	dirHolds(t, dir)
+}
+
+// TestSchedule: steps start an interval apart, start to start; a late
+// step starts at once and the next one counts from it.
+func TestSchedule(t *testing.T) {
+	const interval = 200 * time.Millisecond
+	sc := Schedule{Interval: interval}
+	ctx := context.Background()
+	wait := func() time.Duration {
+		start := time.Now()
+		if err := sc.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	if d := wait(); d > interval/2 {
+		t.Errorf("first step waited %s", d)
+	}
+	if d := wait(); d < interval*9/10 {
+		t.Errorf("second step after %s, want %s", d, interval)
+	}
+	time.Sleep(interval * 3 / 2) // the step took longer than the interval
+	if d := wait(); d > interval/2 {
+		t.Errorf("late step waited %s", d)
+	}
+	if d := wait(); d < interval*9/10 {
+		t.Errorf("step after a late one after %s, want %s", d, interval)
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := sc.Wait(canceled); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled: %v", err)
+	}
 }

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
 
 	"github.com/heapsnap/heapsnap/internal/report"
@@ -68,20 +66,16 @@ func (a *app) allocationsOptions(args []string) (*allocationsOptions, error) {
 	case o.stacks:
 		o.format = st.format(report.TSV, report.JSON)
 	default:
-		o.format = st.format(report.Table, report.JSON, report.Markdown, report.TSV)
+		o.format = st.format()
 	}
 	if o.stacks && o.callers != "" {
-		st.fail("callers", "cannot be combined with --stacks")
+		st.fail("callers", "cannot be combined with %s", a.origin("allocations.stacks"))
 	}
 	if o.format == report.TSV {
 		o.limit = 0
 	}
 	return o, st.err
 }
-
-// errNoAllocations is a snapshot taken without allocation tracking.
-var errNoAllocations = errors.New("no allocation stacks: the snapshot was taken without allocation tracking " +
-	"(run node with --track-heap-objects, or capture with --track-allocations)")
 
 func (a *app) allocations(o *allocationsOptions) error {
 	res, err := a.load(o.file)
@@ -90,16 +84,16 @@ func (a *app) allocations(o *allocationsOptions) error {
 	}
 	profile := res.Allocations()
 	if profile == nil {
-		return &inputError{file: displayName(o.file), err: errNoAllocations}
+		return &inputError{file: displayName(o.file), err: views.ErrNoAllocations}
 	}
 	if o.stacks {
-		return a.write(o.format, views.Stacks{Analysis: res, Profile: profile})
+		return a.write(o.format, views.Stacks{Analysis: res, Profile: profile, Names: a.namer(res)})
 	}
 	rep, err := views.BuildAllocations(profile, views.AllocationsOptions{
 		File: displayName(o.file), Names: a.namer(res), Top: o.limit, Callers: o.callers,
 	})
 	if err != nil {
-		return usagef("--callers: %s: %v", displayName(o.file), err)
+		return usagef("%s: %s: %v", a.origin("allocations.callers"), displayName(o.file), err)
 	}
 	return a.write(o.format, rep)
 }

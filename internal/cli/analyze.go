@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/heapsnap/heapsnap/internal/report"
 	"github.com/heapsnap/heapsnap/internal/suspects"
@@ -15,15 +16,15 @@ func (a *app) newAnalyzeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "analyze FILE",
 		Short: "Summarize a snapshot: statistics, classes and the largest objects",
-		Long: `Analyze reads one heap snapshot and reports what Chrome DevTools would show for
-it: the total size, the Statistics view, the Summary view's classes (constructors)
-with count, shallow size, retained size and distance, and the objects that
-retain the most. Every number equals DevTools'.
+		Long: `Analyze reads one heap snapshot and reports what Chrome DevTools would show
+for it: the total size, the Statistics view, the Summary view's classes
+(constructors) with count, shallow size, retained size and distance, and the
+objects that retain the most. Every number equals DevTools'.
 
 It also looks for leak suspects, ranked by retained size (see docs/suspects.md):
 
-  listeners          an event with more listeners than --max-listeners on one
-                     Node.js EventEmitter or EventTarget (AbortSignal, …) or
+  listeners          an event with more listeners than --listener-threshold on
+                     one Node.js EventEmitter or EventTarget (AbortSignal, …) or
                      DOM node, with the emitter's owner path, the listeners
                      grouped by function and source location (file:line:column)
                      and whether Node already warned (MaxListenersExceeded)
@@ -35,6 +36,9 @@ It also looks for leak suspects, ranked by retained size (see docs/suspects.md):
                      --min-duplicate-waste bytes
   closure            a function whose context retains at least
                      --min-context-size bytes
+  timers             a callback with at least --min-timers timers pending
+  promises           a pending promise with at least --min-reactions
+                     reactions waiting on it
 
 --suspects selects the detectors (a comma-separated list of the kinds above,
 "all" or "none"); --suspects-only prints only that section.
@@ -46,17 +50,14 @@ thresholds accept units: 1MB, 512kB, 1MiB.
 		Example: `  heapsnap analyze heap.heapsnapshot
   heapsnap analyze heap.heapsnapshot.gz --top 50 --sort shallow
   heapsnap analyze heap.heapsnapshot --format json | jq '.classes[0]'
-  heapsnap analyze heap.heapsnapshot --suspects-only --max-listeners 50
+  heapsnap analyze heap.heapsnapshot --suspects-only --listener-threshold 50
   heapsnap analyze heap.heapsnapshot --suspects collection --collection-threshold 1000`,
 		Args: exactArgs(1, "one snapshot file"),
 	}
-	f := cmd.Flags()
-	f.StringP("format", "f", "table", "output format: table, json, markdown, html (one self-contained page) or pprof (a gzipped profile.proto of the dominator tree by class)")
-	f.Int("top", 25, "number of classes to list (0 lists all)")
-	f.String("sort", "retained", "order classes by: "+strings.Join(views.SortKeys, ", "))
-	f.Int("largest", 10, "number of largest objects to list")
-	addSuspectFlags(f)
+	addAnalyzeFlags(cmd.Flags(), "retained", "order classes by: "+strings.Join(views.SortKeys, ", "))
 	a.bindFlags(cmd, "analyze")
+	completeChoices(cmd, "sort", views.SortKeys)
+	completeChoices(cmd, "suspects", append([]string{"all", "none"}, suspectKinds...))
 	cmd.RunE = runE(a, a.analyzeOptions, a.analyze)
 	return cmd
 }
@@ -71,18 +72,34 @@ type analyzeOptions struct {
 	suspectsOnly bool
 }
 
+// addAnalyzeFlags defines the flags of analyze's report (capture has them
+// too), with the default and help of --sort.
+func addAnalyzeFlags(f *pflag.FlagSet, sortDefault, sortHelp string) {
+	f.StringP("format", "f", "table", "output format: table, json, markdown, html (one self-contained page) or pprof (a gzipped profile.proto of the dominator tree by class)")
+	f.Int("top", 25, "number of classes to list (0 lists all)")
+	f.String("sort", sortDefault, sortHelp)
+	f.Int("largest", 10, "number of largest objects to list")
+	addSuspectFlags(f)
+}
+
 func (a *app) analyzeOptions(args []string) (*analyzeOptions, error) {
 	st := a.settings("analyze")
-	o := &analyzeOptions{
-		file:         args[0],
-		format:       st.format(report.Table, report.JSON, report.Markdown, report.HTML, report.PProf),
+	o := a.readAnalyzeOptions(st, args[0])
+	return o, st.err
+}
+
+// readAnalyzeOptions reads the settings addAnalyzeFlags defines from a
+// command's section, for the snapshot file names.
+func (a *app) readAnalyzeOptions(st *settings, file string) *analyzeOptions {
+	return &analyzeOptions{
+		file:         file,
+		format:       st.format(formats["analyze"]...),
 		top:          st.count("top", 0),
 		sort:         st.oneOf("sort", views.SortKeys),
 		largest:      st.count("largest", 0),
 		suspects:     a.suspectOptions(st),
 		suspectsOnly: st.flag("suspects-only"),
 	}
-	return o, st.err
 }
 
 func (a *app) analyze(o *analyzeOptions) error {
@@ -90,6 +107,11 @@ func (a *app) analyze(o *analyzeOptions) error {
 	if err != nil {
 		return err
 	}
+	return a.reportAnalysis(res, o)
+}
+
+// reportAnalysis writes analyze's report of an analyzed snapshot.
+func (a *app) reportAnalysis(res *devtools.Analysis, o *analyzeOptions) error {
 	trace := a.tracer()
 	trace.step("suspects")
 	defer trace.step("")
@@ -99,7 +121,7 @@ func (a *app) analyze(o *analyzeOptions) error {
 	case o.format == report.PProf:
 		return a.writeBinary(report.PProf, views.BuildProfile(res, displayName(o.file), 0))
 	case o.format == report.HTML && !o.suspectsOnly:
-		return a.write(o.format, views.BuildOverview(res, devtools.NewDominatorTree(res), a.analyzeView(o, found), nil))
+		return a.write(o.format, views.BuildOverview(res, a.dominatorTree(res), a.analyzeView(o, found), nil))
 	}
 	if o.suspectsOnly {
 		return a.write(o.format, &views.SuspectsReport{

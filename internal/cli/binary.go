@@ -16,21 +16,22 @@ import (
 // stdout is a terminal, which binary would garble.
 func (a *app) writeBinary(f report.Format, v any) error {
 	if file, ok := a.streams.Out.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
-		return usagef("--format %s writes binary data: redirect the output to a file (> heap.pb.gz)", f)
+		return usagef("the %s format writes binary data: redirect the output to a file (> heap.pb.gz)", f)
 	}
 	return report.Write(a.streams.Out, f, v)
 }
 
 // writeHTMLReport writes check's HTML report: the budgets' results over
-// the snapshot's overview, with every suspect at its default threshold.
-func writeHTMLReport(path string, res *devtools.Analysis, rep *views.Check) error {
+// the snapshot's overview, with every kind of suspect at check's
+// thresholds.
+func writeHTMLReport(path string, res *devtools.Analysis, rep *views.Check, detectors suspects.Options) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("writing HTML report: %w", err)
 	}
 	o := views.BuildOverview(res, devtools.NewDominatorTree(res), views.AnalyzeOptions{
 		File: rep.File, Top: 25, Sort: views.SortKeys[0], Largest: 10,
-		SuspectKinds: suspects.Kinds, Suspects: suspects.Find(res, suspects.Options{}),
+		SuspectKinds: suspects.Kinds, Suspects: suspects.Find(res, detectors),
 	}, rep)
 	if err := report.Write(f, report.HTML, o); err != nil {
 		f.Close()

@@ -24,12 +24,13 @@ run heapsnap check on it.
 
 Budgets come from the check section of .heapsnap.yaml in the working directory
 (or the file given by --config or $HEAPSNAP_CONFIG), from environment variables
-HEAPSNAP_<KEY> and from flags; a flag beats the environment, which beats the
-file. An unknown key in the file is an error.
+HEAPSNAP_CHECK_<KEY> and from flags; a flag beats the environment, which beats
+the file. An unknown key in the file is an error. docs/config.md lists every
+key with its flag and variable.
 
   check:
     max_total_size: 512MiB      # total heap size (DevTools' number)
-    max_growth: 20%             # total size versus --baseline: percent or size
+    max_growth: 20%             # total size versus --baseline: 20% or 50MB
     max_listeners: 100          # listeners per event on one emitter
     classes:                    # by exact class name or glob (* ? [..])
       - name: "Order"
@@ -38,38 +39,42 @@ file. An unknown key in the file is an error.
         max_growth: 5MiB        # retained size versus --baseline
     fail_on_suspects: [listeners, detached-dom]
     max_suspect_size: 1MiB      # any suspect retaining more fails
+    listener_threshold: 10      # the detectors' thresholds, as for analyze
 
 Sizes are byte counts with an optional unit: B, kB, MB, GB, TB (powers of 1000)
-or KiB, MiB, GiB, TiB (powers of 1024). "off" turns a budget from the file off.
+or KiB, MiB, GiB, TiB (powers of 1024). A growth needs its unit: 20% of the
+baseline or 20MB; a bare 20 is refused. "off" turns a budget from the file off.
 Classes with the same name (defined in different places) count as one. A glob
 is checked against every class it matches.
 
-Flags and environment variables for the same settings:
+A class SPEC (--class, repeatable, or HEAPSNAP_CHECK_CLASSES with specs
+separated by ";") is PATTERN:key=value,... such as
+"Order:max_count=10000,max_retained_size=10MiB"; it replaces the file's list
+of classes.
 
-  --max-total-size SIZE       HEAPSNAP_MAX_TOTAL_SIZE
-  --max-growth SIZE|PCT       HEAPSNAP_MAX_GROWTH
-  --max-listeners N           HEAPSNAP_MAX_LISTENERS
-  --class SPEC (repeatable)   HEAPSNAP_CLASSES (specs separated by ";")
-  --fail-on-suspects KINDS    HEAPSNAP_FAIL_ON_SUSPECTS
-  --max-suspect-size SIZE     HEAPSNAP_MAX_SUSPECT_SIZE
-  --baseline FILE             HEAPSNAP_BASELINE
-  --format FORMAT             HEAPSNAP_FORMAT
-  --junit FILE                HEAPSNAP_JUNIT
+Growth budgets need --baseline, an earlier snapshot of the same program;
+without one check stops with a usage error, unless baseline_optional is true
+(--baseline-optional), which reports them as skipped instead. The baseline
+is reduced to its totals before the snapshot is read, so the two are never
+in memory together.
 
-A class SPEC is PATTERN:key=value,... such as
-"Order:max_count=10000,max_retained_size=10MiB"; --class replaces the file's
-list of classes.
+fail_on_suspects and max_suspect_size use the leak detectors of analyze, with
+the same thresholds (--listener-threshold, --collection-threshold, …; see
+docs/suspects.md). max_listeners is a budget of its own: it checks every
+event's listener count, whatever the detectors' threshold.
 
-Growth budgets need --baseline, an earlier snapshot of the same program; without
-one they are reported as skipped. The baseline is reduced to its totals before
-the snapshot is read, so the two are never in memory together.
+--capture PID checks a running Node.js process instead of a file: heapsnap takes
+its snapshot as "heapsnap capture" does (--out, --force, --timeout and the other
+capture flags apply) and closes the inspector again; a failed capture is exit 3.
+With --baseline an earlier capture's --out file, it gates a test server's growth
+under load without any change to the server (docs/capture.md).
 
 The report lists every budget with its limit, the actual value and the result:
 a table, or with --format markdown a summary fit for a pull-request comment, or
 JSON. --junit writes JUnit XML for CI test reports. Under GitHub Actions
 (GITHUB_ACTIONS=true) every exceeded budget is also written to stderr as an
 ::error annotation.
-` + exitStatusHelp
+` + checkExitStatusHelp
 
 // suspectKinds are the kinds fail_on_suspects accepts.
 var suspectKinds = func() []string {
@@ -80,24 +85,24 @@ var suspectKinds = func() []string {
 	return names
 }()
 
-// classKeys are the settings of one entry of check.classes.
-var classKeys = []string{"name", "max_retained_size", "max_count", "max_growth"}
-
 func (a *app) newCheckCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "check SNAPSHOT",
+		Use:   "check SNAPSHOT | check --capture PID",
 		Short: "Fail when a snapshot exceeds its memory budgets (a CI gate)",
 		Long:  checkLong,
 		Example: `  heapsnap check heap.heapsnapshot                      # budgets from .heapsnap.yaml
   heapsnap check heap.heapsnapshot --max-total-size 512MiB --max-listeners 100
   heapsnap check end.heapsnapshot --baseline start.heapsnapshot --max-growth 20%
   heapsnap check heap.heapsnapshot --class 'Detached HTML*:max_count=0' --fail-on-suspects listeners
-  heapsnap check heap.heapsnapshot --format markdown --junit heapsnap.xml >> "$GITHUB_STEP_SUMMARY"`,
-		Args: exactArgs(1, "one snapshot file"),
+  heapsnap check heap.heapsnapshot --format markdown --junit heapsnap.xml >> "$GITHUB_STEP_SUMMARY"
+  heapsnap check --capture "$server_pid" --baseline start.heapsnapshot.gz --max-growth 20%`,
+		Args: rangeArgs(0, 1, "one snapshot file, or --capture PID"),
 	}
 	f := cmd.Flags()
+	f.String("capture", "", "check a snapshot taken now of a running Node.js process instead of a file: a `PID`, or an inspector's HOST:PORT or ws:// URL (as heapsnap capture; the capture flags below apply)")
+	addCaptureFlags(f)
 	f.String("max-total-size", "", "maximum total heap `SIZE`, e.g. 512MiB")
-	f.String("max-growth", "", "maximum growth of the total size versus --baseline: a percentage (20%) or a `SIZE` (50MB)")
+	f.String("max-growth", "", "maximum growth of the total size versus --baseline: a percentage (20%) or a `SIZE` with its unit (50MB)")
 	f.Int("max-listeners", 0, "maximum listeners per event on one emitter, `N` (0: no limit)")
 	f.StringArray("class", nil, "class budget `SPEC`: PATTERN:key=value,... with keys max_retained_size, max_count, max_growth (repeatable)")
 	_ = f.SetAnnotation("class", keyAnnotation, []string{"classes"})
@@ -107,11 +112,11 @@ func (a *app) newCheckCmd() *cobra.Command {
 	f.StringP("format", "f", "table", "output format: table, json or markdown")
 	f.String("junit", "", "also write the results as JUnit XML to `FILE`")
 	f.String("html", "", "also write a self-contained HTML report (budgets, suspects, statistics, classes, dominator tree) to `FILE`")
+	f.Bool("baseline-optional", false, "without --baseline, report growth budgets as skipped instead of failing with a usage error")
+	addDetectorFlags(f)
 	a.bindFlags(cmd, "check")
-	cmd.ValidArgsFunction = snapshotFiles
 	_ = cmd.RegisterFlagCompletionFunc("baseline", snapshotFiles)
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("fail-on-suspects", cobra.FixedCompletions(suspectKinds, cobra.ShellCompDirectiveNoFileComp))
+	completeChoices(cmd, "fail-on-suspects", suspectKinds)
 	cmd.RunE = runE(a, a.checkOptions, a.check)
 	return cmd
 }
@@ -119,6 +124,7 @@ func (a *app) newCheckCmd() *cobra.Command {
 // checkOptions are the settings of `heapsnap check`.
 type checkOptions struct {
 	file     string
+	capture  *captureSettings // instead of file
 	format   report.Format
 	budgets  *budget.Budgets
 	baseline string
@@ -128,9 +134,24 @@ type checkOptions struct {
 
 func (a *app) checkOptions(args []string) (*checkOptions, error) {
 	st := a.settings("check")
-	o := &checkOptions{file: args[0], format: st.format(report.Table, report.JSON, report.Markdown), junit: st.str("junit"), html: st.str("html")}
+	o := &checkOptions{format: st.format(), junit: st.str("junit"), html: st.str("html")}
+	baselineOptional := st.flag("baseline-optional")
 	if st.err != nil {
 		return nil, st.err
+	}
+	switch target := st.str("capture"); {
+	case target != "" && len(args) == 1:
+		return nil, usagef("give a snapshot file or --capture, not both")
+	case target != "":
+		cs, err := a.readCaptureSettings(st, target, false)
+		if err != nil {
+			return nil, err
+		}
+		o.capture = cs
+	case len(args) == 1:
+		o.file = args[0]
+	default:
+		return nil, usagef("check: expected one snapshot file, or --capture PID")
 	}
 	b, err := a.budgets()
 	if err != nil {
@@ -145,6 +166,11 @@ func (a *app) checkOptions(args []string) (*checkOptions, error) {
 		fmt.Fprintf(a.streams.Err, "heapsnap: warning: ignoring baseline %s: no growth budget is set\n", o.baseline)
 		o.baseline = ""
 	}
+	if o.baseline == "" && b.NeedsBaseline() && !baselineOptional {
+		// A gate that checks nothing must not pass.
+		return nil, usagef("%s sets a growth budget, which needs --baseline (an earlier snapshot of the same program); "+
+			"pass --baseline FILE, or set baseline_optional: true in the check section to report it as skipped", a.growthOrigin(b))
+	}
 	if o.baseline == "-" && o.file == "-" {
 		return nil, usagef("the snapshot and the baseline cannot both be read from stdin")
 	}
@@ -156,7 +182,7 @@ func (a *app) check(o *checkOptions) error {
 	var base *budget.Facts
 	if o.baseline != "" {
 		var err error
-		if base, err = a.facts(o.baseline, nil); err != nil {
+		if base, err = a.facts(o.baseline); err != nil {
 			return err
 		}
 		// The baseline's graph is garbage now: give it back before
@@ -167,11 +193,30 @@ func (a *app) check(o *checkOptions) error {
 	if b.NeedsSuspects() {
 		needs = b
 	}
-	res, err := a.load(o.file)
+	res, finish, err := a.checkSnapshot(o)
 	if err != nil {
 		return err
 	}
-	cur := factsOf(res, needs)
+	return finish(a.checkAnalysis(o, res, needs, base))
+}
+
+// checkSnapshot reads the snapshot to check, or captures it (then finish
+// leaves the process as it was found, and says whether that failed).
+func (a *app) checkSnapshot(o *checkOptions) (*devtools.Analysis, func(error) error, error) {
+	if o.capture == nil {
+		res, err := a.load(o.file)
+		return res, func(err error) error { return err }, err
+	}
+	res, name, finish, err := a.captureOne(o.capture)
+	o.file = name
+	return res, finish, err
+}
+
+// checkAnalysis applies the budgets to an analyzed snapshot and writes
+// the report.
+func (a *app) checkAnalysis(o *checkOptions, res *devtools.Analysis, needs *budget.Budgets, base *budget.Facts) error {
+	b := o.budgets
+	cur := budget.FactsOf(res, needs, a.namer(res))
 	if o.html == "" {
 		res = nil // the graph is not needed any more
 	}
@@ -190,7 +235,7 @@ func (a *app) check(o *checkOptions) error {
 		}
 	}
 	if o.html != "" {
-		if err := writeHTMLReport(o.html, res, rep); err != nil {
+		if err := writeHTMLReport(o.html, res, rep, o.budgets.Detectors); err != nil {
 			return err
 		}
 	}
@@ -215,55 +260,13 @@ func writeJUnit(path string, rep *views.Check) error {
 	return nil
 }
 
-// facts reads a snapshot and keeps only what the budgets need.
-// With budgets b it also finds the suspects they need.
-func (a *app) facts(path string, b *budget.Budgets) (*budget.Facts, error) {
+// facts reads a baseline and keeps only what growth budgets need.
+func (a *app) facts(path string) (*budget.Facts, error) {
 	res, err := a.load(path)
 	if err != nil {
 		return nil, err
 	}
-	return factsOf(res, b), nil
-}
-
-func factsOf(res *devtools.Analysis, b *budget.Budgets) *budget.Facts {
-	f := &budget.Facts{TotalSize: res.TotalSize, Classes: budget.ClassesOf(res)}
-	if b != nil {
-		addSuspects(f, res, b)
-	}
-	return f
-}
-
-// addSuspects runs the leak detectors the budgets need: every event with
-// more than one listener for max_listeners, and the suspects of the listed
-// kinds (of every kind for max_suspect_size) with default thresholds.
-func addSuspects(f *budget.Facts, res *devtools.Analysis, b *budget.Budgets) {
-	if b.MaxListeners > 0 {
-		for _, s := range suspects.Find(res, suspects.Options{Kinds: []suspects.Kind{suspects.Listeners}, MaxListeners: 1}) {
-			l := s.Listeners
-			if l == nil {
-				continue
-			}
-			target := l.Emitter
-			if s.Path != "" {
-				target += " at " + s.Path
-			} else {
-				target += fmt.Sprintf(" @%d", l.EmitterID)
-			}
-			f.Listeners = append(f.Listeners, budget.ListenerFacts{Target: target, Event: l.Event, Count: s.Count})
-		}
-	}
-	if len(b.FailOnSuspects) == 0 && b.MaxSuspectSize == nil {
-		return
-	}
-	var opts suspects.Options
-	if b.MaxSuspectSize == nil {
-		for _, k := range b.FailOnSuspects {
-			opts.Kinds = append(opts.Kinds, suspects.Kind(k))
-		}
-	}
-	for _, s := range suspects.Find(res, opts) {
-		f.Suspects = append(f.Suspects, budget.SuspectFacts{Kind: string(s.Kind), Title: s.Title, RetainedSize: s.RetainedSize})
-	}
+	return budget.FactsOf(res, nil, nil), nil
 }
 
 // budgets reads every check setting, with errors that name where a bad
@@ -288,6 +291,7 @@ func (a *app) budgets() (*budget.Budgets, error) {
 		b.MaxListeners = n
 	}
 	for _, kind := range a.settingList("check.fail_on_suspects") {
+		kind = strings.ToLower(kind)
 		if !slices.Contains(suspectKinds, kind) {
 			return nil, usagef("%s: unknown suspect kind %q: use %s", a.origin("check.fail_on_suspects"), kind, strings.Join(suspectKinds, ", "))
 		}
@@ -298,27 +302,26 @@ func (a *app) budgets() (*budget.Budgets, error) {
 	if b.Classes, err = a.classBudgets(); err != nil {
 		return nil, err
 	}
-	return b, nil
+	st := a.settings("check")
+	b.Detectors = detectorOptions(st)
+	return b, st.err
 }
 
 func (a *app) sizeSetting(key string, parse func(string) (budget.Amount, error)) (*budget.Amount, error) {
-	v, err := optionalAmount(a.setting(key), parse)
+	v, err := budget.ParseOptional(a.setting(key), parse)
 	if err != nil {
 		return nil, usagef("%s: %v", a.origin(key), err)
 	}
 	return v, nil
 }
 
-// optionalAmount parses a size or growth: nil when unset or "off".
-func optionalAmount(s string, parse func(string) (budget.Amount, error)) (*budget.Amount, error) {
-	if s == "" || s == "off" {
-		return nil, nil
+// growthOrigin names where the growth budget of b comes from: the total's
+// max_growth, else the class list holding one.
+func (a *app) growthOrigin(b *budget.Budgets) string {
+	if b.MaxGrowth != nil {
+		return a.origin("check.max_growth")
 	}
-	v, err := parse(s)
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
+	return a.origin("check.classes")
 }
 
 // classBudgets reads check.classes: from the file a list of mappings (or
@@ -357,91 +360,19 @@ func (a *app) classBudgets() ([]budget.ClassBudget, error) {
 			fields = e
 		case string:
 			var err error
-			if fields, err = parseClassSpec(e); err != nil {
+			if fields, err = budget.ParseClassSpec(e); err != nil {
 				return nil, usagef("%s: %v", at, err)
 			}
 		default:
 			return nil, usagef("%s: want a mapping with name and limits", at)
 		}
-		cb, err := classBudget(fields)
+		cb, err := budget.ParseClassBudget(fields)
 		if err != nil {
 			return nil, usagef("%s: %v", at, err)
 		}
 		out = append(out, cb)
 	}
 	return out, nil
-}
-
-// parseClassSpec parses PATTERN:key=value,key=value. The pattern ends at
-// the last colon, since class names may contain colons but values do not.
-func parseClassSpec(spec string) (map[string]any, error) {
-	spec = strings.TrimSpace(spec)
-	colon := strings.LastIndex(spec, ":")
-	if colon < 0 {
-		return nil, fmt.Errorf("invalid class budget %q: want PATTERN:key=value,... e.g. Order:max_count=10000", spec)
-	}
-	fields := map[string]any{"name": spec[:colon]}
-	for kv := range strings.SplitSeq(spec[colon+1:], ",") {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			return nil, fmt.Errorf("invalid class budget %q: %q is not key=value", spec, kv)
-		}
-		fields[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
-	}
-	return fields, nil
-}
-
-func classBudget(fields map[string]any) (budget.ClassBudget, error) {
-	var cb budget.ClassBudget
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if !slices.Contains(classKeys, k) {
-			return cb, fmt.Errorf("unknown key %q in a class budget: use %s", k, strings.Join(classKeys, ", "))
-		}
-	}
-	str := func(k string) string {
-		if fields[k] == nil {
-			return ""
-		}
-		return strings.TrimSpace(fmt.Sprint(fields[k]))
-	}
-	name := str("name")
-	if name == "" {
-		return cb, errors.New("a class budget needs a name")
-	}
-	p, err := budget.CompilePattern(name)
-	if err != nil {
-		return cb, err
-	}
-	cb.Name = p
-	size := func(k string, parse func(string) (budget.Amount, error)) (*budget.Amount, error) {
-		v, err := optionalAmount(str(k), parse)
-		if err != nil {
-			return nil, fmt.Errorf("class %s: %s: %w", name, k, err)
-		}
-		return v, nil
-	}
-	if cb.MaxRetainedSize, err = size("max_retained_size", budget.ParseSize); err != nil {
-		return cb, err
-	}
-	if cb.MaxGrowth, err = size("max_growth", budget.ParseGrowth); err != nil {
-		return cb, err
-	}
-	if s := str("max_count"); s != "" && s != "off" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 0 {
-			return cb, fmt.Errorf("class %s: max_count: invalid count %q: want a whole number", name, s)
-		}
-		cb.MaxCount = &n
-	}
-	if cb.MaxRetainedSize == nil && cb.MaxCount == nil && cb.MaxGrowth == nil {
-		return cb, fmt.Errorf("class %s sets no budget: add max_retained_size, max_count or max_growth", name)
-	}
-	return cb, nil
 }
 
 // snapshotFiles completes heap snapshot file names.

@@ -24,7 +24,8 @@ func cleanEnv(t *testing.T) {
 	t.Helper()
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "HEAPSNAP_") || k == "GITHUB_ACTIONS" {
+		// The cache directory stays the tests' own (TestMain).
+		if strings.HasPrefix(k, "HEAPSNAP_") && k != "HEAPSNAP_CACHE_DIR" || k == "GITHUB_ACTIONS" {
 			t.Setenv(k, "")
 		}
 	}
@@ -238,8 +239,8 @@ func TestCheckHelpDocumentsExitCodes(t *testing.T) {
 	if code != 0 {
 		t.Fatal(code)
 	}
-	for _, want := range []string{"0  success", "1  check: a budget is exceeded", "2  usage or configuration error", "3  unreadable",
-		"HEAPSNAP_MAX_LISTENERS", "HEAPSNAP_MAX_TOTAL_SIZE", ".heapsnap.yaml", "--junit"} {
+	for _, want := range []string{"0  every budget holds", "1  a budget is exceeded", "2  usage or configuration error", "3  unreadable",
+		"HEAPSNAP_CHECK_<KEY>", "HEAPSNAP_CHECK_CLASSES", "docs/config.md", ".heapsnap.yaml", "--junit"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("check --help lacks %q", want)
 		}
@@ -254,6 +255,7 @@ func TestCheckPrecedence(t *testing.T) {
   max_total_size: 1MiB
   max_listeners: 100
   max_growth: 50%
+  baseline_optional: true
   fail_on_suspects: [closure]
   classes:
     - name: FromFile
@@ -292,11 +294,11 @@ func TestCheckPrecedence(t *testing.T) {
 	// The environment over the file. check() clears the environment, so
 	// set it in the same call through a wrapper.
 	env := map[string]string{
-		"HEAPSNAP_MAX_TOTAL_SIZE":   "2MiB",
-		"HEAPSNAP_MAX_LISTENERS":    "200",
-		"HEAPSNAP_MAX_GROWTH":       "10MB",
-		"HEAPSNAP_FAIL_ON_SUSPECTS": "listeners, detached-dom",
-		"HEAPSNAP_CLASSES":          "FromEnv:max_count=2;Other*:max_retained_size=1GB",
+		"HEAPSNAP_CHECK_MAX_TOTAL_SIZE":   "2MiB",
+		"HEAPSNAP_CHECK_MAX_LISTENERS":    "200",
+		"HEAPSNAP_CHECK_MAX_GROWTH":       "10MB",
+		"HEAPSNAP_CHECK_FAIL_ON_SUSPECTS": "listeners, detached-dom",
+		"HEAPSNAP_CHECK_CLASSES":          "FromEnv:max_count=2;Other*:max_retained_size=1GB",
 	}
 	withEnv := func(wantCode int, extra ...string) checkJSON {
 		t.Helper()
@@ -419,18 +421,18 @@ func TestCheckConfigErrors(t *testing.T) {
 // from.
 func TestCheckMalformedFromEnvironment(t *testing.T) {
 	for _, tc := range []struct{ env, value, want string }{
-		{"HEAPSNAP_MAX_TOTAL_SIZE", "big", `HEAPSNAP_MAX_TOTAL_SIZE: invalid size "big"`},
-		{"HEAPSNAP_MAX_GROWTH", "-3%", `HEAPSNAP_MAX_GROWTH: invalid growth "-3%": must not be negative`},
-		{"HEAPSNAP_MAX_LISTENERS", "1.5", `HEAPSNAP_MAX_LISTENERS: invalid listener count "1.5"`},
-		{"HEAPSNAP_MAX_SUSPECT_SIZE", "1 parsec", `HEAPSNAP_MAX_SUSPECT_SIZE: invalid size "1 parsec"`},
-		{"HEAPSNAP_CLASSES", "Order", `HEAPSNAP_CLASSES: invalid class budget "Order"`},
-		{"HEAPSNAP_CLASSES", "Order:max_count", `"max_count" is not key=value`},
-		{"HEAPSNAP_FORMAT", "yaml", `invalid format "yaml"`},
+		{"HEAPSNAP_CHECK_MAX_TOTAL_SIZE", "big", `HEAPSNAP_CHECK_MAX_TOTAL_SIZE: invalid size "big"`},
+		{"HEAPSNAP_CHECK_MAX_GROWTH", "-3%", `HEAPSNAP_CHECK_MAX_GROWTH: invalid growth "-3%": must not be negative`},
+		{"HEAPSNAP_CHECK_MAX_LISTENERS", "1.5", `HEAPSNAP_CHECK_MAX_LISTENERS: invalid listener count "1.5"`},
+		{"HEAPSNAP_CHECK_MAX_SUSPECT_SIZE", "1 parsec", `HEAPSNAP_CHECK_MAX_SUSPECT_SIZE: invalid size "1 parsec"`},
+		{"HEAPSNAP_CHECK_CLASSES", "Order", `HEAPSNAP_CHECK_CLASSES: invalid class budget "Order"`},
+		{"HEAPSNAP_CHECK_CLASSES", "Order:max_count", `"max_count" is not key=value`},
+		{"HEAPSNAP_CHECK_FORMAT", "yaml", `invalid format "yaml"`},
 	} {
 		cleanEnv(t)
 		t.Setenv(tc.env, tc.value)
 		_, stderr, code := run(t, nil, "check", sample, "--max-total-size", "1GB")
-		if tc.env == "HEAPSNAP_MAX_TOTAL_SIZE" {
+		if tc.env == "HEAPSNAP_CHECK_MAX_TOTAL_SIZE" {
 			// The flag beats the variable: no error.
 			if code != ExitOK {
 				t.Errorf("--max-total-size should override %s: exit %d %s", tc.env, code, stderr)
@@ -448,10 +450,28 @@ func TestCheckBaselineWithoutGrowthBudget(t *testing.T) {
 	if code != ExitOK || !strings.Contains(stderr, "warning: ignoring baseline") || strings.Contains(stdout, "Baseline") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
-	// A growth budget without a baseline is skipped, not failed.
-	rep := checkReport(t, ExitOK, growth4, "--max-growth", "1%", "--max-total-size", "1GB")
+	// A growth budget without a baseline is a usage error: a gate that
+	// checks nothing must not pass. It names where the budget came from.
+	_, stderr, code = check(t, growth4, "--max-growth", "1%", "--max-total-size", "1GB")
+	if code != ExitUsage || !strings.HasPrefix(stderr, "heapsnap: --max-growth sets a growth budget, which needs --baseline") {
+		t.Errorf("growth without baseline: exit %d, %q", code, stderr)
+	}
+	config := writeConfig(t, "check:\n  classes:\n    - name: Order\n      max_growth: 5%\n")
+	_, stderr, code = check(t, growth4, "--config", config)
+	if want := "heapsnap: check.classes in " + config + " sets a growth budget"; code != ExitUsage || !strings.HasPrefix(stderr, want) {
+		t.Errorf("class growth without baseline: exit %d, %q; want %q", code, stderr, want)
+	}
+	// Unless the config marks the baseline optional: then it is skipped.
+	config = writeConfig(t, "check:\n  max_growth: 1%\n  max_total_size: 1GB\n  baseline_optional: true\n")
+	rep := checkReport(t, ExitOK, growth4, "--config", config)
 	if rep.Results[1].Status != "skip" || rep.Results[1].Note != "no --baseline given" {
 		t.Errorf("%+v", rep.Results)
+	}
+	cleanEnv(t)
+	t.Setenv("HEAPSNAP_CHECK_BASELINE_OPTIONAL", "maybe")
+	_, stderr, code = run(t, nil, "check", growth4, "--max-growth", "1%")
+	if code != ExitUsage || !strings.Contains(stderr, `HEAPSNAP_CHECK_BASELINE_OPTIONAL: invalid value "maybe": want true or false`) {
+		t.Errorf("bad baseline_optional: exit %d, %q", code, stderr)
 	}
 }
 

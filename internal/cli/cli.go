@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -31,12 +32,27 @@ const (
 	ExitSignal  = 130
 )
 
-const exitStatusHelp = `
+// exitStatusHelp ends the help of a command that has no budgets;
+// checkExitStatusHelp ends check's, rootExitStatusHelp the root's.
+const (
+	exitStatusHelp = `
+Exit status:
+  0  success
+  2  usage or configuration error
+  3  unreadable or malformed snapshot, or another failure`
+	checkExitStatusHelp = `
+Exit status:
+  0  every budget holds
+  1  a budget is exceeded
+  2  usage or configuration error
+  3  unreadable or malformed snapshot, or another failure`
+	rootExitStatusHelp = `
 Exit status:
   0  success (check: every budget holds)
   1  check: a budget is exceeded
   2  usage or configuration error
   3  unreadable or malformed snapshot, or another failure`
+)
 
 // Streams are the standard streams a run uses; tests pass buffers.
 type Streams struct {
@@ -57,11 +73,23 @@ func Run(build BuildInfo) int {
 	// The graph arrays are pointer-free, so collecting often costs little
 	// and keeps the peak close to what is live.
 	debug.SetGCPercent(10)
+	a := newApp(Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, build)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sig
 		fmt.Fprintln(os.Stderr, "\nheapsnap: interrupted")
+		// A command may wind down itself (capture closes the inspector it
+		// opened); a second interrupt does not wait for it.
+		windsDown := make(chan bool, 1)
+		go func() { windsDown <- a.interrupt() }()
+		select {
+		case wait := <-windsDown:
+			if wait {
+				<-sig
+			}
+		case <-sig:
+		}
 		os.Exit(ExitSignal)
 	}()
 	if path := os.Getenv("HEAPSNAP_CPUPROFILE"); path != "" {
@@ -72,13 +100,17 @@ func Run(build BuildInfo) int {
 			}
 		}
 	}
-	return Main(os.Args[1:], Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, build)
+	return a.main(os.Args[1:])
 }
 
 // Main runs heapsnap with args and returns the exit code. It never calls
 // os.Exit, so tests run the whole command line in-process.
 func Main(args []string, streams Streams, build BuildInfo) int {
-	return (&app{streams: streams, build: build, v: viper.New()}).main(args)
+	return newApp(streams, build).main(args)
+}
+
+func newApp(streams Streams, build BuildInfo) *app {
+	return &app{streams: streams, build: build, v: viper.New()}
 }
 
 func (a *app) main(args []string) int {
@@ -89,7 +121,11 @@ func (a *app) main(args []string) int {
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
 	err := root.Execute()
-	a.warnSourceMaps()
+	a.closeCache()
+	// A failed run's one line is its error; the warnings are for a report.
+	if err == nil || errors.Is(err, errSilent) {
+		a.warnSourceMaps()
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -118,13 +154,21 @@ type app struct {
 	// come from cobra's parsing and are usage errors.
 	running bool
 	trace   *tracer // see tracer()
+	cache   cacheState
 	// resolvers are the source-map resolvers the run made, whose problems
 	// are reported once at the end (sourcemaps.go).
 	resolvers     []*sources.Resolver
 	sourceMapDirs []string
+	// maxInflate is heapsnapshot.Options.MaxInflate (--max-inflate).
+	maxInflate float64
+	// noSpill keeps parked columns in memory (heapsnap mcp writes nothing).
+	noSpill bool
 	// intercept, when set (by tests), receives a command's checked
 	// options instead of the command running.
 	intercept func(opts any) error
+	// onInterrupt, when set, is how a running command is told of Ctrl-C:
+	// it returns true when the command winds down itself (capture.go).
+	onInterrupt atomic.Pointer[func() bool]
 }
 
 // usageError is a mistake in flags, arguments or configuration (exit 2).
@@ -198,8 +242,10 @@ Chrome, Electron and Deno): the Summary by constructor with DevTools-identical
 shallow and retained sizes, the biggest retainers, leak suspects, comparisons
 between snapshots, and memory budgets for CI.
 
-Snapshots may be gzip-compressed; "-" reads standard input.
-` + exitStatusHelp,
+Snapshots may be gzip-compressed; "-" reads standard input. Every setting
+of every command can also come from an environment variable or the config
+file: see docs/config.md.
+` + rootExitStatusHelp,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true}, // see completion.go
@@ -208,9 +254,21 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 			if err := a.readConfig(cmd); err != nil {
 				return err
 			}
-			return a.readSourceMapSettings()
+			a.warnUnscopedEnv(cmd)
+			if err := a.readInflateSetting(); err != nil {
+				return err
+			}
+			if err := a.readSourceMapSettings(); err != nil {
+				return err
+			}
+			_, err := a.openCache()
+			return err
 		},
 	}
+	// --version prints what the version command prints.
+	root.Version = "set"
+	root.SetVersionTemplate(a.versionText())
+	root.Flags().Bool("version", false, "print heapsnap's version")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &usageError{err: flagError(err), cmd: cmd}
 	})
@@ -218,6 +276,9 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 	root.PersistentFlags().BoolVar(&a.wide, "wide", false, "keep table cells whole instead of shortening them to fit the terminal")
 	root.PersistentFlags().StringVar(&a.config.flag, "config", "", "configuration file (default .heapsnap.yaml in the working directory, or $HEAPSNAP_CONFIG)")
 	a.addSourceMapFlags(root)
+	a.addInflateFlag(root)
+	a.addCacheFlags(root)
+	a.setHelp(root)
 	root.AddCommand(
 		a.newAnalyzeCmd(),
 		a.newDiffCmd(),
@@ -228,37 +289,63 @@ Snapshots may be gzip-compressed; "-" reads standard input.
 		a.newRetainersCmd(), a.newShowCmd(), a.newTopCmd(),
 		a.newServeCmd(),
 		a.newAllocationsCmd(),
+		a.newCaptureCmd(),
+		a.newMCPCmd(),
+		a.newCacheCmd(),
 	)
+	a.completeValues(root)
 	return root
 }
 
 // exactArgs is cobra.ExactArgs returning a usage error.
-func exactArgs(n int, what string) cobra.PositionalArgs {
+func exactArgs(n int, what string) cobra.PositionalArgs { return rangeArgs(n, n, what) }
+
+// rangeArgs accepts from least to most arguments (most < 0: any number),
+// else returns a usage error saying what was expected.
+func rangeArgs(least, most int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != n {
-			return &usageError{err: fmt.Errorf("%s: expected %s, got %d arguments", cmd.Name(), what, len(args)), cmd: cmd}
+		if len(args) < least || most >= 0 && len(args) > most {
+			return &usageError{err: fmt.Errorf("%s: expected %s, got %s", cmd.Name(), what, countOf(len(args), "argument")), cmd: cmd}
 		}
 		return nil
 	}
 }
 
+// countOf writes a count with its noun: "no arguments", "1 argument",
+// "3 arguments".
+func countOf(n int, noun string) string {
+	switch n {
+	case 0:
+		return "no " + noun + "s"
+	case 1:
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // bindFlags binds every local flag of cmd to viper key "section.flag_name"
-// and to the environment variable HEAPSNAP_FLAG_NAME, so that a value comes
-// from the flag, else the environment, else the config file, else the
-// default. A flag annotated with keyAnnotation uses that name instead of
-// its own. Bound keys are the ones a config file may set (config.go).
+// and to the environment variable HEAPSNAP_SECTION_FLAG_NAME, so that a
+// value comes from the flag, else the environment, else the config file,
+// else the default. A flag annotated with keyAnnotation uses that name
+// instead of its own. Every key and variable carries its section, so that
+// one set for one command never reaches another (HEAPSNAP_CHECK_FORMAT
+// does not change nodes' format). Bound keys are the ones a config file
+// may set (config.go).
 func (a *app) bindFlags(cmd *cobra.Command, section string) {
+	a.config.section(cmd, section)
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
 		name := strings.ReplaceAll(f.Name, "-", "_")
 		if k := f.Annotations[keyAnnotation]; len(k) == 1 {
 			name = k[0]
 		}
-		a.bindFlag(section+"."+name, f, "HEAPSNAP_"+strings.ToUpper(name))
+		a.bindFlag(section+"."+name, f)
 	})
 }
 
-// bindFlag binds one flag to a viper key and an environment variable.
-func (a *app) bindFlag(key string, f *pflag.Flag, env string) {
+// bindFlag binds one flag to a viper key and to the environment variable
+// named after the key (envName).
+func (a *app) bindFlag(key string, f *pflag.Flag) {
+	env := envName(key)
 	if err := a.v.BindPFlag(key, f); err != nil {
 		panic(err) // a programming error: the flag exists
 	}
@@ -268,11 +355,26 @@ func (a *app) bindFlag(key string, f *pflag.Flag, env string) {
 	a.config.bind(key, f, env)
 }
 
+// envName is the environment variable of a configuration key:
+// check.max_total_size is HEAPSNAP_CHECK_MAX_TOTAL_SIZE.
+func envName(key string) string {
+	return "HEAPSNAP_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
 // flagError rewrites a flag value the flag's type refuses in the words the
 // settings use, rather than Go's parser's ("strconv.ParseInt: parsing …").
 func flagError(err error) error {
 	var bad *pflag.InvalidValueError
 	if !errors.As(err, &bad) {
+		if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok {
+			for from, to := range renamedKeys {
+				_, old, _ := strings.Cut(from, ".")
+				if strings.ReplaceAll(name, "-", "_") == old {
+					_, nw, _ := strings.Cut(to, ".")
+					return fmt.Errorf("%v (renamed --%s)", err, strings.ReplaceAll(nw, "_", "-"))
+				}
+			}
+		}
 		return err
 	}
 	name := "--" + bad.GetFlag().Name

@@ -14,6 +14,10 @@ import (
 	"github.com/heapsnap/heapsnap/internal/testutil"
 )
 
+// testBuild is every in-process run's build: one build, so that the runs
+// share the tests' cache.
+var testBuild = BuildInfo{Version: "v0.0.0-test", Commit: "abc1234", Date: "2026-01-01T00:00:00Z"}
+
 // run executes the command line in-process and returns stdout, stderr and
 // the exit code.
 func run(t *testing.T, stdin io.Reader, args ...string) (string, string, int) {
@@ -22,7 +26,7 @@ func run(t *testing.T, stdin io.Reader, args ...string) (string, string, int) {
 		stdin = strings.NewReader("")
 	}
 	var out, errb bytes.Buffer
-	code := Main(args, Streams{In: stdin, Out: &out, Err: &errb}, BuildInfo{Version: "v0.0.0-test", Commit: "abc1234", Date: "2026-01-01T00:00:00Z"})
+	code := Main(args, Streams{In: stdin, Out: &out, Err: &errb}, testBuild)
 	return out.String(), errb.String(), code
 }
 
@@ -189,14 +193,14 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestEnvironmentSetsFlags(t *testing.T) {
-	t.Setenv("HEAPSNAP_FORMAT", "json")
+	t.Setenv("HEAPSNAP_ANALYZE_FORMAT", "json")
 	stdout, _, code := run(t, nil, "analyze", testutil.Testdata("corner", "corner06.heapsnapshot"))
 	if code != 0 || !strings.HasPrefix(stdout, "{") {
-		t.Fatalf("HEAPSNAP_FORMAT=json ignored: %.40q", stdout)
+		t.Fatalf("HEAPSNAP_ANALYZE_FORMAT=json ignored: %.40q", stdout)
 	}
 	stdout, _, _ = run(t, nil, "analyze", testutil.Testdata("corner", "corner06.heapsnapshot"), "--format", "markdown")
 	if !strings.HasPrefix(stdout, "# ") {
-		t.Fatalf("--format should beat HEAPSNAP_FORMAT: %.40q", stdout)
+		t.Fatalf("--format should beat HEAPSNAP_ANALYZE_FORMAT: %.40q", stdout)
 	}
 }
 
@@ -256,9 +260,14 @@ func TestBadSnapshots(t *testing.T) {
 	cases := []struct {
 		name, path, want string
 	}{
-		{"truncated", write("truncated.heapsnapshot", good[:len(good)/2]), `byte \d+: unexpected end of input`},
-		{"not JSON", write("text.heapsnapshot", []byte("hello\n")), `byte 0: not a heap snapshot`},
-		{"broken gzip", write("broken.heapsnapshot.gz", gz.Bytes()[:gz.Len()/2]), `byte \d+: `},
+		{"truncated", write("truncated.heapsnapshot", good[:len(good)/2]), `byte \d+: unexpected end of input in [a-z ]+: the file is truncated \(was the snapshot written completely\? `},
+		{"not JSON", write("text.heapsnapshot", []byte("hello\n")), `byte 0: not a heap snapshot: this is not JSON \(it starts with "hello\\n"\); take one with v8.writeHeapSnapshot\(\)`},
+		{"broken gzip", write("broken.heapsnapshot.gz", gz.Bytes()[:gz.Len()/2]), `byte \d+: the gzip data ends early: the .gz file is truncated after \d+ compressed bytes \(copy or download it again\)`},
+		{"CPU profile", write("app.cpuprofile", []byte(`{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"}}],"startTime":1}`)), `byte 2: not a heap snapshot: this is a CPU profile \(.cpuprofile\); take one with `},
+		{"heap profile", write("app.heapprofile", []byte(`{"head":{"callFrame":{}},"samples":[]}`)), `byte 2: not a heap snapshot: this is a sampling heap profile \(.heapprofile\); `},
+		{"trace", write("Trace.json", []byte(`{"traceEvents":[]}`)), `byte 2: not a heap snapshot: this is a trace `},
+		{"HTML", write("download.heapsnapshot", []byte("<!doctype html><title>Sign in</title>")), `byte 0: not a heap snapshot: this is an HTML page `},
+		{"V8 log", write("isolate-0x1-v8.log", []byte("v8-version,11,3,244,8,0,0\nshared-library,x\n")), `byte 0: not a heap snapshot: this is a V8 profiler log \(node --prof\), for node --prof-process; `},
 		{"empty", write("empty.heapsnapshot", nil), `byte 0: unexpected end of input before any data`},
 		{"directory", dir, `is a directory`},
 	}
@@ -281,7 +290,8 @@ func TestBadSnapshots(t *testing.T) {
 // as it is, and the reading of /proc/PID/stat behind their CPU columns.
 func TestTrace(t *testing.T) {
 	t.Setenv("HEAPSNAP_TRACE", "1")
-	stdout, stderr, code := run(t, nil, "analyze", sample, "--format", "json", "--quiet")
+	// Without the cache: a cached analysis has no stages to trace.
+	stdout, stderr, code := run(t, nil, "analyze", sample, "--format", "json", "--quiet", "--no-cache")
 	if code != 0 || !strings.HasPrefix(stdout, "{") {
 		t.Fatalf("exit %d, stdout %.40q", code, stdout)
 	}

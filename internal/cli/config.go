@@ -14,6 +14,13 @@ import (
 	"github.com/spf13/viper"
 )
 
+// renamedKeys maps settings that changed their name to the new one, so
+// that the old name in a config file, the environment or on the command
+// line says where the setting went rather than just "unknown".
+var renamedKeys = map[string]string{
+	"analyze.max_listeners": "analyze.listener_threshold",
+}
+
 // defaultConfigFile is read from the working directory when neither
 // --config nor HEAPSNAP_CONFIG names a file.
 const defaultConfigFile = ".heapsnap.yaml"
@@ -28,19 +35,75 @@ type configState struct {
 	flag  string
 	file  string
 	bound map[string]binding
+	// keys lists the bound keys in the order they were bound: commands
+	// in the root's order, each command's flags sorted (docs/config.md).
+	keys []string
+	// sections maps a command to its section of keys.
+	sections map[*cobra.Command]string
 }
 
-// binding is where a configuration key may also come from.
+// binding is where a configuration key may also come from; a key with no
+// flag carries its default and meaning for docs/config.md.
 type binding struct {
-	flag *pflag.Flag
-	env  string
+	flag     *pflag.Flag
+	env      string
+	def, doc string
+}
+
+// describe documents a key that has no flag.
+func (c *configState) describe(key, def, doc string) {
+	b := c.bound[key]
+	b.def, b.doc = def, doc
+	c.bound[key] = b
 }
 
 func (c *configState) bind(key string, f *pflag.Flag, env string) {
 	if c.bound == nil {
 		c.bound = map[string]binding{}
 	}
+	if _, ok := c.bound[key]; ok {
+		panic("configuration key " + key + " bound twice") // one key, one meaning
+	}
 	c.bound[key] = binding{flag: f, env: env}
+	c.keys = append(c.keys, key)
+}
+
+func (c *configState) section(cmd *cobra.Command, name string) {
+	if c.sections == nil {
+		c.sections = map[*cobra.Command]string{}
+	}
+	c.sections[cmd] = name
+}
+
+// warnUnscopedEnv warns about environment variables named as heapsnap
+// named them before every variable carried its command's section
+// (HEAPSNAP_MAX_TOTAL_SIZE for HEAPSNAP_CHECK_MAX_TOTAL_SIZE): they are
+// not read, and a CI gate that lost a budget should not pass unnoticed.
+func (a *app) warnUnscopedEnv(cmd *cobra.Command) {
+	section, ok := a.config.sections[cmd]
+	if !ok {
+		return
+	}
+	for _, key := range a.config.keys {
+		name, found := strings.CutPrefix(key, section+".")
+		if !found {
+			continue
+		}
+		old := envName(name)
+		if _, global := a.config.bound[name]; global || os.Getenv(old) == "" {
+			continue
+		}
+		fmt.Fprintf(a.streams.Err, "heapsnap: warning: %s is not read: %s reads %s\n", old, cmd.Name(), a.config.bound[key].env)
+	}
+	for from, to := range renamedKeys {
+		if strings.HasPrefix(from, section+".") {
+			for _, old := range []string{envName(from), envName(strings.TrimPrefix(from, section+"."))} {
+				if os.Getenv(old) != "" {
+					fmt.Fprintf(a.streams.Err, "heapsnap: warning: %s is not read: %s reads %s\n", old, cmd.Name(), envName(to))
+				}
+			}
+		}
+	}
 }
 
 // usesConfig reports whether cmd has settings a config file can hold.
@@ -58,8 +121,11 @@ func (c *configState) usesConfig(cmd *cobra.Command) bool {
 
 // readConfig reads the configuration file for commands that have
 // settings: --config, else $HEAPSNAP_CONFIG, else .heapsnap.yaml in the
-// working directory if there is one. A key the file sets that no command
-// knows is an error, so that a misspelt budget cannot pass unnoticed.
+// working directory if there is one. A key the file sets that the
+// command's section or the top level does not know is an error, so that
+// a misspelt budget cannot pass unnoticed; one in another command's
+// section is that command's to report, so that a mistake made for check
+// does not stop nodes.
 func (a *app) readConfig(cmd *cobra.Command) error {
 	if !a.config.usesConfig(cmd) {
 		return nil
@@ -92,15 +158,21 @@ func (a *app) readConfig(cmd *cobra.Command) error {
 	a.config.file = path
 	keys := a.v.AllKeys()
 	slices.Sort(keys)
+	own := a.config.sections[cmd]
 	for _, key := range keys {
 		if _, ok := a.config.bound[key]; ok {
 			continue
+		}
+		if section, _, ok := strings.Cut(key, "."); ok && section != own && a.config.isSection(section) {
+			continue // another command's mistake, reported when that command runs
 		}
 		if a.config.isSection(key) {
 			return usagef("config %s: %q must be a mapping of settings", path, key)
 		}
 		msg := fmt.Sprintf("config %s: unknown key %q", path, key)
-		if s := a.config.suggest(key); s != "" {
+		if s, ok := renamedKeys[key]; ok {
+			msg += fmt.Sprintf(" (renamed %q)", s)
+		} else if s := a.config.suggest(key); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return usagef("%s", msg)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -46,33 +45,24 @@ group with an example and its chain.
 Snapshots are loaded one at a time and reduced to what the comparison
 needs, so diff needs little more memory than analyzing the largest one.
 
-Flags:
-  --format   table, json or markdown (JSON carries exact byte counts)
-  --sort     order of the class rows of a two-snapshot diff:
-             size-delta (default), alloc (DevTools' default order: Alloc.
-             Size, then name), freed, count-delta, new, deleted,
-             retained-delta, name
-  --top      rows per list (0 lists all)
-  --match    auto (default): by node id when the snapshots come from one
-             process, else by class totals; ids: always by node id, as
-             DevTools does; classes: always by class totals
+--sort alloc is DevTools' default order (Alloc. Size, then name). --match
+auto compares by node id when the snapshots come from one process, else by
+class totals; ids always matches by node id, as DevTools does; classes
+always compares class totals.
 ` + exitStatusHelp,
 		Example: `  heapsnap diff before.heapsnapshot after.heapsnapshot
   heapsnap diff before.heapsnapshot after.heapsnapshot --sort alloc --top 0 --format json
   heapsnap diff s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot s4.heapsnapshot`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) < 2 {
-				return &usageError{err: fmt.Errorf("%s: expected two or more snapshot files, got %d", cmd.Name(), len(args)), cmd: cmd}
-			}
-			return nil
-		},
+		Args: rangeArgs(2, -1, "two or more snapshot files"),
 	}
 	f := cmd.Flags()
-	f.StringP("format", "f", "table", "output format: table, json or markdown")
-	f.String("sort", devtools.SortSizeDelta, "order of class rows: "+strings.Join(devtools.ComparisonSorts, ", "))
+	f.StringP("format", "f", "table", "output format: table, json or markdown (JSON carries exact byte counts)")
+	f.String("sort", devtools.SortSizeDelta, "order of the class rows of a two-snapshot diff: "+strings.Join(devtools.ComparisonSorts, ", "))
 	f.Int("top", 25, "rows per list (0 lists all)")
 	f.String("match", string(diff.MatchAuto), "how objects are matched: "+strings.Join(matchModes, ", "))
 	a.bindFlags(cmd, "diff")
+	completeChoices(cmd, "sort", devtools.ComparisonSorts)
+	completeChoices(cmd, "match", matchModes)
 	cmd.RunE = runE(a, a.diffOptions, a.diff)
 	return cmd
 }
@@ -90,7 +80,7 @@ func (a *app) diffOptions(args []string) (*diffOptions, error) {
 	st := a.settings("diff")
 	o := &diffOptions{
 		files:  args,
-		format: st.format(report.Table, report.JSON, report.Markdown),
+		format: st.format(),
 		sort:   st.oneOf("sort", devtools.ComparisonSorts),
 		top:    st.count("top", 0),
 		match:  diff.Mode(st.oneOf("match", matchModes)),
@@ -103,11 +93,17 @@ func (a *app) diffOptions(args []string) (*diffOptions, error) {
 
 func (a *app) diff(o *diffOptions) error {
 	a.loadTotal = len(o.files)
-	load := a.loadNamed
 	names := make([]string, len(o.files))
 	for i, p := range o.files {
 		names[i] = displayName(p)
 	}
+	return a.compare(o, names, a.loadNamed)
+}
+
+// compare writes diff's report of the snapshots o.files, which load reads
+// (in the order the comparison needs them) and names calls as the report
+// does: two are a pair, more a series.
+func (a *app) compare(o *diffOptions, names []string, load diff.Loader) error {
 	if len(o.files) == 2 {
 		p, err := diff.ComparePair(o.files[0], o.files[1], load, o.match)
 		if err != nil {

@@ -75,7 +75,7 @@ func TestDocsDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("HEAPSNAP_FORMAT", "json")
+	t.Setenv("HEAPSNAP_ANALYZE_FORMAT", "json")
 	b, err := Docs()
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +89,35 @@ func TestDocsDeterministic(t *testing.T) {
 		}
 		if strings.Contains(string(page), "Auto generated") {
 			t.Errorf("%s has cobra's dated footer", name)
+		}
+	}
+}
+
+// TestConfigDocUpToDate regenerates docs/config.md, every section, key
+// and environment variable, and compares it with the file; `make docs`
+// rewrites it.
+func TestConfigDocUpToDate(t *testing.T) {
+	path := filepath.Join(testutil.Root(), "docs", "config.md")
+	got := ConfigDoc()
+	if testutil.Updating() {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(want) != string(got) {
+		t.Error("docs/config.md is out of date; run `make docs` to regenerate it")
+	}
+	// Every section and every bound key is in it, and the analyze
+	// section the README once left out.
+	for _, want := range []string{"## analyze", "## check", "`HEAPSNAP_CHECK_MAX_TOTAL_SIZE`", "`HEAPSNAP_ANALYZE_LISTENER_THRESHOLD`",
+		"`HEAPSNAP_MAX_INFLATE`", "`baseline_optional`", "`HEAPSNAP_RETAINERS_CLASS`"} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("docs/config.md lacks %s", want)
 		}
 	}
 }

@@ -91,7 +91,7 @@ func TestPProfRefusesTerminal(t *testing.T) {
 	}
 	defer tty.Close()
 	var errb strings.Builder
-	code := Main([]string{"analyze", sample, "--format", "pprof", "-q"}, Streams{In: strings.NewReader(""), Out: tty, Err: &errb}, BuildInfo{})
+	code := Main([]string{"analyze", sample, "--format", "pprof", "-q"}, Streams{In: strings.NewReader(""), Out: tty, Err: &errb}, testBuild)
 	if code != ExitUsage || !strings.Contains(errb.String(), "writes binary data: redirect the output") {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
@@ -124,7 +124,7 @@ func TestServeCommand(t *testing.T) {
 	done := make(chan int)
 	var errb strings.Builder
 	go func() {
-		done <- Main([]string{"serve", sample, "-q"}, Streams{In: strings.NewReader(""), Out: outW, Err: &errb}, BuildInfo{})
+		done <- Main([]string{"serve", sample, "-q"}, Streams{In: strings.NewReader(""), Out: outW, Err: &errb}, testBuild)
 		outW.Close()
 	}()
 	line, err := bufio.NewReader(outR).ReadString('\n')

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,14 +11,6 @@ import (
 
 	"github.com/heapsnap/heapsnap/internal/testutil"
 )
-
-// TestMain runs the tests without the caller's $COLUMNS, so that the
-// golden files do not depend on the terminal they were run from; tests
-// that fit a width set it themselves (goldenWidth).
-func TestMain(m *testing.M) {
-	os.Unsetenv("COLUMNS")
-	os.Exit(m.Run())
-}
 
 // TestTablesFitTheWidth runs every command with tables at 80 and 200
 // columns, $COLUMNS standing for the terminal (as it does for a terminal

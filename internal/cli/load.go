@@ -24,8 +24,30 @@ func displayName(path string) string {
 	return path
 }
 
-// load reads and analyzes a snapshot, showing progress on a terminal.
+// load reads and analyzes a snapshot, showing progress on a terminal, or
+// opens its analysis from the cache (cache.go).
 func (a *app) load(path string) (*devtools.Analysis, error) {
+	entry := a.cacheEntry(path)
+	if entry != nil {
+		trace := a.tracer()
+		trace.step("cache")
+		res := entry.LoadAnalysis()
+		trace.step("")
+		if res != nil {
+			a.remember(res, entry)
+			return res, nil
+		}
+	}
+	res, err := a.readAndAnalyze(path)
+	if err == nil && entry != nil {
+		entry.SaveAnalysis(res)
+		a.remember(res, entry)
+	}
+	return res, err
+}
+
+// readAndAnalyze reads and analyzes a snapshot.
+func (a *app) readAndAnalyze(path string) (*devtools.Analysis, error) {
 	var r io.Reader
 	size := int64(-1)
 	if path == "-" {
@@ -46,24 +68,28 @@ func (a *app) load(path string) (*devtools.Analysis, error) {
 		}
 		r = f
 	}
+	return a.read(r, size, displayName(path), a.newBar(size, "reading", a.loadLabel(path)))
+}
+
+// read parses a snapshot of size bytes (-1: unknown) from r, with bar
+// following the bytes read, and analyzes it; name is how messages call it.
+func (a *app) read(r io.Reader, size int64, name string, bar *progress) (*devtools.Analysis, error) {
 	trace := a.tracer()
-	label := a.loadLabel(path)
-	bar := a.newBar(size, "reading", label)
 	trace.step("parse")
-	snap, err := heapsnapshot.Read(r, size, heapsnapshot.Options{Progress: bar.set})
+	snap, err := heapsnapshot.Read(r, size, heapsnapshot.Options{Progress: bar.set, MaxInflate: a.maxInflate})
 	bar.finish()
 	if err != nil {
-		return nil, &inputError{file: displayName(path), err: err}
+		return nil, &inputError{file: name, err: err}
 	}
 	// The stages' names are for HEAPSNAP_TRACE; the spinner only moves.
-	steps := a.newBar(-1, "analyzing", label)
-	opts := devtools.Options{ReturnMemory: true, Progress: func(name string) {
-		trace.step(name)
+	steps := a.newBar(-1, "analyzing", bar.label)
+	opts := devtools.Options{ReturnMemory: true, Progress: func(stage string) {
+		trace.step(stage)
 		steps.tick()
 	}}
 	if snap.NodeCount >= parkThreshold {
 		opts.LowMemory = true
-		if dir := spillDir(); dir != "off" {
+		if dir := spillDir(); dir != "off" && !a.noSpill {
 			opts.SpillDir = dir
 		}
 	}
@@ -71,7 +97,7 @@ func (a *app) load(path string) (*devtools.Analysis, error) {
 	steps.finish()
 	trace.step("")
 	if err != nil {
-		return nil, &inputError{file: displayName(path), err: fmt.Errorf("reading back spilled data: %w", err)}
+		return nil, &inputError{file: name, err: fmt.Errorf("reading back spilled data: %w", err)}
 	}
 	return res, nil
 }
@@ -207,8 +233,13 @@ func (a *app) loadNamed(path string) (*devtools.Analysis, *retainers.Namer, erro
 // through the source maps the scripts name, that lie next to them, or
 // that --source-maps directories hold.
 func (a *app) namer(r *devtools.Analysis) *retainers.Namer {
-	s := r.Snapshot
-	res := sources.NewResolver(s, sources.ScriptsOf(s), sources.Options{Dirs: a.sourceMapDirs, NoMaps: a.noSourceMaps()})
+	res := a.resolver(r)
 	a.resolvers = append(a.resolvers, res)
 	return retainers.NewNamer(r, res)
+}
+
+// resolver is the source-map resolver of an analysis.
+func (a *app) resolver(r *devtools.Analysis) *sources.Resolver {
+	s := r.Snapshot
+	return sources.NewResolver(s, sources.ScriptsOf(s), sources.Options{Dirs: a.sourceMapDirs, NoMaps: a.noSourceMaps(), ReadFile: a.readSourceFile})
 }

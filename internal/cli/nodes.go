@@ -45,7 +45,7 @@ type nodesOptions struct {
 
 func (a *app) nodesOptions(args []string) (*nodesOptions, error) {
 	st := a.settings("nodes")
-	o := &nodesOptions{file: args[0], format: st.format(report.TSV, report.JSON)}
+	o := &nodesOptions{file: args[0], format: st.format()}
 	return o, st.err
 }
 

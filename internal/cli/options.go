@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heapsnap/heapsnap/internal/budget"
 	"github.com/heapsnap/heapsnap/internal/report"
@@ -41,8 +42,26 @@ func (st *settings) fail(name, format string, args ...any) {
 
 func (st *settings) str(name string) string { return strings.TrimSpace(st.a.v.GetString(st.key(name))) }
 
-// format reads the format setting, which must be one of allowed.
+// formats are the output formats of each command section, for the
+// format setting and its completion.
+var formats = map[string][]report.Format{
+	"analyze":     {report.Table, report.JSON, report.Markdown, report.HTML, report.PProf},
+	"capture":     {report.Table, report.JSON, report.Markdown, report.HTML, report.PProf},
+	"allocations": {report.Table, report.JSON, report.Markdown, report.TSV},
+	"check":       {report.Table, report.JSON, report.Markdown},
+	"diff":        {report.Table, report.JSON, report.Markdown},
+	"nodes":       {report.TSV, report.JSON},
+	"retainers":   {report.Table, report.JSON, report.Markdown},
+	"show":        {report.Table, report.JSON, report.Markdown},
+	"top":         {report.Table, report.JSON, report.Markdown},
+}
+
+// format reads the format setting, which must be one of allowed, by
+// default the section's formats.
 func (st *settings) format(allowed ...report.Format) report.Format {
+	if len(allowed) == 0 {
+		allowed = formats[st.section]
+	}
 	f, err := report.ParseFormat(st.str("format"), allowed)
 	if err != nil {
 		st.fail("format", "%v", err)
@@ -52,7 +71,7 @@ func (st *settings) format(allowed ...report.Format) report.Format {
 
 // oneOf reads a setting whose value must be one of allowed.
 func (st *settings) oneOf(name string, allowed []string) string {
-	v := st.str(name)
+	v := strings.ToLower(st.str(name))
 	if !slices.Contains(allowed, v) {
 		st.fail(name, "invalid value %q: use %s", v, strings.Join(allowed, ", "))
 	}
@@ -95,7 +114,32 @@ func (st *settings) percent(name string) float64 {
 	return v
 }
 
-func (st *settings) flag(name string) bool { return st.a.v.GetBool(st.key(name)) }
+// duration reads a time such as 30s or 1m30s, which must not be negative.
+func (st *settings) duration(name string) time.Duration {
+	s := st.str(name)
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		st.fail(name, "invalid duration %q: want a number with a unit, e.g. 30s or 2m", s)
+	case d < 0:
+		st.fail(name, "must not be negative, got %s", s)
+	}
+	return d
+}
+
+// flag reads a true/false setting; a value such as "yes" from the
+// environment or the file is an error rather than false.
+func (st *settings) flag(name string) bool {
+	s := st.str(name)
+	if s == "" {
+		return false
+	}
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		st.fail(name, "invalid value %q: want true or false", s)
+	}
+	return v
+}
 
 // runE makes a command's RunE: read and check its options, then run it —
 // or, in tests, hand the options to app.intercept instead.

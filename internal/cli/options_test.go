@@ -37,7 +37,7 @@ func TestOptionsWithoutSnapshot(t *testing.T) {
 		t.Errorf("analyze options %+v", ao)
 	}
 
-	t.Setenv("HEAPSNAP_TOP", "3")
+	t.Setenv("HEAPSNAP_DIFF_TOP", "3")
 	o, _, code = options(t, "diff", missing, missing, "--match", "ids")
 	if do := o.(*diffOptions); code != 0 || do.top != 3 || do.match != diff.MatchIDs || do.sort != "size-delta" {
 		t.Errorf("diff options %+v (exit %d)", do, code)
@@ -74,8 +74,8 @@ func TestOptionsWithoutSnapshot(t *testing.T) {
 		}
 	}
 	// A bad value from the environment names the variable.
-	t.Setenv("HEAPSNAP_LIMIT", "x")
-	if _, stderr, code := options(t, "top", missing); code != ExitUsage || !strings.Contains(stderr, "HEAPSNAP_LIMIT: invalid number") {
+	t.Setenv("HEAPSNAP_TOP_LIMIT", "x")
+	if _, stderr, code := options(t, "top", missing); code != ExitUsage || !strings.Contains(stderr, "HEAPSNAP_TOP_LIMIT: invalid number") {
 		t.Errorf("env: exit %d, %q", code, stderr)
 	}
 }

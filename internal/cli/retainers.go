@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/heapsnap/heapsnap/internal/budget"
 	"github.com/heapsnap/heapsnap/internal/report"
 	"github.com/heapsnap/heapsnap/internal/views"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
@@ -31,12 +32,13 @@ func nodeByID(res *devtools.Analysis, file string, id uint32) (uint32, error) {
 	return 0, usagef("%s: no object @%d in this snapshot", displayName(file), id)
 }
 
-// biggestOfClass returns the n objects of a class (by Summary class name)
-// that retain the most, ties by id.
-func biggestOfClass(res *devtools.Analysis, file, class string, n int) ([]uint32, error) {
+// biggestOfClass returns the n objects of the Summary classes a pattern
+// matches (an exact name or a glob, as check's class budgets take) that
+// retain the most, ties by id.
+func biggestOfClass(res *devtools.Analysis, file string, class budget.Pattern, n int) ([]uint32, error) {
 	want := map[uint32]bool{}
 	for c := range res.Classes {
-		if res.ClassName(&res.Classes[c]) == class {
+		if class.Match(res.ClassName(&res.Classes[c])) {
 			want[uint32(c)] = true
 		}
 	}
@@ -47,7 +49,7 @@ func biggestOfClass(res *devtools.Analysis, file, class string, n int) ([]uint32
 		}
 	}
 	if len(nodes) == 0 {
-		return nil, usagef("%s: no objects of class %q in this snapshot", displayName(file), class)
+		return nil, usagef("%s: no objects of class %q in this snapshot", displayName(file), class.String())
 	}
 	slices.SortFunc(nodes, func(a, b uint32) int {
 		if c := cmp.Compare(res.Retained.At(b), res.Retained.At(a)); c != 0 {
@@ -87,17 +89,14 @@ then edge order: the same order as DevTools.
 		Example: `  heapsnap retainers heap.heapsnapshot @71451
   heapsnap retainers heap.heapsnapshot @71451 --paths 5 --depth 30
   heapsnap retainers heap.heapsnapshot --class DataProcessor --format json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			class, _ := cmd.Flags().GetString("class")
-			if class != "" {
-				return exactArgs(1, "one snapshot file with --class")(cmd, args)
-			}
-			return exactArgs(2, "a snapshot file and an object id (@ID), or --class NAME")(cmd, args)
-		},
+		// With or without an id depends on the class setting, which
+		// may come from the environment or the config file, read only
+		// once the command runs: retainersOptions checks the count.
+		Args: rangeArgs(1, 2, "a snapshot file and an object id (@ID), or --class PATTERN"),
 	}
 	f := cmd.Flags()
 	f.StringP("format", "f", "table", "output format: table, json or markdown")
-	f.String("class", "", "show the biggest objects of this class instead of one object")
+	f.String("class", "", "show the biggest objects of the classes this `PATTERN` matches (a name or a glob: * ? [..]) instead of one object")
 	f.Int("objects", 3, "with --class: number of objects to show")
 	f.Int("paths", 3, "number of retainer chains per object")
 	f.Int("depth", 20, "longest chain shown, in edges")
@@ -112,6 +111,7 @@ type retainersOptions struct {
 	file                        string
 	id                          uint32 // 0 with class
 	class                       string
+	pattern                     budget.Pattern // class, compiled
 	format                      report.Format
 	objects, paths, depth, list int
 }
@@ -121,7 +121,7 @@ func (a *app) retainersOptions(args []string) (*retainersOptions, error) {
 	o := &retainersOptions{
 		file:    args[0],
 		class:   st.str("class"),
-		format:  st.format(report.Table, report.JSON, report.Markdown),
+		format:  st.format(),
 		objects: st.count("objects", 1),
 		paths:   st.count("paths", 1),
 		depth:   st.count("depth", 1),
@@ -130,7 +130,19 @@ func (a *app) retainersOptions(args []string) (*retainersOptions, error) {
 	if st.err != nil {
 		return nil, st.err
 	}
-	if o.class == "" {
+	if o.class != "" {
+		p, err := budget.CompilePattern(o.class)
+		if err != nil {
+			return nil, usagef("%s: %v", a.origin("retainers.class"), err)
+		}
+		o.pattern = p
+	}
+	switch {
+	case o.class != "" && len(args) == 2:
+		return nil, usagef("%s is set: give only the snapshot file, not also an object id (%s)", a.origin("retainers.class"), args[1])
+	case o.class == "" && len(args) == 1:
+		return nil, usagef("retainers: expected a snapshot file and an object id (@ID), or --class PATTERN")
+	case o.class == "":
 		id, err := parseNodeID(args[1])
 		if err != nil {
 			return nil, err
@@ -147,7 +159,7 @@ func (a *app) retainers(o *retainersOptions) error {
 	}
 	var nodes []uint32
 	if o.class != "" {
-		nodes, err = biggestOfClass(res, o.file, o.class, o.objects)
+		nodes, err = biggestOfClass(res, o.file, o.pattern, o.objects)
 	} else {
 		var i uint32
 		i, err = nodeByID(res, o.file, o.id)
@@ -156,7 +168,7 @@ func (a *app) retainers(o *retainersOptions) error {
 	if err != nil {
 		return err
 	}
-	return a.write(o.format, views.BuildRetainers(res, devtools.NewRetainerIndex(res), nodes, views.RetainersOptions{
+	return a.write(o.format, views.BuildRetainers(res, a.retainerIndex(res), nodes, views.RetainersOptions{
 		File: displayName(o.file), Class: o.class, Paths: o.paths, Depth: o.depth, List: o.list, Names: a.namer(res),
 	}))
 }
@@ -197,7 +209,7 @@ func (a *app) showOptions(args []string) (*showOptions, error) {
 	st := a.settings("show")
 	o := &showOptions{
 		file:       args[0],
-		format:     st.format(report.Table, report.JSON, report.Markdown),
+		format:     st.format(),
 		references: st.count("references", 0),
 		retainers:  st.count("retainers", 0),
 	}
@@ -218,7 +230,7 @@ func (a *app) show(o *showOptions) error {
 	if err != nil {
 		return err
 	}
-	return a.write(o.format, views.BuildShow(res, devtools.NewRetainerIndex(res), i, views.ShowOptions{
+	return a.write(o.format, views.BuildShow(res, a.retainerIndex(res), i, views.ShowOptions{
 		File: displayName(o.file), References: o.references, Retainers: o.retainers, Names: a.namer(res),
 		Allocations: res.Allocations(),
 	}))
@@ -268,7 +280,7 @@ func (a *app) topOptions(args []string) (*topOptions, error) {
 	st := a.settings("top")
 	o := &topOptions{
 		file:      args[0],
-		format:    st.format(report.Table, report.JSON, report.Markdown),
+		format:    st.format(),
 		depth:     st.count("depth", 0),
 		limit:     st.count("limit", 0),
 		internals: st.flag("internals"),
@@ -288,7 +300,7 @@ func (a *app) top(o *topOptions) error {
 	if err != nil {
 		return err
 	}
-	return a.write(o.format, views.BuildTop(res, devtools.NewDominatorTree(res), views.TopOptions{
+	return a.write(o.format, views.BuildTop(res, a.dominatorTree(res), views.TopOptions{
 		File: displayName(o.file), Depth: o.depth, Limit: o.limit,
 		MinSize: uint64(float64(res.TotalSize) * o.minShare / 100), SkipInternals: !o.internals,
 	}))

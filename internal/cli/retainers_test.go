@@ -83,8 +83,8 @@ func TestSuspectsJSON(t *testing.T) {
 func TestSuspectFlags(t *testing.T) {
 	// Above the count, the leak is not flagged; the fixed program is clean.
 	for _, args := range [][]string{
-		{"analyze", sample, "--suspects-only", "--max-listeners", "2000"},
-		{"analyze", scenarioSnapshot("incident-fixed"), "--suspects-only", "--max-listeners", "2"},
+		{"analyze", sample, "--suspects-only", "--listener-threshold", "2000"},
+		{"analyze", scenarioSnapshot("incident-fixed"), "--suspects-only", "--listener-threshold", "2"},
 		{"analyze", sample, "--suspects-only", "--suspects", "collection,closure"},
 	} {
 		stdout, stderr, code := run(t, nil, args...)
@@ -92,14 +92,14 @@ func TestSuspectFlags(t *testing.T) {
 			t.Errorf("%v: exit %d, %s%s", args[2:], code, stdout, stderr)
 		}
 	}
-	t.Setenv("HEAPSNAP_MAX_LISTENERS", "5000")
+	t.Setenv("HEAPSNAP_ANALYZE_LISTENER_THRESHOLD", "5000")
 	stdout, _, _ := run(t, nil, "analyze", sample, "--suspects-only")
 	if !strings.Contains(stdout, "No leak suspects") {
-		t.Errorf("HEAPSNAP_MAX_LISTENERS ignored:\n%s", stdout)
+		t.Errorf("HEAPSNAP_ANALYZE_LISTENER_THRESHOLD ignored:\n%s", stdout)
 	}
-	stdout, _, _ = run(t, nil, "analyze", sample, "--suspects-only", "--max-listeners", "10")
+	stdout, _, _ = run(t, nil, "analyze", sample, "--suspects-only", "--listener-threshold", "10")
 	if !strings.Contains(stdout, "2,000 listeners for 'data'") {
-		t.Errorf("--max-listeners should beat the environment:\n%s", stdout)
+		t.Errorf("--listener-threshold should beat the environment:\n%s", stdout)
 	}
 }
 
@@ -201,7 +201,7 @@ func TestRetainersUsageErrors(t *testing.T) {
 		{[]string{"show", sample, "@4"}, "no object @4 in this snapshot"},
 		{[]string{"top", sample, "--depth", "-1"}, "must not be negative"},
 		{[]string{"analyze", sample, "--suspects", "leaks"}, `unknown suspect kind "leaks"`},
-		{[]string{"analyze", sample, "--max-listeners", "0"}, "--max-listeners: must be at least 1, got 0"},
+		{[]string{"analyze", sample, "--listener-threshold", "0"}, "--listener-threshold: must be at least 1, got 0"},
 		{[]string{"analyze", sample, "--min-context-size", "big"}, `--min-context-size: invalid size "big"`},
 	} {
 		_, stderr, code := run(t, nil, tc.args...)

@@ -49,19 +49,14 @@ do not serve on a non-loopback address you do not trust.
 		Example: `  heapsnap serve heap.heapsnapshot
   heapsnap serve heap.heapsnapshot --open
   heapsnap serve after.heapsnapshot before.heapsnapshot --addr 127.0.0.1:8080`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) < 1 || len(args) > 2 {
-				return &usageError{err: fmt.Errorf("%s: expected a snapshot file and optionally a base snapshot, got %d arguments", cmd.Name(), len(args)), cmd: cmd}
-			}
-			return nil
-		},
+		Args: rangeArgs(1, 2, "a snapshot file and optionally a base snapshot"),
 	}
 	f := cmd.Flags()
 	f.String("addr", "127.0.0.1:0", "`HOST:PORT` to listen on (port 0 picks a free one)")
 	f.Bool("open", false, "open the page in the default browser")
 	f.String("match", string(diff.MatchAuto), "with BASE: how objects are matched: "+strings.Join(matchModes, ", "))
 	a.bindFlags(cmd, "serve")
-	cmd.ValidArgsFunction = snapshotFiles
+	completeChoices(cmd, "match", matchModes)
 	cmd.RunE = runE(a, a.serveOptions, a.serve)
 	return cmd
 }
@@ -132,8 +127,9 @@ func (a *app) serve(o *serveOptions) error {
 	}
 	trace := a.tracer()
 	trace.step("suspects")
-	opts.Suspects = suspects.Find(res, suspects.Options{Names: names})
+	opts.Suspects = a.suspects(res, suspects.Options{Names: names})
 	trace.step("serve indexes")
+	a.serveIndexes(res, &opts)
 	h := serve.NewHeap(res, opts)
 	trace.step("")
 	hosts := serve.Hosts(ln.Addr())

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 )
@@ -15,15 +16,15 @@ func (a *app) addSourceMapFlags(root *cobra.Command) {
 	f := root.PersistentFlags()
 	f.StringArray("source-maps", nil, "directory holding the scripts' source maps (or the scripts), matched by path suffix, e.g. a container's /app/dist/x.js finds DIR/x.js.map (repeatable)")
 	f.Bool("no-source-maps", false, "show compiled locations: read no source map")
-	a.bindFlag("source_maps", f.Lookup("source-maps"), "HEAPSNAP_SOURCE_MAPS")
-	a.bindFlag("no_source_maps", f.Lookup("no-source-maps"), "HEAPSNAP_NO_SOURCE_MAPS")
+	a.bindFlag("source_maps", f.Lookup("source-maps"))
+	a.bindFlag("no_source_maps", f.Lookup("no-source-maps"))
 }
 
 // readSourceMapSettings checks that every --source-maps entry is a
 // directory, before any snapshot is read.
 func (a *app) readSourceMapSettings() error {
 	a.sourceMapDirs = nil
-	for _, dir := range a.v.GetStringSlice("source_maps") {
+	for _, dir := range a.settingList("source_maps") {
 		st, err := os.Stat(dir)
 		switch {
 		case err != nil:
@@ -46,12 +47,14 @@ const maxSourceMapWarnings = 5
 func (a *app) warnSourceMaps() {
 	seen := map[string]bool{}
 	var lines []string
+	problems := slices.Clone(a.cache.problems)
 	for _, r := range a.resolvers {
-		for _, p := range r.Problems() {
-			if s := p.String(); !seen[s] {
-				seen[s] = true
-				lines = append(lines, s)
-			}
+		problems = append(problems, r.Problems()...)
+	}
+	for _, p := range problems {
+		if s := p.String(); !seen[s] {
+			seen[s] = true
+			lines = append(lines, s)
 		}
 	}
 	for k, s := range lines {
@@ -60,5 +63,8 @@ func (a *app) warnSourceMaps() {
 			break
 		}
 		fmt.Fprintf(a.streams.Err, "heapsnap: warning: source map not used, locations are compiled ones: %s\n", s)
+	}
+	if len(lines) > 0 && len(a.sourceMapDirs) == 0 {
+		fmt.Fprintln(a.streams.Err, "heapsnap: hint: --source-maps DIR names a directory holding copies of the maps (or of the scripts); --no-source-maps silences this")
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/heapsnap/heapsnap/internal/bitset"
 	"github.com/heapsnap/heapsnap/internal/retainers"
+	"github.com/heapsnap/heapsnap/internal/suspects"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
@@ -73,6 +74,9 @@ type CandidateGroup struct {
 	Example         uint32
 	ExampleRetained uint64
 	Chain           string
+	// Allocated is the allocation stack most of the group's objects
+	// share, when the last snapshot has allocation stacks.
+	Allocated *suspects.Allocation
 }
 
 // CompareSeries analyzes snapshots of one process, oldest first, loading
@@ -259,6 +263,7 @@ func (g *graph) candidates(first, second *Census) []CandidateGroup {
 	paths := g.names.OwnerPaths(nil, tops, retainers.MaxOwnerDepth)
 	groups := map[string]int{}
 	var out []CandidateGroup
+	var members [][]uint32 // each group's objects, for its allocation stack
 	for k, i := range tops {
 		cl := &r.Classes[r.Class[i]]
 		shape := retainers.PathShape(paths[k])
@@ -269,7 +274,9 @@ func (g *graph) candidates(first, second *Census) []CandidateGroup {
 			j = len(out)
 			groups[gk] = j
 			out = append(out, CandidateGroup{Key: r.ClassKey(cl), Name: name, Created: created, Shape: shape})
+			members = append(members, nil)
 		}
+		members[j] = append(members[j], i)
 		grp := &out[j]
 		grp.Count++
 		grp.Self += uint64(s.NodeSelfSize[i])
@@ -277,6 +284,13 @@ func (g *graph) candidates(first, second *Census) []CandidateGroup {
 		if grp.Count == 1 || r.Retained.At(i) > grp.ExampleRetained {
 			grp.Example, grp.ExampleRetained = s.NodeID[i], r.Retained.At(i)
 			grp.Chain = paths[k]
+		}
+	}
+	if len(s.NodeTraceID) > 0 && len(out) > 0 {
+		if p := r.Allocations(); p != nil {
+			for j := range out {
+				out[j].Allocated = suspects.AllocationOf(p, g.names.Locations(), members[j])
+			}
 		}
 	}
 	slices.SortStableFunc(out, func(a, b CandidateGroup) int {

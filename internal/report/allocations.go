@@ -2,17 +2,20 @@ package report
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 
+	"github.com/heapsnap/heapsnap/internal/sources"
 	"github.com/heapsnap/heapsnap/internal/units"
 	"github.com/heapsnap/heapsnap/internal/views"
 	"github.com/heapsnap/heapsnap/pkg/heapsnapshot/devtools"
 )
 
 // AllocationsHeader is the header row of `heapsnap allocations --format
-// tsv`: DevTools' Allocation view, for checking against it.
+// tsv`: DevTools' Allocation view, for checking against its engine.
+// Locations through source maps are in the other formats.
 const AllocationsHeader = "name\tscript_name\tline\tcolumn\tcount\tsize\tlive_count\tlive_size"
 
 // StacksHeader is the header row of `heapsnap allocations --stacks
@@ -26,8 +29,7 @@ func writeAllocations(w io.Writer, rep *views.Allocations, f Format, l Layout) e
 		bw := bufio.NewWriter(w)
 		bw.WriteString(AllocationsHeader + "\n")
 		for _, r := range rep.Rows {
-			var b []byte
-			b = AppendTSV(b, []byte(r.Function))
+			b := AppendTSV(nil, []byte(r.Function))
 			b = append(b, '\t')
 			b = AppendTSV(b, []byte(r.Script))
 			b = fmt.Appendf(b, "\t%d\t%d\t%d\t%d\t%d\t%d\n", r.Line, r.Column, r.Count, r.Size, r.LiveCount, r.LiveSize)
@@ -74,9 +76,10 @@ func functionName(n views.Name) string {
 }
 
 // writeStacks writes every node's allocation stack, in file order: TSV
-// rows "id stack", the frames innermost first as function|script|line|column
-// joined by ";" (inside a field \, |, ;, tab, newline and CR are escaped,
-// as DevTools' oracle writes them), or JSON, one object per line.
+// rows "id stack", the frames innermost first as V8 recorded them,
+// function|script|line|column joined by ";" (inside a field \, |, ;, tab,
+// newline and CR are escaped, as DevTools' oracle writes them); or JSON,
+// one object per line, the frames as show writes them, through source maps.
 func writeStacks(w io.Writer, st views.Stacks, f Format) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	if f == JSON {
@@ -86,21 +89,19 @@ func writeStacks(w io.Writer, st views.Stacks, f Format) error {
 	}
 	first := true
 	var b []byte
-	err := st.Each(func(id uint32, frames []devtools.AllocationFrame) error {
+	err := st.Each(func(id uint32, frames []devtools.AllocationFrame, resolved []sources.Frame) error {
 		b = b[:0]
 		if f == JSON {
 			if !first {
 				b = append(b, ",\n"...)
 			}
-			b = fmt.Appendf(b, `{"id":%d,"stack":[`, id)
-			for k, fr := range frames {
-				if k > 0 {
-					b = append(b, ',')
-				}
-				b = fmt.Appendf(b, `{"function":%s,"script":%s,"line":%d,"column":%d}`,
-					strconv.Quote(fr.Function), strconv.Quote(fr.Script), fr.Line, fr.Column)
+			b = fmt.Appendf(b, `{"id":%d,"stack":`, id)
+			js, err := json.Marshal(resolved)
+			if err != nil {
+				return err
 			}
-			b = append(b, "]}"...)
+			b = append(b, js...)
+			b = append(b, '}')
 		} else {
 			b = strconv.AppendUint(b, uint64(id), 10)
 			b = append(b, '\t')

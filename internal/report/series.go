@@ -78,6 +78,11 @@ func writeSeries(w io.Writer, rep *views.Series, f Format, l Layout) error {
 				joinCounts(c.Counts), pathCell(string(c.Shape)), objectID(c.ExampleID), string(c.Chain))
 		}
 		p.grid(&g)
+		for i, c := range rep.LeakCandidates {
+			if c.Allocated != nil {
+				p.printf("%d. %s\n", i+1, oneLine(allocatedLine(c.Allocated)))
+			}
+		}
 	}
 	return p.err
 }

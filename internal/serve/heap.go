@@ -36,6 +36,11 @@ type Options struct {
 	// Names writes owner paths and locations; nil means compiled
 	// locations only.
 	Names *retainers.Namer
+	// Retainers, Tree and Members are the indexes NewHeap builds when
+	// they are nil (a cache may have them).
+	Retainers *devtools.RetainerIndex
+	Tree      *devtools.DominatorTree
+	Members   *views.Members
 }
 
 // Heap is an analyzed snapshot with the indexes the explorer's views read.
@@ -64,25 +69,37 @@ func NewHeap(r *devtools.Analysis, o Options) *Heap {
 	if o.Names == nil {
 		o.Names = retainers.NewNamer(r, nil)
 	}
-	h := &Heap{opts: o, analysis: r}
+	h := &Heap{opts: o, analysis: r, retainers: o.Retainers, tree: o.Tree, members: o.Members}
 	par.Do(
-		func() { h.retainers = devtools.NewRetainerIndex(r) },
 		func() {
-			h.tree = devtools.NewDominatorTree(r)
-			// Long children lists are sorted now rather than by the
-			// first request that opens them: an array dominating
-			// millions of objects takes seconds.
-			for i := range uint32(r.Snapshot.NodeCount) {
-				if h.tree.ChildCount(i) >= longChildList {
-					h.tree.Children(i)
-				}
+			if h.retainers == nil {
+				h.retainers = devtools.NewRetainerIndex(r)
 			}
-			h.members = views.NewMembers(r)
+		},
+		func() {
+			if h.tree == nil {
+				h.tree = devtools.NewDominatorTree(r)
+			}
+			SortLongChildLists(h.tree, r)
+			if h.members == nil {
+				h.members = views.NewMembers(r)
+			}
 			h.rows = r.SummaryRows()
 			h.largest = r.Largest(maxPage)
 		},
 	)
 	return h
+}
+
+// SortLongChildLists sorts the long children lists of t now rather than
+// when the first request opens them: an array dominating millions of
+// objects takes seconds. Lists already sorted cost nothing.
+func SortLongChildLists(t *devtools.DominatorTree, r *devtools.Analysis) {
+	for i := range uint32(r.Snapshot.NodeCount) {
+		if t.ChildCount(i) >= longChildList {
+			t.Children(i)
+		}
+	}
 }
 
 // longChildList is the length from which NewHeap sorts a dominator-tree

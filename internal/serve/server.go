@@ -55,10 +55,9 @@ func Handler(h *Heap, hosts []string) http.Handler {
 	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
 		answer(w, nil, notFound("no such endpoint: %s", r.URL.Path))
 	})
-	allowed := map[string]bool{}
-	for _, host := range hosts {
-		allowed[strings.ToLower(host)] = true
-	}
+	checked := AllowHosts(hosts, func(host string) string {
+		return fmt.Sprintf("heapsnap serve: refusing a request for host %q: open %s", host, "http://"+hosts[0]+"/")
+	}, mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hdr := w.Header()
 		hdr.Set("X-Content-Type-Options", "nosniff")
@@ -71,13 +70,26 @@ func Handler(h *Heap, hosts []string) http.Handler {
 			http.Error(w, "heapsnap serve is read-only: it answers GET and HEAD only", http.StatusMethodNotAllowed)
 			return
 		}
+		checked.ServeHTTP(w, r)
+	})
+}
+
+// AllowHosts passes on to next only the requests whose Host header is one
+// of hosts (see Hosts); it refuses the others with 403 and the message
+// refusal gives.
+func AllowHosts(hosts []string, refusal func(host string) string, next http.Handler) http.Handler {
+	allowed := map[string]bool{}
+	for _, host := range hosts {
+		allowed[strings.ToLower(host)] = true
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !allowed[strings.ToLower(r.Host)] {
 			// A page of another site that resolves its own name to this
 			// machine (DNS rebinding) sends its own name as the Host.
-			http.Error(w, fmt.Sprintf("heapsnap serve: refusing a request for host %q: open %s", r.Host, "http://"+hosts[0]+"/"), http.StatusForbidden)
+			http.Error(w, refusal(r.Host), http.StatusForbidden)
 			return
 		}
-		mux.ServeHTTP(w, r)
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -48,13 +48,20 @@ func (f *finder) allocations(found []*Suspect) {
 	}
 }
 
-// allocation finds the stack most of the objects share (ties go to the
-// smaller trace node id, for stable output).
+// allocation finds the stack most of the objects share.
 func (f *finder) allocation(p *devtools.AllocationProfile, objects []uint32) *Allocation {
+	return AllocationOf(p, f.o.Names.Locations(), objects)
+}
+
+// AllocationOf finds the allocation stack most of the objects share (ties
+// go to the smaller trace node id, for stable output), resolved through
+// loc's source maps; nil when none of them has a stack.
+func AllocationOf(p *devtools.AllocationProfile, loc *sources.Resolver, objects []uint32) *Allocation {
+	traceIDs := p.Snapshot().NodeTraceID
 	counts := map[uint32]int{}
 	of := 0
 	for _, i := range objects {
-		if id := f.s.NodeTraceID[i]; id != 0 {
+		if id := traceIDs[i]; id != 0 {
 			counts[id]++
 			of++
 		}
@@ -74,7 +81,7 @@ func (f *finder) allocation(p *devtools.AllocationProfile, objects []uint32) *Al
 	if len(stack) == 0 {
 		return nil
 	}
-	a := &Allocation{Count: counts[ids[0]], Of: of, Stack: f.o.Names.Locations().Frames(stack[:min(len(stack), maxAllocationFrames)]), User: -1}
+	a := &Allocation{Count: counts[ids[0]], Of: of, Stack: loc.Frames(stack[:min(len(stack), maxAllocationFrames)]), User: -1}
 	for k, fr := range a.Stack {
 		if !sources.IsRuntimeScript(fr.File) {
 			a.User = k

@@ -2,6 +2,7 @@ package views
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -28,6 +29,10 @@ type Allocations struct {
 	// as the view's grid expands it.
 	Callers []CallerRow `json:"callers,omitempty"`
 }
+
+// ErrNoAllocations is a snapshot taken without allocation tracking.
+var ErrNoAllocations = errors.New("no allocation stacks: the snapshot was taken without allocation tracking " +
+	"(run node with --track-heap-objects, or capture with --track-allocations)")
 
 // Amount is a number of objects and their size in bytes.
 type Amount struct {
@@ -160,17 +165,36 @@ const maxCallerRows = 10000
 type Stacks struct {
 	Analysis *devtools.Analysis
 	Profile  *devtools.AllocationProfile
+	Names    *retainers.Namer // source maps; nil resolves nothing
 }
 
-// Each calls fn with every node that has a stack, in file order, and the
-// stack's frames (innermost first), stopping at the first error.
-func (st Stacks) Each(fn func(id uint32, frames []devtools.AllocationFrame) error) error {
+// Each calls fn with every node that has a stack, in file order, the
+// stack's frames as V8 recorded them (innermost first) and the same frames
+// through source maps, stopping at the first error. Nodes share stacks, so
+// each trace node's stack is resolved once.
+func (st Stacks) Each(fn func(id uint32, frames []devtools.AllocationFrame, resolved []sources.Frame) error) error {
 	s := st.Analysis.Snapshot
+	if st.Names == nil {
+		st.Names = retainers.NewNamer(st.Analysis, nil)
+	}
+	type stack struct {
+		frames   []devtools.AllocationFrame
+		resolved []sources.Frame
+	}
+	byTrace := map[uint32]stack{}
 	for i := range uint32(s.NodeCount) {
-		if stack := st.Profile.Stack(i); stack != nil {
-			if err := fn(s.NodeID[i], stack); err != nil {
-				return err
-			}
+		id := s.NodeTraceID[i]
+		if id == 0 {
+			continue
+		}
+		t, ok := byTrace[id]
+		if !ok {
+			t.frames = st.Profile.StackOf(id)
+			t.resolved = st.Names.Locations().Frames(t.frames)
+			byTrace[id] = t
+		}
+		if err := fn(s.NodeID[i], t.frames, t.resolved); err != nil {
+			return err
 		}
 	}
 	return nil

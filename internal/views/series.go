@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/heapsnap/heapsnap/internal/diff"
+	"github.com/heapsnap/heapsnap/internal/suspects"
 )
 
 // Series is the report of `heapsnap diff S1 S2 S3 …`.
@@ -71,6 +72,9 @@ type CandidateRow struct {
 	ExampleID       uint32 `json:"example_id"`
 	ExampleRetained uint64 `json:"example_retained_size"`
 	Chain           Name   `json:"chain"`
+	// Allocated is the allocation stack most of the objects share, when
+	// the snapshots were taken with allocation tracking.
+	Allocated *suspects.Allocation `json:"allocated,omitempty"`
 }
 
 // ClassGrowth is a class's Summary numbers in every snapshot.
@@ -150,7 +154,7 @@ func BuildSeries(s *diff.Series, files []string, topN int) *Series {
 		rep.LeakCandidates = append(rep.LeakCandidates, CandidateRow{
 			Name: Name(g.Name), Key: Name(g.Key), Created: g.Created, Counts: g.Counts, Shape: Name(g.Shape),
 			Count: g.Count, ShallowSize: g.Self, RetainedSize: g.Retained,
-			ExampleID: g.Example, ExampleRetained: g.ExampleRetained, Chain: Name(g.Chain),
+			ExampleID: g.Example, ExampleRetained: g.ExampleRetained, Chain: Name(g.Chain), Allocated: g.Allocated,
 		})
 	}
 	return rep

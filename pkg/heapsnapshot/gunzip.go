@@ -217,7 +217,7 @@ func setInflateLimit(limit *atomic.Pointer[inflateLimit], ratio float64, h *Head
 	least := minBytesPerValue * values
 	bytes := max(inflateFloor, int64(ratio*float64(least)))
 	var msg string
-	raise := fmt.Sprintf("if the file is genuine, raise the limit with --max-inflate N (config key max_inflate; now %g)", ratio)
+	raise := fmt.Sprintf("if the file is genuine, raise the limit with --max-inflate N or off (config key max_inflate, variable HEAPSNAP_MAX_INFLATE; now %g)", ratio)
 	if h == nil {
 		msg = fmt.Sprintf("gzip data inflates to more than %s before the snapshot header: stopped as a likely gzip bomb; %s",
 			units.Bytes(uint64(bytes)), raise)

@@ -170,7 +170,7 @@ func (s *scanner) endError(what string) error {
 	if s.err != nil {
 		return &SyntaxError{Offset: s.offset(len(s.win)), Msg: readErrorMessage(s.err)}
 	}
-	return syntaxErrorf(s.offset(len(s.win)), "unexpected end of input %s (truncated file?)", what)
+	return syntaxErrorf(s.offset(len(s.win)), "unexpected end of input %s: the file is truncated (was the snapshot written completely? wait until the writer finishes, or copy it again)", what)
 }
 
 func readErrorMessage(err error) string {

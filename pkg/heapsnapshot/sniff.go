@@ -30,6 +30,8 @@ func describeStart(b []byte) string {
 	case bytes.HasPrefix(lower, []byte("<!doctype html")) || bytes.HasPrefix(lower, []byte("<html")) ||
 		bytes.HasPrefix(lower, []byte("<head")) || bytes.HasPrefix(lower, []byte("<!--")):
 		return "this is an HTML page (a web page saved instead of the file, such as a download's error or login page?); " + takeSnapshotHint
+	case bytes.HasPrefix(b, []byte("v8-version,")) || bytes.HasPrefix(b, []byte("shared-library,")):
+		return "this is a V8 profiler log (node --prof), for node --prof-process; " + takeSnapshotHint
 	case bytes.HasPrefix(b, []byte("<?xml")):
 		return "this is an XML document; " + takeSnapshotHint
 	case bytes.HasPrefix(b, []byte("PK\x03\x04")):

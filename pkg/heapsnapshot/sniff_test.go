@@ -28,6 +28,7 @@ func TestWrongFiles(t *testing.T) {
 		{"Node report", `{"header":{"reportVersion":3,"event":"JavaScript API"}}`, "this is a Node.js diagnostic report (process.report)", 2},
 		{"HTML", "\n<!DOCTYPE html>\n<html><body>Sign in</body></html>", "this is an HTML page", 1},
 		{"zip", "PK\x03\x04\x14\x00", "this is a zip archive: unzip it", 0},
+		{"V8 log", "v8-version,11,3,244,8,0,0\n", "this is a V8 profiler log (node --prof)", 0},
 		{"zstd", "\x28\xb5\x2f\xfd\x00", "this is zstd-compressed: decompress it first (zstd -d FILE)", 0},
 		{"UTF-16", "\xff\xfe{\x00\"\x00", "this is UTF-16 text", 0},
 		{"truncated gzip", string(truncated), "the gzip data ends early: the .gz file is truncated", -1},

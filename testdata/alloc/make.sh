@@ -7,8 +7,12 @@
 #   snapshots/nodeN.tops.tsv.gz      run.mjs --allocation-tops    (the Allocation view)
 #   snapshots/nodeN.callers.tsv.gz   run.mjs --allocation-callers (every top's callers, expanded)
 #   snapshots/producers.tsv          node and V8 version of each snapshot
+#   snapshots/growth-tracked-N.heapsnapshot.gz (N = 1..3)
+#                                    ../scenarios/growth/growth.js, a leak that grows every
+#                                    round, run with --track-heap-objects on PATH's node: a
+#                                    series whose leak candidates have allocation stacks
 #
-# usage: ./make.sh [snapshots] [goldens]   (default: both)
+# usage: ./make.sh [snapshots] [goldens] [series]   (default: all three)
 # Env: HEAPSNAP_ORACLE (default /tmp/devtools-oracle, with `npm ci` done; it runs
 #      on the `node` on PATH, Node >= 20), VERSIONS (default "20 22 24 26"),
 #      STAGE (default /tmp/heapsnap-alloc): the program runs from there, so the
@@ -18,7 +22,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
-what=("$@"); [ ${#what[@]} -gt 0 ] || what=(snapshots goldens)
+what=("$@"); [ ${#what[@]} -gt 0 ] || what=(snapshots goldens series)
 oracle=${HEAPSNAP_ORACLE:-/tmp/devtools-oracle}
 versions=${VERSIONS:-20 22 24 26}
 stage=${STAGE:-/tmp/heapsnap-alloc}
@@ -65,11 +69,24 @@ goldens() {
   done
 }
 
+series() {
+  rm -rf "$stage"
+  mkdir -p "$stage"
+  cp -r ../scenarios/growth "$stage/"
+  (cd "$stage/growth" && node --track-heap-objects --expose-gc "${seeds[@]}" growth.js "$work/growth-tracked")
+  for i in 1 2 3; do
+    gzip -n -9 -c "$work/growth-tracked-$i.heapsnapshot" > "$out/growth-tracked-$i.heapsnapshot.gz"
+    echo "wrote snapshots/growth-tracked-$i.heapsnapshot.gz ($(stat -c %s "$out/growth-tracked-$i.heapsnapshot.gz") bytes)"
+  done
+  rm -rf "$stage"
+}
+
 for w in "${what[@]}"; do
   case $w in
     snapshots) snapshots;;
     goldens) goldens;;
-    *) echo "make.sh: unknown part '$w' (snapshots|goldens)" >&2; exit 2;;
+    series) series;;
+    *) echo "make.sh: unknown part '$w' (snapshots|goldens|series)" >&2; exit 2;;
   esac
 done
 du -sh "$out"

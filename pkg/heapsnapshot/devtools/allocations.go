@@ -115,6 +115,10 @@ func (r *Analysis) Allocations() *AllocationProfile {
 	return p
 }
 
+// Snapshot is the snapshot the profile reads (its NodeTraceID column maps
+// nodes to trace nodes).
+func (p *AllocationProfile) Snapshot() *heapsnapshot.Snapshot { return p.s }
+
 // Stack returns the allocation stack of node i: the allocating function
 // first, then its callers, the last frame the trace tree's root,
 // "(root)". It is nil when V8 recorded no stack for the node.

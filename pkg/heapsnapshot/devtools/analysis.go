@@ -119,8 +119,10 @@ type Analysis struct {
 	interfaceNames map[string]uint32
 	// known holds the string indices of names DevTools tests for.
 	known [numKnownNames]uint32
-	// weakMapNames marks strings that may name WeakMap ephemeron edges.
+	// weakMapNames marks the strings that name WeakMap ephemeron edges;
+	// weakMapPairs holds what their names say, in string order.
 	weakMapNames bitset.Set
+	weakMapPairs *weakMapIndex
 	returnMemory bool
 }
 

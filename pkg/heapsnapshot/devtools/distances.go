@@ -79,7 +79,9 @@ type distanceFilter struct {
 }
 
 func (r *Analysis) newDistanceFilter() *distanceFilter {
-	return &distanceFilter{r: r, weakMap: newWeakMapEdges(r), pending: newPendingPairs()}
+	pending := newPendingPairs()
+	pending.seed = r.weakMapPairs.seed // the names' hashes are under it
+	return &distanceFilter{r: r, weakMap: newWeakMapEdges(r), pending: pending}
 }
 
 func (f *distanceFilter) allow(src, e uint32) bool {
@@ -98,10 +100,10 @@ func (f *distanceFilter) allow(src, e uint32) bool {
 		return !ok || idx < 2 || math.Mod(idx, 3) != 1
 	}
 	if s.EdgeType[e] == k.Internal {
-		if dup, _, ok := f.weakMap.match(e); ok {
+		if pair := f.weakMap.match(e); pair != nil {
 			// The first edge of a WeakMap pair is refused and the second
 			// allowed, so the value gets max(table, key) + 1.
-			return f.pending.toggle(dup)
+			return f.pending.toggleHashed(pair.hash, s.Strings.Bytes(s.EdgeName[e])[pair.at:])
 		}
 	}
 	return true

@@ -55,7 +55,7 @@ func (r *Analysis) essentialEdges(page bitset.Set) bitset.Set {
 			if t == k.Internal {
 				// The WeakMap table → value edge does not retain the value;
 				// the key → value edge (same text) does.
-				if _, table, ok := wm.match(e); ok && table == uint64(s.NodeID[src]) {
+				if pair := wm.match(e); pair != nil && pair.table == uint64(s.NodeID[src]) {
 					continue
 				}
 			}

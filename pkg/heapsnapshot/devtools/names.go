@@ -2,7 +2,9 @@ package devtools
 
 import (
 	"bytes"
+	"hash/maphash"
 	"math"
+	"math/bits"
 
 	"github.com/heapsnap/heapsnap/internal/bitset"
 )
@@ -43,6 +45,9 @@ var knownTexts = [numKnownNames]string{
 	nameScriptContextTable: "system / ScriptContextTable",
 }
 
+// maxKnownLength is the length of the longest of knownTexts.
+const maxKnownLength = 27
+
 // Values of knownNames entries other than a string index.
 const (
 	noSuchString     = math.MaxUint32     // the text is not in the table
@@ -60,13 +65,18 @@ func (r *Analysis) findKnownNames() {
 	for k := range r.known {
 		r.known[k] = noSuchString
 	}
+	// The texts by length: a string is compared with at most two.
+	var byLength [maxKnownLength + 1][]knownName
+	for k, text := range knownTexts {
+		byLength[len(text)] = append(byLength[len(text)], knownName(k))
+	}
 	for i := 0; i < st.Len(); i++ {
 		b := st.Bytes(uint32(i))
-		if len(b) < 5 || len(b) > 27 {
+		if len(b) > maxKnownLength {
 			continue
 		}
-		for k, text := range knownTexts {
-			if len(b) == len(text) && string(b) == text {
+		for _, k := range byLength[len(b)] {
+			if string(b) == knownTexts[k] {
 				if r.known[k] == noSuchString {
 					r.known[k] = uint32(i)
 				} else {
@@ -101,17 +111,30 @@ func (r *Analysis) is(idx uint32, k knownName) bool {
 	}
 }
 
-// findWeakMapNames marks the strings that may be WeakMap ephemeron edge
-// names ("1 / part of key (…) -> value (…) pair in WeakMap (table @N)"),
-// so that edge loops test a bit instead of reading each name.
+// findWeakMapNames finds the strings that name WeakMap ephemeron edges
+// ("1 / part of key (…) -> value (…) pair in WeakMap (table @N)") and
+// parses each once, while the string table is read in order, so that edge
+// loops test a bit instead of reading and parsing a name at a random place
+// in the table (twice: for the distances and for the essential edges).
 func (r *Analysis) findWeakMapNames() {
 	st := &r.Snapshot.Strings
 	r.weakMapNames = bitset.New(st.Len())
+	x := &weakMapIndex{seed: maphash.MakeSeed()}
 	marker := []byte("pair in WeakMap (table @")
 	for i := 0; i < st.Len(); i++ {
 		b := st.Bytes(uint32(i))
 		if len(b) >= 40 && b[0]-'0' <= 9 && b[len(b)-1] == ')' && bytes.Contains(b, marker) {
-			r.weakMapNames.Add(uint32(i))
+			if at, table, ok := parseWeakMapName(b); ok {
+				r.weakMapNames.Add(uint32(i))
+				x.pairs = append(x.pairs, weakMapPair{table: table, hash: maphash.Bytes(x.seed, b[at:]), at: uint32(at)})
+			}
 		}
 	}
+	x.ranks = make([]uint32, len(r.weakMapNames))
+	count := uint32(0)
+	for w, word := range r.weakMapNames {
+		x.ranks[w] = count
+		count += uint32(bits.OnesCount64(word))
+	}
+	r.weakMapPairs = x
 }

@@ -30,18 +30,24 @@ func (r *Analysis) computeStatistics(elements []uint32) {
 	// An Array's elements store counts toward JS arrays when the array is
 	// its only retainer (of any edge type).
 	if len(elements) > 0 {
+		// Retainers are counted up to two, in two bits per node: a map
+		// of counts cost a hash lookup for each of millions of edges.
 		candidate := bitset.New(s.NodeCount)
-		retainers := make(map[uint32]int, len(elements))
+		once, more := bitset.New(s.NodeCount), bitset.New(s.NodeCount)
 		for _, el := range elements {
 			candidate.Add(el)
 		}
 		for _, t := range s.EdgeTo {
 			if candidate.Has(t) {
-				retainers[t]++
+				if once.Has(t) {
+					more.Add(t)
+				} else {
+					once.Add(t)
+				}
 			}
 		}
 		for _, el := range elements {
-			if retainers[el] == 1 {
+			if once.Has(el) && !more.Has(el) {
 				st.JSArrays += uint64(s.NodeSelfSize[el])
 			}
 		}

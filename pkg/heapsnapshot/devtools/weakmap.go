@@ -3,6 +3,9 @@ package devtools
 import (
 	"bytes"
 	"hash/maphash"
+	"math/bits"
+
+	"github.com/heapsnap/heapsnap/internal/bitset"
 )
 
 // V8 names both edges of a WeakMap entry — table → value and key → value —
@@ -109,25 +112,42 @@ func hasLineTerminator(b []byte) bool {
 		bytes.Contains(b, []byte("\u2028")) || bytes.Contains(b, []byte("\u2029"))
 }
 
+// weakMapIndex holds what the ephemeron edge names say, one entry per
+// name in string order: entry k is for the string of the k-th bit of
+// Analysis.weakMapNames, found through the ranks (the bits before each
+// word).
+type weakMapIndex struct {
+	seed  maphash.Seed
+	ranks []uint32
+	pairs []weakMapPair
+}
+
+// weakMapPair is one ephemeron edge name, parsed.
+type weakMapPair struct {
+	table uint64 // the table's id
+	hash  uint64 // the hash of the text both edges of the pair share
+	at    uint32 // where that text starts in the name
+}
+
 // weakMapEdges recognises WeakMap ephemeron edges.
 type weakMapEdges struct{ r *Analysis }
 
 func newWeakMapEdges(r *Analysis) *weakMapEdges { return &weakMapEdges{r: r} }
 
-// match reports whether edge e is an internal edge with an ephemeron name,
-// returning the part of the name both edges of the pair share, and the
-// table's id.
-func (w *weakMapEdges) match(e uint32) (dup []byte, table uint64, ok bool) {
+// match returns edge e's ephemeron name, parsed, or nil if e is not an
+// internal edge with such a name (most edges: that test stays inlined).
+func (w *weakMapEdges) match(e uint32) *weakMapPair {
 	s := w.r.Snapshot
 	if s.EdgeType[e] != s.Types.Internal || !w.r.weakMapNames.Has(s.EdgeName[e]) {
-		return nil, 0, false
+		return nil
 	}
-	name := s.Strings.Bytes(s.EdgeName[e])
-	at, table, ok := parseWeakMapName(name)
-	if !ok {
-		return nil, 0, false
-	}
-	return name[at:], table, true
+	return w.r.weakMapPairs.pair(w.r.weakMapNames, s.EdgeName[e])
+}
+
+// pair returns the entry of string idx, which names has.
+func (x *weakMapIndex) pair(names bitset.Set, idx uint32) *weakMapPair {
+	below := names[idx>>6] & (1<<(idx&63) - 1)
+	return &x.pairs[x.ranks[idx>>6]+uint32(bits.OnesCount64(below))]
 }
 
 // pendingPairs is the set of WeakMap pairs the distance BFS has seen one
@@ -146,13 +166,18 @@ func newPendingPairs() *pendingPairs {
 // toggle adds dup and returns false if it is not pending, or removes it and
 // returns true if it is.
 func (p *pendingPairs) toggle(dup []byte) bool {
+	return p.toggleHashed(maphash.Bytes(p.seed, dup), dup)
+}
+
+// toggleHashed is toggle with dup's hash under p.seed already computed:
+// dup's bytes are then read only when a pending pair has the same hash.
+func (p *pendingPairs) toggleHashed(h uint64, dup []byte) bool {
 	if len(p.collided) > 0 {
 		if _, ok := p.collided[string(dup)]; ok {
 			delete(p.collided, string(dup))
 			return true
 		}
 	}
-	h := maphash.Bytes(p.seed, dup)
 	if other, ok := p.byHash[h]; ok {
 		if bytes.Equal(other, dup) {
 			delete(p.byHash, h)

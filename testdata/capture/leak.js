@@ -1,5 +1,6 @@
-// A service with a planted leak, for internal/capture's tests: every
-// "request" adds a listener to a long-lived emitter and never removes it.
+// A service with a planted leak, for the capture tests (internal/capture,
+// internal/cli) and measurements: every "request" adds a listener to a
+// long-lived emitter and never removes it.
 //
 // Environment:
 //   LEAK_LISTENERS  listeners added at start (default 3000)

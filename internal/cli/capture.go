@@ -405,7 +405,7 @@ func (c *capturer) stream(step int) (*devtools.Analysis, error) {
 	}
 	done := make(chan parsed, 1)
 	go func() {
-		res, err := c.a.read(pr, -1, c.stepName(step), c.stepName(step), &progress{})
+		res, err := c.a.read(pr, -1, c.stepName(step), &progress{})
 		pr.CloseWithError(err) // a parser that stops fails the capture's writes
 		done <- parsed{res, err}
 	}()
@@ -464,12 +464,12 @@ func (c *capturer) snapshot(w io.Writer, step int) error {
 		return captureError(context.Canceled)
 	}
 	c.taken = step
-	prefix := c.target + ":"
-	if c.count > 1 {
-		prefix = fmt.Sprintf("%s: snapshot %d of %d:", c.target, step, c.count)
-	}
-	bar := c.a.newBar(-1, prefix, "asking V8 for a snapshot")
+	bar := c.a.newBar(-1, "", c.target)
 	defer bar.finish()
+	prefix := c.target + ": "
+	if c.count > 1 {
+		prefix = fmt.Sprintf("%s: snapshot %d of %d: ", c.target, step, c.count)
+	}
 	_, err := c.sess.Snapshot(c.ctx, w, capture.SnapshotOptions{
 		TrackAllocations: c.cs.track,
 		Force:            c.cs.force,
@@ -477,13 +477,13 @@ func (c *capturer) snapshot(w io.Writer, step int) error {
 		Progress: func(p capture.Progress) {
 			switch p.Phase {
 			case capture.PhaseTracking:
-				bar.describe(prefix, fmt.Sprintf("tracking allocations (%s of %s)", p.Elapsed.Round(time.Second), c.cs.track))
+				bar.describe(prefix + fmt.Sprintf("tracking allocations (%s of %s)", p.Elapsed.Round(time.Second), c.cs.track))
 			case capture.PhaseGenerating:
 				if p.Total > 0 {
-					bar.describe(prefix, fmt.Sprintf("V8 walks the heap, %d%%", p.Done*100/p.Total))
+					bar.describe(prefix + fmt.Sprintf("V8 walks the heap, %d%%", p.Done*100/p.Total))
 				}
 			case capture.PhaseStreaming:
-				bar.describe(prefix, "receiving "+units.Bytes(uint64(p.Bytes)))
+				bar.describe(prefix + "receiving " + units.Bytes(uint64(p.Bytes)))
 			}
 		},
 	})
@@ -550,5 +550,5 @@ func (sp *spool) analyze(a *app, name string) (*devtools.Analysis, error) {
 	}
 	b := sp.buf.Bytes()
 	sp.buf = bytes.Buffer{}
-	return a.read(bytes.NewReader(b), int64(len(b)), name, name, a.newBar(int64(len(b)), "reading", name))
+	return a.read(bytes.NewReader(b), int64(len(b)), name, a.newBar(int64(len(b)), "reading", name))
 }

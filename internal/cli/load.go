@@ -68,14 +68,12 @@ func (a *app) readAndAnalyze(path string) (*devtools.Analysis, error) {
 		}
 		r = f
 	}
-	label := a.loadLabel(path)
-	return a.read(r, size, displayName(path), label, a.newBar(size, "reading", label))
+	return a.read(r, size, displayName(path), a.newBar(size, "reading", a.loadLabel(path)))
 }
 
 // read parses a snapshot of size bytes (-1: unknown) from r, with bar
-// following the bytes read, and analyzes it; name is how messages call
-// it, label how progress does.
-func (a *app) read(r io.Reader, size int64, name, label string, bar *progress) (*devtools.Analysis, error) {
+// following the bytes read, and analyzes it; name is how messages call it.
+func (a *app) read(r io.Reader, size int64, name string, bar *progress) (*devtools.Analysis, error) {
 	trace := a.tracer()
 	trace.step("parse")
 	snap, err := heapsnapshot.Read(r, size, heapsnapshot.Options{Progress: bar.set, MaxInflate: a.maxInflate})
@@ -84,9 +82,9 @@ func (a *app) read(r io.Reader, size int64, name, label string, bar *progress) (
 		return nil, &inputError{file: name, err: err}
 	}
 	// The stages' names are for HEAPSNAP_TRACE; the spinner only moves.
-	steps := a.newBar(-1, "analyzing", label)
-	opts := devtools.Options{ReturnMemory: true, Progress: func(name string) {
-		trace.step(name)
+	steps := a.newBar(-1, "analyzing", bar.label)
+	opts := devtools.Options{ReturnMemory: true, Progress: func(stage string) {
+		trace.step(stage)
 		steps.tick()
 	}}
 	if snap.NodeCount >= parkThreshold {

@@ -113,7 +113,7 @@ func (a *app) mcp(o *mcpOptions) error {
 // source-map resolver is not kept for the end-of-run warnings: a server
 // runs for long, and the resolver would keep dropped snapshots alive.
 func (a *app) mcpRead(name string, r io.Reader, size int64) (*devtools.Analysis, *retainers.Namer, error) {
-	res, err := a.read(r, size, displayName(name), filepath.Base(displayName(name)), a.newBar(size, "reading", filepath.Base(displayName(name))))
+	res, err := a.read(r, size, displayName(name), a.newBar(size, "reading", filepath.Base(displayName(name))))
 	if err != nil {
 		return nil, nil, err
 	}

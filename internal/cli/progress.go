@@ -28,7 +28,10 @@ type progress struct {
 	done     bool
 	read     int64 // the latest byte count, for a bar made later
 	spinning bool
-	width    int // the terminal's, for describe
+	// width, verb and label lay the line out; label names the snapshot
+	// (loadLabel) for the bars that follow this one.
+	width       int
+	verb, label string
 }
 
 const progressDelay = time.Second
@@ -56,7 +59,7 @@ func (a *app) loadLabel(path string) string {
 // saying what it does (verb) to what (label).
 func (a *app) newBar(total int64, verb, label string) *progress {
 	if !a.showProgress() {
-		return &progress{done: true}
+		return &progress{done: true, label: label}
 	}
 	width := 80
 	if f, ok := a.streams.Err.(*os.File); ok {
@@ -65,10 +68,11 @@ func (a *app) newBar(total int64, verb, label string) *progress {
 		}
 	}
 	w := a.streams.Err
-	p := &progress{spinning: total < 0, width: width}
+	p := &progress{spinning: total < 0, width: width, verb: verb, label: label}
 	if p.spinning {
-		// A spinner draws itself from the start: it is made when shown.
-		p.start = func() *progressbar.ProgressBar { return newProgressBar(w, width, total, verb, label) }
+		// A spinner draws itself from the start: it is made when shown,
+		// saying what it is at by then.
+		p.start = func() *progressbar.ProgressBar { return newProgressBar(w, width, total, p.verb, p.label) }
 	} else {
 		// A bar over bytes is made now, which starts the clock its rate
 		// is measured from, and drawn from its first update once shown.
@@ -106,11 +110,14 @@ func barLayout(width int, verb, label string, bytes bool) (desc string, barWidth
 		// On a narrow terminal the name matters more than the bar.
 		room, minBar = usable-overhead-2, 2
 	}
-	room -= twwidth.Width(verb) + 1
+	if verb != "" {
+		room -= twwidth.Width(verb) + 1
+		verb += " "
+	}
 	if room < 8 {
 		return "", 0, false, false
 	}
-	desc = verb + " " + report.Shorten(label, room)
+	desc = verb + report.Shorten(label, room)
 	barWidth = min(maxBar, usable-overhead-twwidth.Width(desc))
 	return desc, barWidth, predict, true
 }
@@ -164,16 +171,16 @@ func (p *progress) set(n int64) {
 	}
 }
 
-// describe changes what the bar says it does (verb) to what (label),
-// fitted as newBar fits it.
-func (p *progress) describe(verb, label string) {
+// describe says what a spinner is at now, and moves it on.
+func (p *progress) describe(label string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.bar == nil || p.done {
-		return
-	}
-	if desc, _, _, ok := barLayout(p.width, verb, label, !p.spinning); ok {
-		p.bar.Describe(desc)
+	p.label = label
+	if p.bar != nil && !p.done {
+		if desc, _, _, ok := barLayout(p.width, p.verb, label, false); ok {
+			p.bar.Describe(desc)
+		}
+		_ = p.bar.Add(1)
 	}
 }
 

@@ -86,3 +86,27 @@ func ExampleCompare() {
 	// system / Context +301 −1 objects, +16800 bytes
 	// LeakedRecord     +200 −0 objects, +9600 bytes
 }
+
+// DevTools' Allocation view of a snapshot taken with allocation tracking
+// (node --track-heap-objects): the functions that allocated the most, and
+// the stack that allocated one object.
+func ExampleAnalysis_Allocations() {
+	a, err := devtools.ReadFile("../../../testdata/sourcemaps/snapshots/tracked.heapsnapshot.gz", devtools.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	p := a.Allocations() // nil without allocation tracking
+	for _, n := range p.Tops()[:3] {
+		fmt.Printf("%-14s %5d objects, %8d bytes; %5d alive\n", n.Function, n.Count, n.Size, n.LiveCount)
+	}
+	listener, _ := a.NodeByID(84879)
+	for _, f := range p.Stack(listener)[:2] {
+		fmt.Printf("  %s at %s:%d:%d\n", f.Function, f.Script, f.Line, f.Column)
+	}
+	// Output:
+	// emit            4042 objects, 16038632 bytes;    27 alive
+	// (V8 API)       15326 objects,  1334440 bytes; 14877 alive
+	// processOrders   6024 objects,   310840 bytes;  4022 alive
+	//   processOrders at /app/dist/data-processor.js:21:18
+	//   main at /app/dist/main.js:13:14
+}

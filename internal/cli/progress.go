@@ -96,7 +96,7 @@ func barLayout(width int, verb, label string, bytes bool) (desc string, barWidth
 	// What the line holds besides the description and the bar: " 42% |",
 	// "| (999 MB/s)" and " [59m59s:59m59s]"; a spinner's "⠋ " and
 	// " [59m59s] ".
-	overhead, minBar, maxBar := 20, 10, 30
+	overhead, minBar, maxBar := 20, 6, 30
 	if bytes {
 		predict = usable >= overhead+16+minBar+16
 		if predict {

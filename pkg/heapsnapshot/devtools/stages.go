@@ -49,12 +49,14 @@ const (
 	arrayStores   // the Arrays' element stores the Statistics count
 	knownNames
 	classNamePending // names the class namer appends when flushed
+	weakMapEntries   // the ephemeron edge names, parsed
 
 	// inputs are what the snapshot holds before the first stage.
 	inputs = nodeTypes | nodeNames | nodeIDs | selfSizes | domStates | firstEdges | edgeTypes | edgeNames |
 		edgeTargets | locations | stringTable
 	// intermediate columns are dropped after their last reader.
-	intermediate = essentialEdgeSet | retainerShapes | domOrder | dominatorRest | arrayStores | classNamePending
+	intermediate = essentialEdgeSet | retainerShapes | domOrder | dominatorRest | arrayStores | classNamePending |
+		weakMapEntries
 )
 
 // lane is one line of work of a stage.
@@ -109,7 +111,7 @@ func (st *stage) reads() columns {
 var stages = []stage{
 	{name: "names", lanes: []lane{
 		{reads: stringTable, writes: knownNames, run: func(p *pipeline) error { p.r.findKnownNames(); return nil }},
-		{reads: stringTable, run: func(p *pipeline) error { p.r.findWeakMapNames(); return nil }},
+		{reads: stringTable, writes: weakMapEntries, run: func(p *pipeline) error { p.r.findWeakMapNames(); return nil }},
 	}},
 	{name: "DOM state", lanes: []lane{{
 		reads:  nodeTypes | nodeNames | domStates | firstEdges | edgeTypes | edgeTargets | stringTable,
@@ -117,7 +119,7 @@ var stages = []stage{
 		run:    func(p *pipeline) error { p.r.propagateDOMState(); return nil },
 	}}},
 	{name: "distances, edges, shallow sizes, class names", lanes: []lane{{
-		reads:  nodeTypes | nodeNames | firstEdges | edgeTypes | edgeTargets | edgeNames | stringTable | knownNames,
+		reads:  nodeTypes | nodeNames | firstEdges | edgeTypes | edgeTargets | edgeNames | stringTable | knownNames | weakMapEntries,
 		writes: distances | selfSizes | arrayStores,
 		run: func(p *pipeline) error {
 			p.r.computeDistances()
@@ -126,7 +128,7 @@ var stages = []stage{
 			return nil
 		},
 	}, {
-		reads:  nodeTypes | nodeNames | nodeIDs | firstEdges | edgeTypes | edgeTargets | edgeNames | stringTable | knownNames,
+		reads:  nodeTypes | nodeNames | nodeIDs | firstEdges | edgeTypes | edgeTargets | edgeNames | stringTable | knownNames | weakMapEntries,
 		writes: essentialEdgeSet | retainerShapes | classIDs | classNamePending,
 		run: func(p *pipeline) error {
 			// Class names defer their additions to the string table
@@ -319,6 +321,9 @@ func (p *pipeline) drop(k int) {
 	}
 	if dead&arrayStores != 0 {
 		p.elements = nil
+	}
+	if dead&weakMapEntries != 0 {
+		p.r.weakMapNames, p.r.weakMapPairs = nil, nil
 	}
 }
 

@@ -1,7 +1,6 @@
 package diff
 
 import (
-	"cmp"
 	"slices"
 )
 
@@ -14,15 +13,22 @@ type MatchStats struct {
 	NewBelow int // members of cur only, with ids below the base's largest id
 }
 
-func memberClasses(c *Census) []idClass {
-	var out []idClass
+// memberClasses lists every member of the census as id<<32 | class row,
+// sorted by id: one integer each sorts several times faster than pairs.
+func memberClasses(c *Census) []uint64 {
+	n := 0
+	for row := range c.Classes {
+		ids, _ := c.Members(row)
+		n += len(ids)
+	}
+	out := make([]uint64, 0, n)
 	for row := range c.Classes {
 		ids, _ := c.Members(row)
 		for _, id := range ids {
-			out = append(out, idClass{id, uint32(row)})
+			out = append(out, uint64(id)<<32|uint64(row))
 		}
 	}
-	slices.SortFunc(out, func(a, b idClass) int { return cmp.Compare(a.id, b.id) })
+	slices.Sort(out)
 	return out
 }
 
@@ -32,8 +38,6 @@ func memberClasses(c *Census) []idClass {
 // (measured: 47–72% agreement on the test fixtures, against 100% in one
 // process).
 func (m MatchStats) Same() bool { return m.Common > 0 && m.SameKey*10 >= m.Common*9 }
-
-type idClass struct{ id, class uint32 }
 
 func matchStats(base, cur *Census) MatchStats {
 	a, b := memberClasses(base), memberClasses(cur)
@@ -45,17 +49,17 @@ func matchStats(base, cur *Census) MatchStats {
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
-		case j == len(b) || (i < len(a) && a[i].id < b[j].id):
+		case j == len(b) || (i < len(a) && a[i]>>32 < b[j]>>32):
 			st.OldOnly++
 			i++
-		case i == len(a) || a[i].id > b[j].id:
-			if b[j].id < maxOld {
+		case i == len(a) || a[i]>>32 > b[j]>>32:
+			if uint32(b[j]>>32) < maxOld {
 				st.NewBelow++
 			}
 			j++
 		default:
 			st.Common++
-			if base.Classes[a[i].class].Key == cur.Classes[b[j].class].Key {
+			if base.Classes[uint32(a[i])].Key == cur.Classes[uint32(b[j])].Key {
 				st.SameKey++
 			}
 			i++

@@ -38,6 +38,12 @@ type Namer struct {
 
 	once        sync.Once
 	contextFile map[uint32]string // a function context → the file of a closure it belongs to
+
+	// firstSlot caches each hash table's first written entry slot
+	// (entryStep): paths through one big Map would otherwise scan its
+	// table once each.
+	mu        sync.Mutex
+	firstSlot map[uint32]int
 }
 
 // NewNamer returns a namer for r. loc resolves locations (through source
@@ -372,30 +378,75 @@ func (n *Namer) entryStep(b []byte, holder, table, e uint32) []byte {
 	if !ok {
 		return pathStep(s, b, e)
 	}
-	first := -1
-	keys := map[int]uint32{}
-	for x := s.FirstEdge[table]; x < s.FirstEdge[table+1]; x++ {
-		if s.EdgeType[x] != s.Types.Internal {
-			continue
-		}
-		if k, ok := slotIndex(s.Strings.Bytes(s.EdgeName[x])); ok {
-			if first < 0 || k < first {
-				first = k
-			}
-			keys[k] = s.EdgeTo[x]
-		}
-	}
 	if string(s.NodeNameBytes(holder)) == "Set" {
 		return append(append(append(b, ".has("...), n.keyText(s.EdgeTo[e])...), ')')
 	}
+	first := n.tableFirstSlot(table)
 	if first < 0 || (slot-first)%3 != 1 {
 		return pathStep(s, b, e) // not a value slot as far as the layout tells
 	}
-	key, ok := keys[slot-1]
+	key, ok := n.slotTarget(table, e, slot-1)
 	if !ok {
 		return append(b, ".get(…)"...) // a small-integer key
 	}
 	return append(append(append(b, ".get("...), n.keyText(key)...), ')')
+}
+
+// tableFirstSlot is the smallest slot index among a table's written
+// slots, -1 when it has none.
+func (n *Namer) tableFirstSlot(table uint32) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if first, ok := n.firstSlot[table]; ok {
+		return first
+	}
+	s := n.s
+	first := -1
+	for x := s.FirstEdge[table]; x < s.FirstEdge[table+1]; x++ {
+		if s.EdgeType[x] != s.Types.Internal {
+			continue
+		}
+		if k, ok := slotIndex(s.Strings.Bytes(s.EdgeName[x])); ok && (first < 0 || k < first) {
+			first = k
+		}
+	}
+	if n.firstSlot == nil {
+		n.firstSlot = map[uint32]int{}
+	}
+	n.firstSlot[table] = first
+	return first
+}
+
+// slotTarget finds what a table's slot want holds, given edge e of a
+// later slot. V8 writes a table's slots in order, so the edge before e
+// is the slot's or the slot holds a small integer (not written); only
+// out-of-order edges need the scan.
+func (n *Namer) slotTarget(table, e uint32, want int) (uint32, bool) {
+	s := n.s
+	for x := e; x > s.FirstEdge[table]; {
+		x--
+		if s.EdgeType[x] != s.Types.Internal {
+			continue
+		}
+		k, ok := slotIndex(s.Strings.Bytes(s.EdgeName[x]))
+		switch {
+		case !ok:
+			continue
+		case k == want:
+			return s.EdgeTo[x], true
+		case k < want:
+			return 0, false
+		}
+		break // out of order: scan
+	}
+	for x := s.FirstEdge[table]; x < s.FirstEdge[table+1]; x++ {
+		if s.EdgeType[x] == s.Types.Internal {
+			if k, ok := slotIndex(s.Strings.Bytes(s.EdgeName[x])); ok && k == want {
+				return s.EdgeTo[x], true
+			}
+		}
+	}
+	return 0, false
 }
 
 // keyText writes a Map key or Set member as JavaScript would: a quoted

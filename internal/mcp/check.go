@@ -102,7 +102,7 @@ func (s *Server) budgets(ctx context.Context, req *mcp.CallToolRequest, in Check
 	b := &budget.Budgets{}
 	config := ""
 	if in.Config != "" {
-		real, err := resolve(in.Config, s.allowed(ctx, req))
+		real, err := resolve(in.Config, s.allowed(req))
 		if err != nil {
 			return nil, "", err
 		}

@@ -106,9 +106,9 @@ var readOnly = &mcp.ToolAnnotations{ReadOnlyHint: true, IdempotentHint: true, Op
 
 func ptr[T any](v T) *T { return &v }
 
-// roots returns the directories a call may read from: the server's, then
+// allowed returns the directories a call may read from: the server's, then
 // the client's.
-func (s *Server) allowed(_ context.Context, req *mcp.CallToolRequest) []root {
+func (s *Server) allowed(req *mcp.CallToolRequest) []root {
 	client, _ := s.clients.of(req)
 	return append(append([]root{}, s.roots...), client...)
 }
@@ -126,7 +126,7 @@ func (s *Server) open(ctx context.Context, req *mcp.CallToolRequest, path string
 	key := path
 	if !isCaptureName(path) {
 		var err error
-		if key, err = resolve(path, s.allowed(ctx, req)); err != nil {
+		if key, err = resolve(path, s.allowed(req)); err != nil {
 			return opened{}, err
 		}
 	}

@@ -147,7 +147,7 @@ func (s *Server) listSnapshots(ctx context.Context, req *mcp.CallToolRequest, in
 	}
 	var files []FileRow
 	seen := map[string]bool{}
-	for _, r := range s.allowed(ctx, req) {
+	for _, r := range s.allowed(req) {
 		out.Roots = append(out.Roots, r.dir)
 		_ = filepath.WalkDir(r.real, func(p string, d fs.DirEntry, err error) error {
 			switch {
@@ -161,7 +161,7 @@ func (s *Server) listSnapshots(ctx context.Context, req *mcp.CallToolRequest, in
 				return nil
 			case d.Type()&fs.ModeSymlink != 0:
 				// Listed only where open would read it.
-				if real, err := filepath.EvalSymlinks(p); err != nil || !underAny(real, s.allowed(ctx, req)) {
+				if real, err := filepath.EvalSymlinks(p); err != nil || !underAny(real, s.allowed(req)) {
 					return nil
 				}
 			}
@@ -232,7 +232,7 @@ func (s *Server) closeTool(ctx context.Context, req *mcp.CallToolRequest, in Pat
 	key := in.Path
 	if !isCaptureName(key) {
 		var err error
-		if key, err = resolve(in.Path, s.allowed(ctx, req)); err != nil {
+		if key, err = resolve(in.Path, s.allowed(req)); err != nil {
 			return nil, CloseOut{}, err
 		}
 	}
@@ -340,12 +340,6 @@ func (s *Server) suspectsTool(ctx context.Context, req *mcp.CallToolRequest, in 
 	out.Suspects = append([]suspects.Suspect{}, page(found, in.Offset, limit(in.Limit, 3))...)
 	out.More = more("suspects", out.Offset, len(out.Suspects), len(found), "suspects")
 	return nil, out, nil
-}
-
-// ObjectIn names an object of a snapshot.
-type ObjectIn struct {
-	Path string `json:"path" jsonschema:"snapshot file"`
-	ID   uint32 `json:"id" jsonschema:"object id: the number DevTools shows after @"`
 }
 
 // ShowIn selects what show_object lists.
@@ -746,7 +740,7 @@ func (s *Server) growth(ctx context.Context, req *mcp.CallToolRequest, in Growth
 	for k, p := range in.Paths {
 		if isCaptureName(p) {
 			keys[k] = p
-		} else if keys[k], err = resolve(p, s.allowed(ctx, req)); err != nil {
+		} else if keys[k], err = resolve(p, s.allowed(req)); err != nil {
 			return nil, GrowthOut{}, err
 		}
 	}

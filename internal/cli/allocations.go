@@ -93,7 +93,7 @@ func (a *app) allocations(o *allocationsOptions) error {
 		File: displayName(o.file), Names: a.namer(res), Top: o.limit, Callers: o.callers,
 	})
 	if err != nil {
-		return usagef("%s: %s: %v", a.origin("allocations.callers"), displayName(o.file), err)
+		return usagef("%s: %s: %v: give a name or a #id from the view's # column (--limit 0 lists every row)", a.origin("allocations.callers"), displayName(o.file), err)
 	}
 	return a.write(o.format, rep)
 }

@@ -49,7 +49,7 @@ func TestAllocationsGolden(t *testing.T) {
 		{"allocations.json", []string{"allocations", trackedSnapshot, "--source-maps", distMaps, "--limit", "3", "--format", "json"}},
 		{"allocations.tsv", []string{"allocations", trackedSnapshot, "--format", "tsv"}},
 		{"allocations-callers.txt", []string{"allocations", trackedSnapshot, "--source-maps", distMaps, "--callers", "processOrders"}},
-		{"allocations-callers.json", []string{"allocations", trackedSnapshot, "--source-maps", distMaps, "--callers", "#162", "--format", "json"}},
+		{"allocations-callers.json", []string{"allocations", trackedSnapshot, "--source-maps", distMaps, "--callers", "#162", "--limit", "3", "--format", "json"}},
 		{"show-allocation.txt", []string{"show", trackedSnapshot, leakedListener, "--source-maps", distMaps, "--references", "3", "--retainers", "3"}},
 		{"show-allocation.json", []string{"show", trackedSnapshot, leakedListener, "--source-maps", distMaps, "--references", "1", "--retainers", "1", "--format", "json"}},
 		{"suspects-tracked.txt", []string{"analyze", trackedSnapshot, "--source-maps", distMaps, "--suspects-only"}},
